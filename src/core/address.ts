@@ -1,0 +1,108 @@
+/**
+ * Addresses: where to connect or listen, and where a socket is.
+ *
+ * @module
+ */
+import { BadPortError, InvalidArgTypeError, InvalidArgValueError } from './errors.js';
+import { describe, validateObject } from './internal/validate.js';
+
+/**
+ * A TCP endpoint.
+ *
+ * @example
+ * ```ts
+ * const to: TcpAddress = { host: '::1', port: 7000 };
+ * ```
+ */
+export interface TcpAddress {
+  /**
+   * A host name or an IPv4/IPv6 literal.
+   * @defaultValue `'localhost'` to connect; all interfaces to listen.
+   */
+  host?: string;
+  /** The port: 1–65535 to connect; 0–65535 to listen, where 0 picks a free port. */
+  port: number;
+}
+
+/**
+ * A Unix domain socket path.
+ *
+ * @example
+ * ```ts
+ * const to: IpcAddress = { path: '/run/app.sock' };
+ * ```
+ */
+export interface IpcAddress {
+  /** Filesystem path of the socket. */
+  path: string;
+}
+
+/**
+ * Where a socket is: an IP endpoint, or a Unix socket path (`''` for an unnamed client end).
+ *
+ * @example
+ * ```ts
+ * const a = conn.remoteAddress;
+ * console.log('path' in a ? a.path : `${a.address}:${a.port}`);
+ * ```
+ */
+export type SocketAddress =
+  | { address: string; port: number; family: 'IPv4' | 'IPv6' }
+  | { path: string };
+
+export type Endpoint =
+  | { kind: 'tcp'; host: string | undefined; port: number }
+  | { kind: 'ipc'; path: string };
+
+/** Checks `to`/`on` and returns a normalized endpoint; throws synchronously on bad input. */
+export function parseEndpoint(value: unknown, name: string, forConnect: boolean): Endpoint {
+  validateObject(value, name);
+  const v = value as { host?: unknown; port?: unknown; path?: unknown };
+  if (v.path !== undefined) {
+    if (typeof v.path !== 'string') {
+      throw new InvalidArgTypeError(`The "${name}.path" property must be a string: received ${describe(v.path)}`);
+    }
+    if (v.path.length === 0) {
+      throw new InvalidArgValueError(`The "${name}.path" property must not be empty`);
+    }
+    if (v.port !== undefined || v.host !== undefined) {
+      throw new InvalidArgValueError(`The "${name}" argument must have either "path" or "host"/"port", not both`);
+    }
+    return { kind: 'ipc', path: v.path };
+  }
+  if (v.host !== undefined && typeof v.host !== 'string') {
+    throw new InvalidArgTypeError(`The "${name}.host" property must be a string: received ${describe(v.host)}`);
+  }
+  if (v.host === '') {
+    throw new InvalidArgValueError(`The "${name}.host" property must not be empty`);
+  }
+  if (typeof v.port !== 'number') {
+    throw new InvalidArgTypeError(`The "${name}.port" property must be a number: received ${describe(v.port)}`);
+  }
+  const min = forConnect ? 1 : 0;
+  if (!Number.isInteger(v.port) || v.port < min || v.port > 65535) {
+    throw new BadPortError(
+      `${name}.port should be >= ${min} and < 65536: received ${String(v.port)}`,
+    );
+  }
+  return { kind: 'tcp', host: v.host, port: v.port };
+}
+
+/** `"host:port"` or the path, quoted style used in messages. */
+export function formatAddress(a: SocketAddress | Endpoint | undefined): string {
+  if (a === undefined) return 'socket';
+  if ('path' in a) return a.path === '' ? 'unix socket' : a.path;
+  if ('address' in a) return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+  const host = a.host ?? 'localhost';
+  return host.includes(':') ? `[${host}]:${a.port}` : `${host}:${a.port}`;
+}
+
+export function toSocketAddress(info: {
+  address?: string | undefined;
+  port?: number | undefined;
+  family?: string | number | undefined;
+}): SocketAddress | undefined {
+  if (typeof info.address !== 'string' || typeof info.port !== 'number') return undefined;
+  const family = info.family === 'IPv6' || info.family === 6 ? 'IPv6' : 'IPv4';
+  return { address: info.address, port: info.port, family };
+}

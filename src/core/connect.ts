@@ -1,0 +1,94 @@
+/**
+ * `connect()`: open a TCP or Unix socket connection.
+ *
+ * @module
+ */
+import { parseEndpoint, type IpcAddress, type TcpAddress } from './address.js';
+import { resolveConnectionOptions, type ConnectionOptions } from './connection-options.js';
+import type { Connection } from './connection.js';
+import { connectionOf, newTransport } from './internal/build.js';
+import { signalOf } from './internal/validate.js';
+
+/**
+ * Options of {@link connect}: the connection's options plus a signal for the attempt.
+ *
+ * @example
+ * ```ts
+ * const options: ConnectOptions = { signal: AbortSignal.timeout(5_000), keepAlive: 30_000 };
+ * ```
+ */
+export interface ConnectOptions extends ConnectionOptions {
+  /** Aborts the attempt: the socket is released and `connect()` rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Opens a connection: TCP by host and port (IPv4 and IPv6 literals and names; Node's
+ * happy-eyeballs family selection is on), or a Unix socket by path.
+ *
+ * Bad arguments throw synchronously (`ERR_INVALID_ARG_TYPE`, `ERR_SOCKET_BAD_PORT`,
+ * `ERR_OUT_OF_RANGE`…). A failed attempt rejects with the system error, code unchanged
+ * (`ECONNREFUSED`, `ENOTFOUND`, `ETIMEDOUT`…); when several addresses were tried, with the
+ * last one's error (the others are in `errors`).
+ *
+ * **Cancel safety:** cancel safe. An aborted attempt rejects with `signal.reason` and leaves no
+ * socket behind.
+ *
+ * @example
+ * ```ts
+ * await using conn = await connect({ host: '127.0.0.1', port }, { signal: AbortSignal.timeout(5_000) });
+ * await conn.send('hello\n');
+ * for await (const chunk of conn) handle(chunk);
+ * ```
+ */
+export function connect(to: TcpAddress | IpcAddress, options?: ConnectOptions): Promise<Connection> {
+  const ep = parseEndpoint(to, 'to', true);
+  const resolved = resolveConnectionOptions(options);
+  const signal = signalOf(options);
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise<Connection>((resolve, reject) => {
+    const transport = newTransport(resolved);
+    const socket = transport.socket;
+    const cleanup = (): void => {
+      socket.off('connect', onConnect);
+      socket.off('close', onClose);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onConnect = (): void => {
+      cleanup();
+      resolve(connectionOf(transport, resolved, ep.kind === 'ipc' ? ep.path : undefined, false));
+    };
+    // node:net destroys the socket when the attempt fails; 'close' follows the error.
+    const onClose = (): void => {
+      cleanup();
+      reject(connectError(transport.error));
+    };
+    const onAbort = (): void => {
+      cleanup();
+      socket.destroy();
+      reject((signal as AbortSignal).reason);
+    };
+    socket.once('connect', onConnect);
+    socket.once('close', onClose);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (ep.kind === 'ipc') socket.connect({ path: ep.path });
+    else socket.connect({ port: ep.port, host: ep.host ?? 'localhost' });
+  });
+}
+
+/**
+ * The error a failed attempt rejects with. Happy eyeballs reports an `AggregateError` of each
+ * address's failure; the last one is the most telling (as .NET does), the rest stay in
+ * `errors`.
+ */
+function connectError(error: Error | undefined): Error {
+  if (error === undefined) return new Error('Cannot connect: the socket closed during the attempt');
+  if (error instanceof AggregateError && (error as { code?: unknown }).code === undefined) {
+    const last: unknown = error.errors[error.errors.length - 1];
+    if (last instanceof Error) {
+      Object.defineProperty(last, 'errors', { value: error.errors, enumerable: false, configurable: true });
+      return last;
+    }
+  }
+  return error;
+}

@@ -1,0 +1,676 @@
+/**
+ * The `Connection` class: one TCP or Unix socket connection you `await` and `for await`.
+ *
+ * @module
+ */
+import { formatAddress, toSocketAddress, type SocketAddress } from './address.js';
+import type { ResolvedConnectionOptions } from './connection-options.js';
+import {
+  IdleTimeoutError,
+  InvalidArgTypeError,
+  InvalidArgValueError,
+  OutOfRangeError,
+  SocketBusyError,
+  SocketClosedError,
+  SocketShutdownError,
+} from './errors.js';
+import { describe, signalOf } from './internal/validate.js';
+import { DEFAULT_CLOSE_TIMEOUT_MS, Lifecycle, type CloseInfo } from './lifecycle.js';
+import { ReceiveBuffer, type StepOwner } from './receive-buffer.js';
+import { SendQueue, type SendQueueOwner } from './send-queue.js';
+import type { Transport, TransportEvents } from './transport.js';
+
+/**
+ * Options of an operation: every async method of a `Connection` takes one.
+ *
+ * @example
+ * ```ts
+ * await conn.read({ signal: AbortSignal.timeout(1_000) });
+ * ```
+ */
+export interface OperationOptions {
+  /** Aborts the operation; it rejects with `signal.reason`. See each method's cancel safety. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of {@link Connection.close}.
+ *
+ * @example
+ * ```ts
+ * await conn.close({ signal: AbortSignal.timeout(500) }); // graceful, or a reset after 500 ms
+ * ```
+ */
+export interface CloseOptions {
+  /**
+   * Stops waiting for the peer: the graceful close becomes a reset. Without one, the close
+   * resets after {@link DEFAULT_CLOSE_TIMEOUT_MS} (5 s).
+   */
+  signal?: AbortSignal;
+}
+
+/** How `shutdown()` closes: sending (FIN), receiving, or both. */
+export type ShutdownHow = 'send' | 'receive' | 'both';
+
+/** The data `send()` takes: bytes, a string (sent as UTF-8), or a list sent as one gathered write. */
+export type SendData = Uint8Array | string | readonly Uint8Array[];
+
+const SHUTDOWN_HOWS: ReadonlySet<string> = new Set(['send', 'receive', 'both']);
+
+/** Internal: what `connect()` and a `Listener` hand to the constructor. */
+export interface ConnectionInit {
+  transport: Transport;
+  receiveBuffer: ReceiveBuffer;
+  options: ResolvedConnectionOptions;
+  /** For Unix sockets, which have no peer name to ask: the path to report. */
+  ipcPath?: string;
+  /** For Unix sockets: which end reports the path as its own. */
+  ipcServerSide?: boolean;
+}
+
+const connectionToken = Symbol('sockflow.connection');
+const kStep = Symbol('sockflow.step');
+const kRelease = Symbol('sockflow.release');
+
+/**
+ * A connected TCP or Unix socket. Get one from `connect()` or a `Listener`.
+ *
+ * Receive with `for await`, `read()` or `receive(into)`; send with `send()`; end with
+ * `shutdown()`, `close()` or `reset()`. One receive may be pending at a time; sends from many
+ * producers queue in order. Every operation takes an `AbortSignal`.
+ *
+ * @example
+ * ```ts
+ * await using conn = await connect({ host: '127.0.0.1', port }, { signal: AbortSignal.timeout(5_000) });
+ * await conn.send('hello\n');
+ * for await (const chunk of conn) process.stdout.write(chunk);
+ * ```
+ */
+export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
+  readonly #transport: Transport;
+  readonly #rb: ReceiveBuffer;
+  readonly #sq: SendQueue;
+  readonly #life = new Lifecycle();
+  readonly #local: SocketAddress;
+  readonly #remote: SocketAddress;
+  readonly #label: string;
+  #live: ChunkIterator | undefined;
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
+  #closeSignal: AbortSignal | undefined;
+  #closePromise: Promise<CloseInfo> | undefined;
+  #shutdownPromise: Promise<void> | undefined;
+
+  /** @internal Use `connect()` or `listen()`. */
+  constructor(token: symbol, internals: object) {
+    if (token !== connectionToken) {
+      throw new TypeError('Connection cannot be constructed directly: use connect() or a Listener');
+    }
+    const init = internals as ConnectionInit;
+    this.#transport = init.transport;
+    this.#rb = init.receiveBuffer;
+    const s = init.transport.socket;
+    if (init.ipcPath !== undefined) {
+      const named = { path: init.ipcPath };
+      const unnamed = { path: '' };
+      this.#local = init.ipcServerSide ? named : unnamed;
+      this.#remote = init.ipcServerSide ? unnamed : named;
+      this.#label = init.ipcPath;
+    } else {
+      const local = toSocketAddress({ address: s.localAddress, port: s.localPort, family: s.localFamily });
+      const remote = toSocketAddress({ address: s.remoteAddress, port: s.remotePort, family: s.remoteFamily });
+      this.#local = local ?? { address: '', port: 0, family: 'IPv4' };
+      this.#remote = remote ?? { address: '', port: 0, family: 'IPv4' };
+      this.#label = formatAddress(this.#remote);
+    }
+    const owner: SendQueueOwner = {
+      label: this.#label,
+      resetForAbortedSend: () => {
+        void this.reset();
+      },
+    };
+    this.#sq = new SendQueue(init.transport, owner, init.options.maxPendingSends);
+    this.#rb.onRoom = () => this.#transport.roomChanged();
+    const events: TransportEvents = {
+      onEnd: () => this.#onPeerEnd(),
+      onIdle: () => this.#onIdle(),
+      onClose: (error) => this.#onSocketClose(error),
+    };
+    init.transport.attach(events, init.options);
+  }
+
+  // --- receiving ----------------------------------------------------------------------------
+
+  /**
+   * Copies received bytes into `into` (a list is filled in order, each buffer before the
+   * next) and resolves with how many; `0` means the peer finished sending (EOF). Resolves at
+   * once when bytes are already buffered, otherwise with the next bytes to arrive.
+   *
+   * **Cancel safety:** cancel safe. An aborted receive rejects with `signal.reason` and
+   * consumes nothing: every byte reaches the next receive, in order.
+   *
+   * @param into - where to copy; must hold at least one byte (an empty one throws a
+   *   `RangeError`, since `0` is reserved for EOF).
+   * @returns bytes copied, or `0` at EOF.
+   * @throws {@link InvalidArgTypeError} / {@link OutOfRangeError} synchronously for bad arguments.
+   * Rejects with {@link SocketBusyError} when another receive is pending,
+   * {@link SocketClosedError} after `close()`/`reset()`, or the system error (`ECONNRESET`…)
+   * once buffered bytes are exhausted after the connection failed.
+   *
+   * @example
+   * ```ts
+   * const buf = new Uint8Array(64 * 1024);
+   * for (let n; (n = await conn.receive(buf)) > 0; ) hash.update(buf.subarray(0, n));
+   * ```
+   */
+  receive(into: Uint8Array | readonly Uint8Array[], options?: OperationOptions): Promise<number> {
+    if (!(into instanceof Uint8Array)) validateScatter(into);
+    else if (into.length === 0) throw emptyInto();
+    const signal = signalOf(options);
+    if (this.#life.userClosed) return this.#closedError('receive');
+    return this.#rb.receive(into, signal);
+  }
+
+  /**
+   * Resolves with the next chunk of bytes as it arrived (no copy), or `null` at EOF.
+   *
+   * **Cancel safety:** cancel safe. An aborted read rejects with `signal.reason` and consumes
+   * nothing.
+   *
+   * @example
+   * ```ts
+   * const first = await conn.read({ signal: AbortSignal.timeout(1_000) });
+   * if (first === null) console.log('peer sent nothing');
+   * ```
+   */
+  read(options?: OperationOptions): Promise<Uint8Array | null> {
+    const signal = signalOf(options);
+    if (this.#life.userClosed) return this.#closedError('read');
+    return this.#rb.read(signal);
+  }
+
+  /**
+   * An async iterator over received chunks, as they arrived; it ends at EOF. `signal` applies
+   * to every step. Leaving the loop (break, return, throw) closes nothing: unread bytes stay
+   * for the next receive. Only one iterator may be live at a time.
+   *
+   * **Cancel safety:** cancel safe. An aborted step rejects with `signal.reason`, consumes
+   * nothing and ends that iterator; a new one continues where it stopped.
+   *
+   * @example
+   * ```ts
+   * for await (const chunk of conn.chunks({ signal: AbortSignal.timeout(10_000) })) {
+   *   if (handle(chunk) === 'enough') break; // the connection stays open
+   * }
+   * ```
+   */
+  chunks(options?: OperationOptions): AsyncIterableIterator<Uint8Array> {
+    const signal = signalOf(options);
+    return new ChunkIterator(this, signal);
+  }
+
+  /**
+   * Same as {@link Connection.chunks} without a signal.
+   *
+   * @example
+   * ```ts
+   * for await (const chunk of conn) console.log(chunk.length);
+   * ```
+   */
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return new ChunkIterator(this, undefined);
+  }
+
+  /** @internal One step of an iterator. */
+  [kStep](it: ChunkIterator, signal: AbortSignal | undefined): Promise<IteratorResult<Uint8Array, undefined>> {
+    const live = this.#live;
+    if (live !== it) {
+      if (live !== undefined && !live.ended) {
+        it.ended = true;
+        return Promise.reject(
+          new SocketBusyError('Cannot iterate: another iterator is live on this connection'),
+        );
+      }
+      this.#live = it;
+    }
+    if (this.#life.userClosed) {
+      it.ended = true;
+      return this.#closedError('iterate');
+    }
+    return this.#rb.next(signal, it);
+  }
+
+  /** @internal An iterator ended (return()). */
+  [kRelease](it: ChunkIterator): void {
+    if (this.#live === it) this.#live = undefined;
+  }
+
+  /**
+   * Gives bytes back to the front of the receive buffer: the next receive gets them first.
+   * For parsers that read too far. The bytes count as unread (they may exceed
+   * `receiveBufferSize`); after `shutdown('receive')` they are discarded.
+   *
+   * @throws {@link InvalidArgTypeError} when `chunk` is not a `Uint8Array`;
+   *   {@link SocketClosedError} after `close()`/`reset()`.
+   *
+   * @example
+   * ```ts
+   * const chunk = await conn.read();
+   * const end = chunk!.indexOf(10);
+   * conn.unshift(chunk!.subarray(end + 1)); // keep what follows the line
+   * ```
+   */
+  unshift(chunk: Uint8Array): void {
+    if (!(chunk instanceof Uint8Array)) {
+      throw new InvalidArgTypeError(`The "chunk" argument must be a Uint8Array: received ${describe(chunk)}`);
+    }
+    if (this.#life.userClosed) {
+      throw new SocketClosedError(`Cannot unshift on "${this.#label}": connection is closed`);
+    }
+    this.#rb.unshift(chunk);
+  }
+
+  // --- sending ------------------------------------------------------------------------------
+
+  /**
+   * Sends bytes, a string (UTF-8) or a list of buffers (one gathered write). Resolves with the
+   * byte count once the bytes are handed to the OS. Sends from many callers reach the wire in
+   * the order of the `send()` calls; at most `maxPendingSends` are in flight, later ones wait
+   * their turn. A zero-byte send resolves with `0` and sends nothing.
+   *
+   * **Cancel safety:** not cancel safe once the bytes are handed over. Aborted while still
+   * waiting in the queue, the send rejects with `signal.reason`, nothing of it is sent and
+   * the connection stays usable. Aborted after hand-off, the bytes cannot be taken back: the
+   * connection is reset (the peer must not see a silently truncated message) and the send
+   * rejects with {@link SendAbortedError}, whose `bytesWritten` says how many of its bytes
+   * the OS had taken and whose `cause` is the signal's reason.
+   *
+   * @example
+   * ```ts
+   * const header = new Uint8Array([0, 5]);
+   * await conn.send([header, new TextEncoder().encode('hello')]);
+   * ```
+   */
+  send(data: SendData, options?: OperationOptions): Promise<number> {
+    const bytes = byteLengthOf(data);
+    const signal = signalOf(options);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const life = this.#life;
+    if (life.userClosed) return this.#closedError('send');
+    if (life.send !== 'open') {
+      return Promise.reject(
+        new SocketShutdownError(`Cannot send on "${this.#label}": sending was shut down`),
+      );
+    }
+    if (bytes === 0) return Promise.resolve(0);
+    return this.#sq.send(data, bytes, signal);
+  }
+
+  /**
+   * Resolves once every send made so far has been handed to the OS.
+   *
+   * **Cancel safety:** cancel safe: an abort only stops the waiting; the sends go on.
+   *
+   * @example
+   * ```ts
+   * void conn.send(a);
+   * void conn.send(b);
+   * await conn.flush(); // both are with the OS now
+   * ```
+   */
+  flush(options?: OperationOptions): Promise<void> {
+    const signal = signalOf(options);
+    return this.#sq.flush(signal);
+  }
+
+  // --- ending -------------------------------------------------------------------------------
+
+  /**
+   * Half-closes the connection. `'send'` (the default) lets queued sends finish, then sends
+   * FIN; the connection still receives until the peer's EOF, and later sends reject with
+   * `ERR_SOCKET_SHUTDOWN`. `'receive'` discards buffered and future bytes and makes receives
+   * return EOF (the peer is not told, as with Linux's `SHUT_RD`). `'both'` does both.
+   * Idempotent.
+   *
+   * **Cancel safety:** takes no signal; resolves when the FIN has been handed to the OS.
+   *
+   * @example
+   * ```ts
+   * await conn.send(request);
+   * await conn.shutdown('send'); // tell the peer we are done
+   * const reply = await readAll(conn);
+   * ```
+   */
+  shutdown(how: ShutdownHow = 'send'): Promise<void> {
+    if (typeof how !== 'string' || !SHUTDOWN_HOWS.has(how)) {
+      throw new InvalidArgValueError(
+        `The "how" argument must be 'send', 'receive' or 'both': received ${describe(how)}`,
+      );
+    }
+    if (this.#life.userClosed) return this.#closedError('shut down');
+    if (how !== 'send') this.#shutdownReceive();
+    if (how === 'receive') return Promise.resolve();
+    return this.#shutdownSend();
+  }
+
+  #shutdownReceive(): void {
+    if (this.#life.receive === 'shut') return;
+    this.#life.receive = 'shut';
+    this.#rb.shutdown();
+    this.#transport.roomChanged();
+  }
+
+  #shutdownSend(): Promise<void> {
+    const life = this.#life;
+    if (this.#shutdownPromise !== undefined) return this.#shutdownPromise;
+    if (life.send === 'shut' || life.state === 'closed') return (this.#shutdownPromise = Promise.resolve());
+    life.send = 'shutting';
+    this.#shutdownPromise = this.#sq
+      .flush(undefined)
+      .then(
+        () =>
+          new Promise<void>((resolve) => {
+            this.#transport.end(resolve);
+          }),
+      )
+      .then(
+        () => {
+          life.send = 'shut';
+        },
+        (err: unknown) => {
+          life.send = 'shut';
+          throw err;
+        },
+      );
+    return this.#shutdownPromise;
+  }
+
+  /**
+   * Closes gracefully: pending receives reject with `ERR_SOCKET_CLOSED`, queued sends are
+   * flushed, FIN is sent, and incoming bytes are read and dropped until the peer's EOF, so
+   * the kernel never answers unread data with a RST that would destroy what the peer has not
+   * read yet. If `signal` fires first (without one, after 5 s) the connection is reset
+   * instead. Resolves with how it ended; never rejects. Idempotent.
+   *
+   * **Cancel safety:** the signal does not cancel the close, it hurries it: the connection is
+   * reset and `close()` resolves with reason `'reset'`.
+   *
+   * @example
+   * ```ts
+   * const info = await conn.close({ signal: AbortSignal.timeout(1_000) });
+   * console.log(info.reason); // 'closed', or 'reset' if the peer took too long
+   * ```
+   */
+  close(options?: CloseOptions): Promise<CloseInfo> {
+    const signal = signalOf(options);
+    if (this.#closePromise !== undefined) return this.#closePromise;
+    const life = this.#life;
+    life.userClosed = true;
+    this.#closePromise = life.closed;
+    if (life.state === 'closed') return life.closed;
+    life.state = 'closing';
+    this.#rb.close(new SocketClosedError(`Cannot receive on "${this.#label}": connection is closed`));
+    this.#transport.roomChanged();
+    if (signal?.aborted) {
+      this.#resetNow();
+      return life.closed;
+    }
+    if (signal !== undefined) {
+      this.#closeSignal = signal;
+      signal.addEventListener('abort', this.#onCloseAbort, { once: true });
+    } else {
+      this.#closeTimer = setTimeout(this.#onCloseAbort, DEFAULT_CLOSE_TIMEOUT_MS);
+      this.#closeTimer.unref();
+    }
+    this.#shutdownSend().catch(() => {
+      // A send failed while flushing: the socket is failing and reports it through `closed`.
+    });
+    return life.closed;
+  }
+
+  readonly #onCloseAbort = (): void => {
+    if (this.#life.state !== 'closed') this.#resetNow();
+  };
+
+  /**
+   * Resets the connection at once (RST on TCP): pending receives and sends reject with
+   * `ERR_SOCKET_CLOSED`, unsent bytes are dropped. Resolves with how it ended (`'reset'`,
+   * unless it had already ended otherwise). Idempotent.
+   *
+   * **Cancel safety:** takes no signal; completes at once.
+   *
+   * @example
+   * ```ts
+   * if (protocolViolation) await conn.reset();
+   * ```
+   */
+  reset(): Promise<CloseInfo> {
+    const life = this.#life;
+    life.userClosed = true;
+    this.#closePromise ??= life.closed;
+    if (life.state !== 'closed') this.#resetNow();
+    return life.closed;
+  }
+
+  #resetNow(): void {
+    const life = this.#life;
+    life.decided ??= 'reset';
+    const err = new SocketClosedError(`Cannot complete on "${this.#label}": connection was reset`);
+    this.#rb.close(err);
+    this.#sq.fail(err);
+    this.#transport.reset();
+  }
+
+  /**
+   * Resolves (never rejects) with how the connection ended: closed or reset by us, ended by
+   * the peer (FIN both ways), reset by the peer, idle timeout, or an error.
+   *
+   * @example
+   * ```ts
+   * conn.closed.then((info) => console.log('connection ended:', info.reason));
+   * ```
+   */
+  get closed(): Promise<CloseInfo> {
+    return this.#life.closed;
+  }
+
+  /**
+   * This end's address (for a Unix socket client, `{ path: '' }`).
+   *
+   * @example
+   * ```ts
+   * console.log(conn.localAddress);
+   * ```
+   */
+  get localAddress(): SocketAddress {
+    return this.#local;
+  }
+
+  /**
+   * The peer's address (for a Unix socket server side, `{ path: '' }`).
+   *
+   * @example
+   * ```ts
+   * const a = conn.remoteAddress;
+   * if ('address' in a) console.log(`${a.address}:${a.port}`);
+   * ```
+   */
+  get remoteAddress(): SocketAddress {
+    return this.#remote;
+  }
+
+  /**
+   * Bytes the OS has accepted from our sends.
+   *
+   * @example
+   * ```ts
+   * console.log(conn.bytesSent);
+   * ```
+   */
+  get bytesSent(): number {
+    return this.#sq.bytesSent;
+  }
+
+  /**
+   * Bytes received from the peer (including bytes dropped after `shutdown('receive')`).
+   *
+   * @example
+   * ```ts
+   * console.log(conn.bytesReceived);
+   * ```
+   */
+  get bytesReceived(): number {
+    return this.#rb.bytesReceived;
+  }
+
+  /**
+   * Sends not yet handed to the OS completely: waiting in the queue or in flight.
+   *
+   * @example
+   * ```ts
+   * if (conn.pendingSends > 100) await conn.flush();
+   * ```
+   */
+  get pendingSends(): number {
+    return this.#sq.pending;
+  }
+
+  /**
+   * Unread bytes held by the connection now (at most `receiveBufferSize`, plus what
+   * `unshift()` gave back).
+   *
+   * @example
+   * ```ts
+   * console.log(`${conn.bufferedBytes} bytes wait to be read`);
+   * ```
+   */
+  get bufferedBytes(): number {
+    return this.#rb.buffered;
+  }
+
+  /**
+   * `close()`, for `await using`.
+   *
+   * @example
+   * ```ts
+   * await using conn = await connect({ port });
+   * ```
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  // --- events from the transport -------------------------------------------------------------
+
+  #onPeerEnd(): void {
+    if (this.#life.receive === 'open') this.#life.receive = 'eof';
+    this.#rb.end();
+  }
+
+  #onIdle(): void {
+    const life = this.#life;
+    if (life.state !== 'open') return;
+    life.decided = 'idle-timeout';
+    const err = new IdleTimeoutError(
+      `Connection "${this.#label}" ended: no traffic for ${this.#transport.socket.timeout ?? 0} ms`,
+    );
+    this.#rb.fail(err);
+    this.#sq.fail(err);
+    this.#transport.destroy();
+  }
+
+  #onSocketClose(error: Error | undefined): void {
+    const life = this.#life;
+    if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
+    this.#closeSignal?.removeEventListener('abort', this.#onCloseAbort);
+    const failure =
+      error ?? (life.userClosed ? new SocketClosedError(`Cannot complete on "${this.#label}": connection is closed`) : undefined);
+    if (failure !== undefined) {
+      this.#rb.fail(failure);
+      this.#sq.fail(failure);
+    } else {
+      this.#rb.end();
+      this.#sq.fail(
+        new SocketShutdownError(`Cannot send on "${this.#label}": the connection has ended`),
+      );
+    }
+    life.finish(error, this.#sq.bytesSent, this.#rb.bytesReceived);
+  }
+
+  #closedError(what: string): Promise<never> {
+    return Promise.reject(new SocketClosedError(`Cannot ${what} on "${this.#label}": connection is closed`));
+  }
+}
+
+/** @internal Builds a Connection (the constructor is closed to users). */
+export function createConnection(init: ConnectionInit): Connection {
+  return new Connection(connectionToken, init);
+}
+
+/** The iterator behind `chunks()` and `for await`. */
+class ChunkIterator implements AsyncIterableIterator<Uint8Array>, StepOwner {
+  ended = false;
+  readonly #conn: Connection;
+  readonly #signal: AbortSignal | undefined;
+
+  constructor(conn: Connection, signal: AbortSignal | undefined) {
+    this.#conn = conn;
+    this.#signal = signal;
+  }
+
+  next(): Promise<IteratorResult<Uint8Array, undefined>> {
+    if (this.ended) return Promise.resolve({ done: true, value: undefined });
+    return this.#conn[kStep](this, this.#signal);
+  }
+
+  return(): Promise<IteratorResult<Uint8Array, undefined>> {
+    this.ended = true;
+    this.#conn[kRelease](this);
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
+    return this;
+  }
+}
+
+function emptyInto(): OutOfRangeError {
+  return new OutOfRangeError(
+    'The "into" argument must hold at least one byte: 0 is reserved for EOF',
+  );
+}
+
+function validateScatter(into: unknown): void {
+  if (!Array.isArray(into)) {
+    throw new InvalidArgTypeError(
+      `The "into" argument must be a Uint8Array or an array of Uint8Array: received ${describe(into)}`,
+    );
+  }
+  let total = 0;
+  for (let i = 0; i < into.length; i++) {
+    const b: unknown = into[i];
+    if (!(b instanceof Uint8Array)) {
+      throw new InvalidArgTypeError(`The "into[${i}]" element must be a Uint8Array: received ${describe(b)}`);
+    }
+    total += b.length;
+  }
+  if (total === 0) throw emptyInto();
+}
+
+function byteLengthOf(data: unknown): number {
+  if (data instanceof Uint8Array) return data.length;
+  if (typeof data === 'string') return Buffer.byteLength(data, 'utf8');
+  if (Array.isArray(data)) {
+    let total = 0;
+    for (let i = 0; i < data.length; i++) {
+      const b: unknown = data[i];
+      if (!(b instanceof Uint8Array)) {
+        throw new InvalidArgTypeError(`The "data[${i}]" element must be a Uint8Array: received ${describe(b)}`);
+      }
+      total += b.length;
+    }
+    return total;
+  }
+  throw new InvalidArgTypeError(
+    `The "data" argument must be a Uint8Array, a string or an array of Uint8Array: received ${describe(data)}`,
+  );
+}

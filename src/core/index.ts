@@ -1,0 +1,50 @@
+/**
+ * sockflow's core: TCP and Unix socket connections you `await` and `for await`, with
+ * cancel-safe receives, bounded memory and backpressured sends.
+ *
+ * @example
+ * ```ts
+ * import { connect, listen } from 'sockflow';
+ *
+ * await using listener = await listen({ host: '127.0.0.1', port: 0 });
+ * const { port } = listener.address as { port: number };
+ * await using conn = await connect({ host: '127.0.0.1', port });
+ * ```
+ *
+ * @module sockflow
+ */
+export { connect, type ConnectOptions } from './connect.js';
+export { listen, type ListenOptions, DEFAULT_BACKLOG, DEFAULT_MAX_PENDING_ACCEPTS } from './listen.js';
+export {
+  Connection,
+  type OperationOptions,
+  type CloseOptions,
+  type ShutdownHow,
+  type SendData,
+} from './connection.js';
+export { Listener } from './listener.js';
+export {
+  type ConnectionOptions,
+  DEFAULT_RECEIVE_BUFFER_SIZE,
+  DEFAULT_MAX_PENDING_SENDS,
+} from './connection-options.js';
+export type { TcpAddress, IpcAddress, SocketAddress } from './address.js';
+export {
+  type CloseInfo,
+  type CloseReason,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+} from './lifecycle.js';
+export {
+  SocketClosedError,
+  SocketShutdownError,
+  SocketBusyError,
+  SendAbortedError,
+  IdleTimeoutError,
+  InvalidArgTypeError,
+  InvalidArgValueError,
+  OutOfRangeError,
+  BadPortError,
+  isSystemError,
+  type SystemError,
+  type SockflowErrorCode,
+} from './errors.js';

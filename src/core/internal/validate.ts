@@ -1,0 +1,72 @@
+// Argument checks shared by the core's entry points. Each throws synchronously, before any I/O,
+// with Node's codes (invariant 9).
+import { InvalidArgTypeError, OutOfRangeError } from '../errors.js';
+
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object') {
+    const name = (value as object).constructor?.name;
+    return name ? `an instance of ${name}` : 'an object';
+  }
+  if (typeof value === 'string') return `type string ("${value.slice(0, 30)}")`;
+  return `type ${typeof value} (${String(value)})`;
+}
+
+export function validateObject(value: unknown, name: string): asserts value is object {
+  if (value === null || typeof value !== 'object') {
+    throw new InvalidArgTypeError(`The "${name}" argument must be an object: received ${describe(value)}`);
+  }
+}
+
+export function validateOptionalObject(value: unknown, name: string): void {
+  if (value !== undefined) validateObject(value, name);
+}
+
+export function validateSignal(value: unknown, name = 'options.signal'): AbortSignal | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof AbortSignal)) {
+    throw new InvalidArgTypeError(
+      `The "${name}" option must be an AbortSignal: received ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Reads `options.signal` after checking `options` is an object or undefined. */
+export function signalOf(options: unknown): AbortSignal | undefined {
+  if (options === undefined) return undefined;
+  validateObject(options, 'options');
+  return validateSignal((options as { signal?: unknown }).signal);
+}
+
+export function validateInteger(
+  value: unknown,
+  name: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (typeof value !== 'number') {
+    throw new InvalidArgTypeError(`The "${name}" option must be a number: received ${describe(value)}`);
+  }
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new OutOfRangeError(
+      `The value of "${name}" is out of range: it must be an integer >= ${min}` +
+        (max === Number.MAX_SAFE_INTEGER ? '' : ` and <= ${max}`) +
+        `, received ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+export function validateBoolean(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') {
+    throw new InvalidArgTypeError(`The "${name}" option must be a boolean: received ${describe(value)}`);
+  }
+  return value;
+}
+
+export function isBytes(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array;
+}

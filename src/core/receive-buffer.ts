@@ -1,0 +1,371 @@
+// Unread bytes of one connection: the chunks as they arrived, byte accounting, unshift, the
+// scatter copy, and the single pending receiver (invariants 1, 2, 3 and 5). The transport
+// feeds it; a STARTTLS upgrade can take its unread chunks whole with `takeAll()`.
+import { SocketBusyError } from './errors.js';
+import type { ReadSink } from './transport.js';
+
+const NONE = 0;
+const RECEIVE = 1;
+const READ = 2;
+const NEXT = 3;
+
+/** An iterator driven by `next()`: told when its last step ended the iteration. */
+export interface StepOwner {
+  ended: boolean;
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+type Into = Uint8Array | readonly Uint8Array[];
+
+function capacityOf(into: Into): number {
+  if (into instanceof Uint8Array) return into.length;
+  let n = 0;
+  for (const b of into) n += b.length;
+  return n;
+}
+
+/**
+ * Copies `src[start..end)` into `into` from byte `at` on (a list is filled in order) and
+ * returns how many bytes were copied.
+ */
+function copyInto(into: Into, at: number, src: Uint8Array, start: number, end: number): number {
+  if (into instanceof Uint8Array) {
+    const n = Math.min(end - start, into.length - at);
+    into.set(start === 0 && n === src.length ? src : src.subarray(start, start + n), at);
+    return n;
+  }
+  let copied = 0;
+  let skip = at;
+  for (const b of into) {
+    if (skip >= b.length) {
+      skip -= b.length;
+      continue;
+    }
+    const n = Math.min(end - start - copied, b.length - skip);
+    b.set(src.subarray(start + copied, start + copied + n), skip);
+    copied += n;
+    skip = 0;
+    if (start + copied === end) break;
+  }
+  return copied;
+}
+
+/**
+ * The receive side of a connection. At most `limit` unread bytes are held: the transport sizes
+ * each read to `room()` and pauses when it is spent.
+ */
+export class ReceiveBuffer implements ReadSink {
+  readonly #limit: number;
+  #chunks: Uint8Array[] = [];
+  #head = 0;
+  #headOffset = 0;
+  #buffered = 0;
+  /** Bytes received from the peer, discarded ones included. */
+  bytesReceived = 0;
+  /** No more bytes will arrive: the peer's FIN, or `shutdown('receive')`. */
+  #eof = false;
+  /** Arriving bytes are dropped (after `shutdown('receive')`, and while closing). */
+  #discard = false;
+  /** Rejects receivers once the buffered bytes are gone (set when the connection failed). */
+  #failure: unknown = undefined;
+  #failed = false;
+
+  #waiter = NONE;
+  #into: Into | undefined;
+  #resolveCount: ((n: number) => void) | undefined;
+  #resolveChunk: ((c: Uint8Array | null) => void) | undefined;
+  #resolveStep: ((r: IteratorResult<Uint8Array, undefined>) => void) | undefined;
+  #stepOwner: StepOwner | undefined;
+  #reject: ((e: unknown) => void) | undefined;
+  #signal: AbortSignal | undefined;
+  /** Told when room grows, so a paused transport can read again. */
+  onRoom: (() => void) | undefined;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  /** Unread bytes held now. */
+  get buffered(): number {
+    return this.#buffered;
+  }
+
+  /** True while a receive or read waits. */
+  get busy(): boolean {
+    return this.#waiter !== NONE;
+  }
+
+  room(): number {
+    return this.#discard ? this.#limit : this.#limit - this.#buffered;
+  }
+
+  // --- from the transport -------------------------------------------------------------------
+
+  onBytes(buf: Uint8Array, n: number, mustCopy: boolean): boolean {
+    this.bytesReceived += n;
+    if (this.#discard) return false;
+    let start = 0;
+    if (this.#buffered === 0 && this.#waiter !== NONE) {
+      if (this.#waiter === RECEIVE) {
+        start = copyInto(this.#into as Into, 0, buf, 0, n);
+        this.#settleCount(start);
+        if (start === n) return false;
+      } else {
+        this.#settleChunk(mustCopy ? copyOf(buf, 0, n) : n === buf.length ? buf : buf.subarray(0, n));
+        return true;
+      }
+    }
+    this.#push(mustCopy ? copyOf(buf, start, n) : start === 0 && n === buf.length ? buf : buf.subarray(start, n));
+    return true;
+  }
+
+  /** The peer sent FIN: a pending receiver gets EOF, later ones once the buffer is empty. */
+  end(): void {
+    this.#eof = true;
+    if (this.#waiter === RECEIVE) this.#settleCount(0);
+    else if (this.#waiter !== NONE) this.#settleChunk(null);
+  }
+
+  /**
+   * The connection failed (peer reset, network error): buffered bytes are still delivered,
+   * then every receiver rejects with `error`.
+   */
+  fail(error: unknown): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.#failure = error;
+    this.#eof = true;
+    if (this.#waiter !== NONE) this.#settleError(error);
+  }
+
+  /**
+   * We closed or reset the connection: unread bytes are dropped, arriving ones discarded, and
+   * the pending receiver and every later one reject with `error`.
+   */
+  close(error: unknown): void {
+    this.#clear();
+    this.#discard = true;
+    this.#failed = true;
+    this.#failure = error;
+    this.#eof = true;
+    if (this.#waiter !== NONE) this.#settleError(error);
+  }
+
+  /** `shutdown('receive')`: drop unread and future bytes; receivers see EOF. */
+  shutdown(): void {
+    this.#clear();
+    this.#discard = true;
+    this.end();
+  }
+
+  // --- from the connection ------------------------------------------------------------------
+
+  receive(into: Into, signal: AbortSignal | undefined): Promise<number> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#waiter !== NONE) return busy();
+    if (this.#buffered > 0) return Promise.resolve(this.#copyOut(into));
+    if (this.#failed) return Promise.reject(this.#failure);
+    if (this.#eof) return Promise.resolve(0);
+    return new Promise<number>((resolve, reject) => {
+      this.#waiter = RECEIVE;
+      this.#into = into;
+      this.#resolveCount = resolve;
+      this.#reject = reject;
+      this.#listen(signal);
+    });
+  }
+
+  read(signal: AbortSignal | undefined): Promise<Uint8Array | null> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#waiter !== NONE) return busy();
+    if (this.#buffered > 0) return Promise.resolve(this.#takeChunk());
+    if (this.#failed) return Promise.reject(this.#failure);
+    if (this.#eof) return Promise.resolve(null);
+    return new Promise<Uint8Array | null>((resolve, reject) => {
+      this.#waiter = READ;
+      this.#resolveChunk = resolve;
+      this.#reject = reject;
+      this.#listen(signal);
+    });
+  }
+
+  /**
+   * One iterator step: like `read()`, but resolves with an iterator result, and marks `owner`
+   * ended when the step ends the iteration (EOF or an error, an abort included).
+   */
+  next(signal: AbortSignal | undefined, owner: StepOwner): Promise<IteratorResult<Uint8Array, undefined>> {
+    if (signal?.aborted) {
+      owner.ended = true;
+      return Promise.reject(signal.reason);
+    }
+    if (this.#waiter !== NONE) {
+      owner.ended = true;
+      return busy();
+    }
+    if (this.#buffered > 0) return Promise.resolve({ done: false, value: this.#takeChunk() });
+    if (this.#failed || this.#eof) {
+      owner.ended = true;
+      return this.#failed ? Promise.reject(this.#failure) : Promise.resolve(DONE);
+    }
+    return new Promise<IteratorResult<Uint8Array, undefined>>((resolve, reject) => {
+      this.#waiter = NEXT;
+      this.#resolveStep = resolve;
+      this.#stepOwner = owner;
+      this.#reject = reject;
+      this.#listen(signal);
+    });
+  }
+
+  /**
+   * Gives bytes back to the front. A receiver waiting now gets them at once. Discarded after
+   * `shutdown('receive')`.
+   */
+  unshift(chunk: Uint8Array): void {
+    if (chunk.length === 0 || this.#discard) return;
+    if (this.#waiter === RECEIVE) {
+      const n = copyInto(this.#into as Into, 0, chunk, 0, chunk.length);
+      this.#settleCount(n);
+      if (n === chunk.length) return;
+      chunk = chunk.subarray(n);
+    } else if (this.#waiter !== NONE) {
+      this.#settleChunk(chunk);
+      return;
+    }
+    if (this.#headOffset > 0) {
+      this.#chunks[this.#head] = (this.#chunks[this.#head] as Uint8Array).subarray(this.#headOffset);
+      this.#headOffset = 0;
+    }
+    if (this.#head > 0) this.#chunks[--this.#head] = chunk;
+    else this.#chunks.unshift(chunk);
+    this.#buffered += chunk.length;
+  }
+
+  /** Takes every unread chunk, in order (for a transport upgrade); the buffer is left empty. */
+  takeAll(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    while (this.#buffered > 0) out.push(this.#takeChunk());
+    return out;
+  }
+
+  // --- internals ----------------------------------------------------------------------------
+
+  #push(chunk: Uint8Array): void {
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
+  }
+
+  #clear(): void {
+    this.#chunks = [];
+    this.#head = 0;
+    this.#headOffset = 0;
+    this.#buffered = 0;
+  }
+
+  #copyOut(into: Into): number {
+    const cap = capacityOf(into);
+    let copied = 0;
+    while (copied < cap && this.#buffered > 0) {
+      const chunk = this.#chunks[this.#head] as Uint8Array;
+      const n = copyInto(into, copied, chunk, this.#headOffset, chunk.length);
+      copied += n;
+      this.#consumed(chunk, n);
+    }
+    this.onRoom?.();
+    return copied;
+  }
+
+  #takeChunk(): Uint8Array {
+    const chunk = this.#chunks[this.#head] as Uint8Array;
+    const out = this.#headOffset === 0 ? chunk : chunk.subarray(this.#headOffset);
+    this.#consumed(chunk, out.length);
+    this.onRoom?.();
+    return out;
+  }
+
+  /** `n` bytes of the head chunk were taken. */
+  #consumed(chunk: Uint8Array, n: number): void {
+    this.#buffered -= n;
+    this.#headOffset += n;
+    if (this.#headOffset < chunk.length) return;
+    this.#chunks[this.#head] = EMPTY;
+    this.#head++;
+    this.#headOffset = 0;
+    if (this.#head === this.#chunks.length) {
+      this.#chunks.length = 0;
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#chunks.length) {
+      this.#chunks = this.#chunks.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #listen(signal: AbortSignal | undefined): void {
+    if (signal === undefined) return;
+    this.#signal = signal;
+    signal.addEventListener('abort', this.#onAbort);
+  }
+
+  // An aborted receive consumes nothing: the waiter is removed before any byte reaches it.
+  readonly #onAbort = (): void => {
+    const signal = this.#signal;
+    if (signal === undefined || this.#waiter === NONE) return;
+    this.#settleError(signal.reason);
+  };
+
+  #release(): void {
+    this.#waiter = NONE;
+    this.#into = undefined;
+    this.#resolveCount = undefined;
+    this.#resolveChunk = undefined;
+    this.#resolveStep = undefined;
+    this.#stepOwner = undefined;
+    this.#reject = undefined;
+    const signal = this.#signal;
+    if (signal !== undefined) {
+      this.#signal = undefined;
+      signal.removeEventListener('abort', this.#onAbort);
+    }
+  }
+
+  #settleCount(n: number): void {
+    const resolve = this.#resolveCount as (n: number) => void;
+    this.#release();
+    resolve(n);
+  }
+
+  /** Settles a READ or NEXT waiter with a chunk, or with EOF (`null`). */
+  #settleChunk(c: Uint8Array | null): void {
+    if (this.#waiter === NEXT) {
+      const resolve = this.#resolveStep as (r: IteratorResult<Uint8Array, undefined>) => void;
+      if (c === null) (this.#stepOwner as StepOwner).ended = true;
+      this.#release();
+      resolve(c === null ? DONE : { done: false, value: c });
+      return;
+    }
+    const resolve = this.#resolveChunk as (c: Uint8Array | null) => void;
+    this.#release();
+    resolve(c);
+  }
+
+  #settleError(e: unknown): void {
+    if (this.#waiter === NEXT) (this.#stepOwner as StepOwner).ended = true;
+    const reject = this.#reject as (e: unknown) => void;
+    this.#release();
+    reject(e);
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+function copyOf(src: Uint8Array, start: number, end: number): Uint8Array {
+  const out = Buffer.allocUnsafe(end - start);
+  out.set(src.subarray(start, end));
+  return out;
+}
+
+function busy(): Promise<never> {
+  return Promise.reject(
+    new SocketBusyError('Cannot receive: another receive is pending on this connection'),
+  );
+}

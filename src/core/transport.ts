@@ -1,0 +1,253 @@
+// The only module that touches node:net's Socket. It reads through `onread` (bytes land in a
+// buffer we choose, no Buffer allocated per read), writes, sends FIN and RST, and reports
+// what happened to one sink. A later TLS or STARTTLS transport plugs in behind the same sink.
+import * as net from 'node:net';
+
+/** Where received bytes go: a connection's receive buffer. */
+export interface ReadSink {
+  /**
+   * `n` bytes arrived at `buf[0..n)`. When `mustCopy` is true the transport reuses `buf` after
+   * this call returns, so bytes kept must be copied; otherwise the sink may keep views of it.
+   * Returns whether the sink kept any of the bytes (rather than handing all of them to a
+   * waiting receiver by copy).
+   */
+  onBytes(buf: Uint8Array, n: number, mustCopy: boolean): boolean;
+  /** Unread bytes the sink may still take before reading must pause. */
+  room(): number;
+}
+
+/** What happens to the socket as a whole: the connection's lifecycle listens. */
+export interface TransportEvents {
+  /** The peer sent FIN. */
+  onEnd(): void;
+  /** `idleTimeout` expired. */
+  onIdle(): void;
+  /** The socket is closed; `error` when it ended with one. */
+  onClose(error: Error | undefined): void;
+}
+
+/** Bytes asked of the kernel per read. Node's own 'data' path reads 64 KiB too. */
+export const READ_SIZE = 64 * 1024;
+
+// One scratch buffer for every connection: a read lands here when nobody is expected to keep
+// the bytes (a pending receive(into) takes them by copy, or they are few and get copied into a
+// right-sized chunk). Reads happen one at a time on the event loop and the sink copies out
+// before the callback returns, so sharing is safe, and idle connections hold no buffer at all.
+let scratch: Buffer | undefined;
+function scratchOf(size: number): Buffer {
+  scratch ??= Buffer.allocUnsafeSlow(READ_SIZE);
+  return size >= READ_SIZE ? scratch : scratch.subarray(0, size);
+}
+
+type SocketHandle = { bytesWritten?: unknown; writeQueueSize?: unknown };
+
+/** Options the transport applies to a fresh socket. */
+export interface SocketSetup {
+  noDelay: boolean;
+  keepAlive: boolean | number;
+  idleTimeout: number;
+}
+
+/**
+ * Read policy and socket plumbing for one connection.
+ *
+ * Targets: the next read goes to the shared scratch unless the last read filled its buffer
+ * and the bytes had to be kept (a bulk transfer into `read()`/`for await`): then reads go to
+ * buffers of their own, handed out as views without a copy.
+ */
+export class Transport {
+  readonly socket: net.Socket;
+  readonly #sink: ReadSink;
+  #target: Buffer;
+  #targetOwned = false;
+  #reading = true;
+  readonly #lowWater: number;
+  #error: Error | undefined;
+
+  /**
+   * @param sink - where received bytes go.
+   * @param lowWater - reading pauses when the sink's room falls below this and resumes at it.
+   * @param from - an accepted connection's libuv handle to adopt (read with `onread`), a
+   *   socket node:net already built (read with `'data'`, the fallback), or nothing to create
+   *   a client socket (read with `onread`).
+   */
+  constructor(sink: ReadSink, lowWater: number, from?: { handle: unknown } | { socket: net.Socket }) {
+    this.#sink = sink;
+    this.#lowWater = lowWater;
+    this.#target = scratchOf(Math.min(READ_SIZE, sink.room()));
+    if (from !== undefined && 'socket' in from) {
+      // 'data' mode: node:net allocates each chunk; we keep them as they are. A read can
+      // overshoot the limit by one chunk (64 KiB), since node:net sizes its own reads.
+      this.#dataMode = true;
+      this.socket = from.socket;
+      this.socket.on('data', this.#onData);
+      this.socket.resume(); // the server paused it on connect
+    } else {
+      // `onread` is accepted by the Socket constructor (net.connect passes it through), though
+      // @types/node lists it only among the connect options.
+      const onread = { buffer: this.#nextBuffer, callback: this.#onRead };
+      const opts =
+        from === undefined
+          ? { allowHalfOpen: true, onread }
+          : { handle: from.handle, allowHalfOpen: true, readable: true, writable: true, onread };
+      this.socket = new net.Socket(opts as net.SocketConstructorOpts);
+    }
+    this.socket.on('error', (err: Error) => {
+      this.#error ??= err;
+    });
+  }
+
+  readonly #dataMode: boolean = false;
+
+  readonly #onData = (chunk: Buffer): void => {
+    this.#sink.onBytes(chunk, chunk.length, false);
+    if (this.#sink.room() < this.#lowWater) {
+      this.#reading = false;
+      this.socket.pause();
+    }
+  };
+
+  /** True when reads come through `'data'` (the fallback) rather than `onread`. */
+  get dataMode(): boolean {
+    return this.#dataMode;
+  }
+
+  /** Applies socket options and connects the lifecycle; call once, when connected. */
+  attach(events: TransportEvents, setup: SocketSetup): void {
+    const s = this.socket;
+    s.setNoDelay(setup.noDelay);
+    if (setup.keepAlive !== false) {
+      s.setKeepAlive(true, setup.keepAlive === true ? 0 : setup.keepAlive);
+    }
+    if (setup.idleTimeout > 0) {
+      s.setTimeout(setup.idleTimeout);
+      s.on('timeout', () => events.onIdle());
+    }
+    s.on('end', () => events.onEnd());
+    s.on('close', () => events.onClose(this.#error));
+  }
+
+  /** Where received bytes go. */
+  get sink(): ReadSink {
+    return this.#sink;
+  }
+
+  /** The error the socket failed with, if any. */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  // Called by node:net after every read (and once at handle creation): where the next read lands.
+  readonly #nextBuffer = (): Buffer => this.#target;
+
+  readonly #onRead = (n: number, buf: Buffer): boolean => {
+    const owned = this.#targetOwned;
+    // A small read into an owned buffer is copied out, so the buffer is not pinned by it.
+    const mustCopy = !owned || n < buf.length >>> 2;
+    const kept = this.#sink.onBytes(buf, n, mustCopy);
+    const room = this.#sink.room();
+    if (kept && (!mustCopy || n === buf.length)) {
+      // Either a chunk now owns this buffer, or bytes had to be copied out of a full scratch.
+      // A full read means the kernel had more: read into buffers of our own, handed out whole.
+      // A short one means the socket drained: back to the shared scratch.
+      if (n === buf.length) this.#setTarget(Buffer.allocUnsafe(Math.min(READ_SIZE, room)), true);
+      else this.#setTarget(scratchOf(Math.min(READ_SIZE, room)), false);
+    }
+    if (room < this.#lowWater) {
+      this.#reading = false;
+      return false;
+    }
+    this.#fit(room);
+    return true;
+  };
+
+  #setTarget(buf: Buffer, owned: boolean): void {
+    this.#target = buf;
+    this.#targetOwned = owned;
+  }
+
+  /** Sizes the next read to the sink's room, so unread bytes never exceed the limit. */
+  #fit(room: number): void {
+    const want = Math.min(READ_SIZE, room);
+    const t = this.#target;
+    if (t.length === want) return;
+    if (!this.#targetOwned) this.#target = scratchOf(want);
+    else this.#target = t.length > want ? t.subarray(0, want) : Buffer.allocUnsafe(want);
+  }
+
+  /** The sink's room grew (a receiver took bytes): resume reading if it had paused. */
+  roomChanged(): void {
+    if (this.#reading || this.socket.destroyed) return;
+    const room = this.#sink.room();
+    if (room < this.#lowWater) return;
+    if (!this.#dataMode) this.#fit(room);
+    this.#reading = true;
+    this.socket.resume();
+  }
+
+  /** Hands bytes to the socket; `cb` runs once the OS has them (or with the error). */
+  write(data: Uint8Array | string, cb: (err?: Error | null) => void): void {
+    if (typeof data === 'string') this.socket.write(data, 'utf8', cb);
+    else this.socket.write(data, cb);
+  }
+
+  /** Hands several buffers to the socket as one gathered write; `cb` as for `write`. */
+  writev(list: readonly Uint8Array[], cb: (err?: Error | null) => void): void {
+    const s = this.socket;
+    s.cork();
+    const last = list.length - 1;
+    for (let i = 0; i < last; i++) s.write(list[i] as Uint8Array);
+    s.write(list[last] as Uint8Array, cb);
+    s.uncork();
+  }
+
+  /** True when every byte written so far is with the OS (nothing waits in Node or libuv). */
+  get drained(): boolean {
+    return this.socket.writableLength === 0;
+  }
+
+  /**
+   * Bytes the OS has accepted since the socket opened, or `undefined` when the socket no
+   * longer says. Node counts bytes handed to libuv; libuv's queue holds what the kernel has
+   * not taken yet.
+   */
+  kernelBytesWritten(): number | undefined {
+    const h = (this.socket as unknown as { _handle?: SocketHandle | null })._handle;
+    if (h && typeof h.bytesWritten === 'number' && typeof h.writeQueueSize === 'number') {
+      return h.bytesWritten - h.writeQueueSize;
+    }
+    return undefined;
+  }
+
+  /** Sends FIN once queued writes are out; `cb` when it has been handed to the OS. */
+  end(cb: () => void): void {
+    if (this.socket.writableFinished || this.socket.destroyed) {
+      queueMicrotask(cb);
+      return;
+    }
+    this.socket.once('finish', cb);
+    this.socket.end();
+  }
+
+  /** Resets the connection now (RST on TCP; a plain close for Unix sockets, which have none). */
+  reset(): void {
+    const s = this.socket;
+    if (s.destroyed) return;
+    if (isTcp(s)) s.resetAndDestroy();
+    else s.destroy();
+  }
+
+  /** Closes the socket (FIN if not sent yet). */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  get destroyed(): boolean {
+    return this.socket.destroyed;
+  }
+}
+
+function isTcp(s: net.Socket): boolean {
+  const h = (s as unknown as { _handle?: object | null })._handle;
+  return h != null && h.constructor.name === 'TCP';
+}

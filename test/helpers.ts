@@ -1,0 +1,93 @@
+import { once } from 'node:events';
+import * as net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { connect, listen, type Connection, type ConnectionOptions, type Listener } from '../src/core/index.js';
+
+export const LOOPBACK = '127.0.0.1';
+
+export function portOf(listener: Listener): number {
+  const a = listener.address;
+  if (!('port' in a)) throw new Error('not a TCP listener');
+  return a.port;
+}
+
+export interface Pair {
+  client: Connection;
+  server: Connection;
+  listener: Listener;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** A connected pair over loopback: a sockflow client and the sockflow connection it was accepted as. */
+export async function pair(clientOptions?: ConnectionOptions, serverOptions?: ConnectionOptions): Promise<Pair> {
+  const listener = await listen({ host: LOOPBACK, port: 0 }, serverOptions);
+  const [client, server] = await Promise.all([
+    connect({ host: LOOPBACK, port: portOf(listener) }, clientOptions),
+    listener.accept(),
+  ]);
+  return {
+    client,
+    server,
+    listener,
+    async [Symbol.asyncDispose]() {
+      await Promise.all([client.reset(), server.reset(), listener.close()]);
+    },
+  };
+}
+
+/** A raw node:net server whose accepted sockets are handed to the test. */
+export async function rawServer(): Promise<{
+  port: number;
+  next(): Promise<net.Socket>;
+  close(): Promise<void>;
+}> {
+  const sockets: net.Socket[] = [];
+  const waiters: ((s: net.Socket) => void)[] = [];
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    const w = waiters.shift();
+    if (w) w(s);
+    else sockets.push(s);
+  });
+  server.listen(0, LOOPBACK);
+  await once(server, 'listening');
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    next: () => {
+      const s = sockets.shift();
+      return s ? Promise.resolve(s) : new Promise((r) => waiters.push(r));
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** Reads a raw socket to its end. */
+export async function readAllRaw(s: net.Socket): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of s) parts.push(c as Buffer);
+  return Buffer.concat(parts);
+}
+
+/** Reads a connection to EOF through read(). */
+export async function readAll(conn: Connection): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for (let c; (c = await conn.read()) !== null; ) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+export function random(n: number): Buffer {
+  return randomBytes(n);
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Waits until `cond()` holds, polling; fails after `ms`. */
+export async function until(cond: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await delay(2);
+  }
+}

@@ -1,0 +1,36 @@
+// Shared by every test file: after each test no socket handle it opened may stay open
+// (invariant 9). The test runner's own pipes are there before the test and are not counted.
+import { afterEach, beforeEach, expect } from 'vitest';
+
+const SOCKET_RESOURCES = new Set(['TCPSocketWrap', 'TCPServerWrap', 'PipeWrap', 'PipeServerWrap']);
+
+function countSockets(): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const r of process.getActiveResourcesInfo()) {
+    if (SOCKET_RESOURCES.has(r)) m.set(r, (m.get(r) ?? 0) + 1);
+  }
+  return m;
+}
+
+let baseline = new Map<string, number>();
+
+function leaked(): string[] {
+  const out: string[] = [];
+  for (const [name, n] of countSockets()) {
+    const extra = n - (baseline.get(name) ?? 0);
+    for (let i = 0; i < extra; i++) out.push(name);
+  }
+  return out;
+}
+
+beforeEach(() => {
+  baseline = countSockets();
+});
+
+afterEach(async () => {
+  // Handles close on a later turn of the event loop: give them a moment, then insist.
+  for (let i = 0; i < 300 && leaked().length > 0; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  expect(leaked(), 'socket handles left open after the test').toEqual([]);
+});
