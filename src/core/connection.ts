@@ -535,6 +535,19 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   }
 
   /**
+   * Sends handed to the OS whose bytes it has not fully taken yet: at most
+   * `maxPendingSends`. The rest of `pendingSends` waits in the queue.
+   *
+   * @example
+   * ```ts
+   * console.log(`${conn.sendsInFlight} in flight, ${conn.pendingSends - conn.sendsInFlight} queued`);
+   * ```
+   */
+  get sendsInFlight(): number {
+    return this.#sq.inFlight;
+  }
+
+  /**
    * Unread bytes held by the connection now (at most `receiveBufferSize`, plus what
    * `unshift()` gave back).
    *
