@@ -140,24 +140,31 @@ export class Transport {
   // Called by node:net after every read (and once at handle creation): where the next read lands.
   readonly #nextBuffer = (): Buffer => this.#target;
 
+  // The buffer chosen here is where libuv's next read lands: node:net hands it to the handle
+  // when this callback returns, and nothing can change it until that read completes. So it is
+  // sized for the room at the next read: the room now, or, when reading pauses, the low-water
+  // mark it resumes at. Unread bytes therefore never exceed the limit.
   readonly #onRead = (n: number, buf: Buffer): boolean => {
     const owned = this.#targetOwned;
     // A small read into an owned buffer is copied out, so the buffer is not pinned by it.
     const mustCopy = !owned || n < buf.length >>> 2;
     const kept = this.#sink.onBytes(buf, n, mustCopy);
     const room = this.#sink.room();
+    const pause = room < this.#lowWater;
+    const want = Math.min(READ_SIZE, pause ? this.#lowWater : room);
     if (kept && (!mustCopy || n === buf.length)) {
       // Either a chunk now owns this buffer, or bytes had to be copied out of a full scratch.
       // A full read means the kernel had more: read into buffers of our own, handed out whole.
       // A short one means the socket drained: back to the shared scratch.
-      if (n === buf.length) this.#setTarget(Buffer.allocUnsafe(Math.min(READ_SIZE, room)), true);
-      else this.#setTarget(scratchOf(Math.min(READ_SIZE, room)), false);
+      if (n === buf.length) this.#setTarget(Buffer.allocUnsafe(want), true);
+      else this.#setTarget(scratchOf(want), false);
+    } else {
+      this.#fit(want);
     }
-    if (room < this.#lowWater) {
+    if (pause) {
       this.#reading = false;
       return false;
     }
-    this.#fit(room);
     return true;
   };
 
@@ -166,9 +173,8 @@ export class Transport {
     this.#targetOwned = owned;
   }
 
-  /** Sizes the next read to the sink's room, so unread bytes never exceed the limit. */
-  #fit(room: number): void {
-    const want = Math.min(READ_SIZE, room);
+  /** Makes the next read `want` bytes long, reusing the current buffer when it can. */
+  #fit(want: number): void {
     const t = this.#target;
     if (t.length === want) return;
     if (!this.#targetOwned) this.#target = scratchOf(want);
@@ -178,9 +184,7 @@ export class Transport {
   /** The sink's room grew (a receiver took bytes): resume reading if it had paused. */
   roomChanged(): void {
     if (this.#reading || this.socket.destroyed) return;
-    const room = this.#sink.room();
-    if (room < this.#lowWater) return;
-    if (!this.#dataMode) this.#fit(room);
+    if (this.#sink.room() < this.#lowWater) return;
     this.#reading = true;
     this.socket.resume();
   }
