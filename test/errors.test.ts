@@ -1,0 +1,176 @@
+// Invariant 9: bad arguments throw synchronously with Node's codes before any I/O; system
+// codes pass through; connect failures are typed.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import * as net from 'node:net';
+import { describe, expect, it } from 'vitest';
+import {
+  BadPortError,
+  connect,
+  InvalidArgTypeError,
+  InvalidArgValueError,
+  listen,
+  OutOfRangeError,
+} from '../src/core/index.js';
+import { LOOPBACK, pair } from './helpers.js';
+
+function thrown(fn: () => unknown): { name: string; code: string } {
+  try {
+    fn();
+  } catch (err) {
+    return err as { name: string; code: string };
+  }
+  throw new Error('did not throw synchronously');
+}
+
+describe('invariant 9: bad input', () => {
+  it('connect() and listen() reject bad addresses synchronously with Node codes', () => {
+    const cases: [() => unknown, string, string][] = [
+      [() => connect(undefined as never), 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+      [() => connect('localhost:80' as never), 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+      [() => connect({ port: '80' } as never), 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+      [() => connect({ port: 0 }), 'RangeError', 'ERR_SOCKET_BAD_PORT'],
+      [() => connect({ port: 65536 }), 'RangeError', 'ERR_SOCKET_BAD_PORT'],
+      [() => connect({ port: -1 }), 'RangeError', 'ERR_SOCKET_BAD_PORT'],
+      [() => connect({ port: 1.5 }), 'RangeError', 'ERR_SOCKET_BAD_PORT'],
+      [() => connect({ host: 42, port: 80 } as never), 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+      [() => connect({ host: '', port: 80 }), 'TypeError', 'ERR_INVALID_ARG_VALUE'],
+      [() => connect({ path: '' }), 'TypeError', 'ERR_INVALID_ARG_VALUE'],
+      [() => listen({ port: 70_000 }), 'RangeError', 'ERR_SOCKET_BAD_PORT'],
+      [() => listen({ port: 0 }, { backlog: 0 }), 'RangeError', 'ERR_OUT_OF_RANGE'],
+      [() => listen({ port: 0 }, { maxPendingAccepts: -1 }), 'RangeError', 'ERR_OUT_OF_RANGE'],
+    ];
+    for (const [fn, name, code] of cases) expect(thrown(fn)).toMatchObject({ name, code });
+    expect(thrown(() => connect({ port: 0 }))).toBeInstanceOf(BadPortError);
+  });
+
+  it('connection options are checked synchronously', () => {
+    const to = { host: LOOPBACK, port: 9 };
+    const cases: [object, string, string][] = [
+      [{ receiveBufferSize: 0 }, 'RangeError', 'ERR_OUT_OF_RANGE'],
+      [{ receiveBufferSize: -5 }, 'RangeError', 'ERR_OUT_OF_RANGE'],
+      [{ receiveBufferSize: '1' }, 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+      [{ maxPendingSends: 0 }, 'RangeError', 'ERR_OUT_OF_RANGE'],
+      [{ idleTimeout: -1 }, 'RangeError', 'ERR_OUT_OF_RANGE'],
+      [{ noDelay: 'yes' }, 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+      [{ keepAlive: 'yes' }, 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+      [{ keepAlive: -1 }, 'RangeError', 'ERR_OUT_OF_RANGE'],
+      [{ signal: 'nope' }, 'TypeError', 'ERR_INVALID_ARG_TYPE'],
+    ];
+    for (const [options, name, code] of cases) {
+      expect(thrown(() => connect(to, options as never))).toMatchObject({ name, code });
+    }
+    expect(thrown(() => connect(to, 5 as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+  });
+
+  it('operations reject bad arguments synchronously, before touching the connection', async () => {
+    await using p = await pair();
+    const c = p.client;
+    expect(thrown(() => c.receive(new Uint8Array(0)))).toBeInstanceOf(OutOfRangeError);
+    expect(thrown(() => c.receive([]))).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+    expect(thrown(() => c.receive([new Uint8Array(0)]))).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+    expect(thrown(() => c.receive('x' as never))).toBeInstanceOf(InvalidArgTypeError);
+    expect(thrown(() => c.receive([new Uint8Array(1), 'x'] as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thrown(() => c.receive(new Uint8Array(1), { signal: {} } as never))).toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    expect(thrown(() => c.send(42 as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thrown(() => c.send([Buffer.from('a'), 7] as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thrown(() => c.send(null as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thrown(() => c.read(7 as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thrown(() => c.shutdown('sideways' as never))).toBeInstanceOf(InvalidArgValueError);
+    expect(thrown(() => c.unshift('x' as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thrown(() => c.close({ signal: 1 } as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    // Nothing was lost: the connection still works.
+    await p.server.send('intact');
+    expect(Buffer.from((await c.read()) as Uint8Array).toString()).toBe('intact');
+  });
+
+  it('a bad send loses nothing already accepted', async () => {
+    await using p = await pair();
+    const ok = p.client.send('first');
+    expect(() => p.client.send({} as never)).toThrow(TypeError);
+    await ok;
+    await p.client.send('second');
+    await p.client.shutdown();
+    const parts: Uint8Array[] = [];
+    for await (const c of p.server) parts.push(c);
+    expect(Buffer.concat(parts).toString()).toBe('firstsecond');
+  });
+
+  it('an aborted signal passed in rejects with its reason and starts nothing', async () => {
+    const reason = new Error('already');
+    const signal = AbortSignal.abort(reason);
+    await expect(connect({ host: LOOPBACK, port: 9 }, { signal })).rejects.toBe(reason);
+    await expect(listen({ host: LOOPBACK, port: 0 }, { signal })).rejects.toBe(reason);
+    await using p = await pair();
+    await expect(p.client.send('x', { signal })).rejects.toBe(reason);
+    await expect(p.client.flush({ signal })).rejects.toBe(reason);
+    await expect(p.listener.accept({ signal })).rejects.toBe(reason);
+  });
+});
+
+describe('invariant 9: connect failures', () => {
+  async function closedPort(): Promise<number> {
+    const s = net.createServer().listen(0, LOOPBACK);
+    await new Promise((r) => s.once('listening', r));
+    const port = (s.address() as net.AddressInfo).port;
+    await new Promise((r) => s.close(r));
+    return port;
+  }
+
+  it('refused: ECONNREFUSED', async () => {
+    const port = await closedPort();
+    await expect(connect({ host: LOOPBACK, port })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    // By name, where happy eyeballs may try ::1 and 127.0.0.1: still one system error.
+    await expect(connect({ host: 'localhost', port })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('unknown host: ENOTFOUND', async () => {
+    await expect(connect({ host: 'no-such-host.invalid', port: 80 })).rejects.toMatchObject({
+      code: 'ENOTFOUND',
+    });
+  });
+
+  it('aborted by a signal: rejects with its reason and leaves no socket behind', async () => {
+    await using l = await listen({ host: LOOPBACK, port: 0 });
+    const port = (l.address as { port: number }).port;
+    const ac = new AbortController();
+    const attempt = connect({ host: LOOPBACK, port }, { signal: ac.signal });
+    const reason = new Error('changed my mind');
+    ac.abort(reason);
+    await expect(attempt).rejects.toBe(reason);
+    // The shared afterEach checks that no socket handle is left open.
+  });
+
+  it('a timeout signal during a stalled connect gives a TimeoutError and leaves no socket', async () => {
+    // A listener in another process with a backlog of 1, stopped so it never accepts: once its
+    // accept queue is full the kernel drops further SYNs and a connect hangs.
+    const child = spawn(
+      process.execPath,
+      ['-e', "const s=require('net').createServer().listen({port:0,host:'127.0.0.1',backlog:1},()=>console.log(s.address().port))"],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const [line] = (await once(child.stdout, 'data')) as [Buffer];
+      const port = Number(line.toString().trim());
+      process.kill(child.pid as number, 'SIGSTOP');
+      const fillers: net.Socket[] = [];
+      for (let i = 0; i < 4; i++) fillers.push(net.connect(port, LOOPBACK).on('error', () => {}));
+      await new Promise((r) => setTimeout(r, 100));
+      const err = (await connect({ host: LOOPBACK, port }, { signal: AbortSignal.timeout(150) }).catch(
+        (e: unknown) => e,
+      )) as Error;
+      expect(err.name).toBe('TimeoutError');
+      for (const f of fillers) f.destroy();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('listen on a port in use: EADDRINUSE', async () => {
+    await using l = await listen({ host: LOOPBACK, port: 0 });
+    const port = (l.address as { port: number }).port;
+    await expect(listen({ host: LOOPBACK, port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
+});

@@ -1,0 +1,137 @@
+// Invariant 10: accept() is cancel safe; close() stops listening, closes unaccepted
+// connections, rejects pending accepts and ends loops; accepted connections live on.
+import * as net from 'node:net';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { connect, listen, SocketClosedError, type Connection } from '../src/core/index.js';
+import { LOOPBACK, portOf, readAllRaw, until } from './helpers.js';
+
+function rawConnect(port: number): Promise<net.Socket> {
+  const s = net.connect({ port, host: LOOPBACK, allowHalfOpen: true });
+  return once(s, 'connect').then(() => s);
+}
+
+describe('invariant 10: listener', () => {
+  it('an aborted accept takes nothing: the connection goes to the next accept', async () => {
+    await using l = await listen({ host: LOOPBACK, port: 0 });
+    const ac = new AbortController();
+    const first = l.accept({ signal: ac.signal });
+    const reason = new Error('not now');
+    ac.abort(reason);
+    await expect(first).rejects.toBe(reason);
+    const raw = await rawConnect(portOf(l));
+    raw.write('hi');
+    const conn = await l.accept();
+    expect(Buffer.from((await conn.read()) as Uint8Array).toString()).toBe('hi');
+    raw.destroy();
+    await conn.reset();
+  });
+
+  it('accept() resolves at once with a connection that is already waiting', async () => {
+    await using l = await listen({ host: LOOPBACK, port: 0 });
+    const raw = await rawConnect(portOf(l));
+    await new Promise((r) => setTimeout(r, 20));
+    const conn = await l.accept();
+    expect(conn.remoteAddress).toMatchObject({ address: '127.0.0.1', port: raw.localPort, family: 'IPv4' });
+    expect(conn.localAddress).toMatchObject({ port: portOf(l) });
+    raw.destroy();
+    await conn.reset();
+  });
+
+  it('close() rejects pending accepts, ends for await; accepted connections live on', async () => {
+    const l = await listen({ host: LOOPBACK, port: 0 });
+    const port = portOf(l);
+    const taken: Connection[] = [];
+    const loop = (async () => {
+      for await (const c of l) taken.push(c);
+      return 'ended';
+    })();
+    const first = await rawConnect(port);
+    await until(() => taken.length === 1);
+    // Two accepts pending now: the loop's (older) and this one. Accepts are served in order.
+    const waiting = l.accept().catch((e: unknown) => e);
+    const second = await rawConnect(port);
+    await until(() => taken.length === 2);
+    await l.close();
+    const err = await waiting;
+    expect(err).toBeInstanceOf(SocketClosedError);
+    expect((err as SocketClosedError).code).toBe('ERR_SOCKET_CLOSED');
+    expect(await loop).toBe('ended');
+    // Nobody listens any more.
+    await expect(rawConnect(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    // The accepted connections live on.
+    for (const [i, raw] of [first, second].entries()) {
+      const c = taken[i] as Connection;
+      await c.send(`still here ${i}`);
+      await c.shutdown();
+      expect((await readAllRaw(raw.end())).toString()).toBe(`still here ${i}`);
+      await c.close();
+    }
+    await expect(l.accept()).rejects.toMatchObject({ code: 'ERR_SOCKET_CLOSED' });
+    await l.close(); // idempotent
+  });
+
+  it('close() rejects a pending accept with ERR_SOCKET_CLOSED and closes a waiting connection', async () => {
+    const l = await listen({ host: LOOPBACK, port: 0 });
+    const pending = l.accept().catch((e: unknown) => e);
+    await l.close();
+    expect(await pending).toBeInstanceOf(SocketClosedError);
+    const l2 = await listen({ host: LOOPBACK, port: 0 });
+    const raw = await rawConnect(portOf(l2));
+    await new Promise((r) => setTimeout(r, 20));
+    await l2.close();
+    const rest = await readAllRaw(raw).catch((e: unknown) => e);
+    expect(Buffer.isBuffer(rest) ? rest.length : (rest as { code?: string }).code).toSatisfy(
+      (v: unknown) => v === 0 || v === 'ECONNRESET',
+    );
+    raw.destroy();
+  });
+
+  it('holds at most maxPendingAccepts unaccepted connections and closes the rest', async () => {
+    await using l = await listen({ host: LOOPBACK, port: 0 }, { maxPendingAccepts: 2 });
+    const port = portOf(l);
+    const raws = await Promise.all(Array.from({ length: 5 }, () => rawConnect(port)));
+    await until(() => l.droppedConnections === 3);
+    const a = await l.accept();
+    const b = await l.accept();
+    const ac = new AbortController();
+    const none = l.accept({ signal: ac.signal });
+    setTimeout(() => ac.abort(), 50);
+    await expect(none).rejects.toBeDefined();
+    for (const r of raws) r.destroy();
+    await a.reset();
+    await b.reset();
+  });
+
+  it('applies connection options to accepted connections', async () => {
+    await using l = await listen({ host: LOOPBACK, port: 0 }, { receiveBufferSize: 1000 });
+    const raw = await rawConnect(portOf(l));
+    raw.write(Buffer.alloc(50_000));
+    const conn = await l.accept();
+    await until(() => conn.bufferedBytes === 1000);
+    raw.destroy();
+    await conn.reset();
+  });
+
+  it('for await over a sockflow listener serves sockflow clients', async () => {
+    await using l = await listen({ host: LOOPBACK, port: 0 });
+    const port = portOf(l);
+    const server = (async () => {
+      let served = 0;
+      for await (const conn of l) {
+        for await (const chunk of conn) await conn.send(chunk);
+        await conn.close();
+        if (++served === 3) break;
+      }
+    })();
+    for (let i = 0; i < 3; i++) {
+      await using c = await connect({ host: LOOPBACK, port });
+      await c.send(`ping ${i}`);
+      await c.shutdown();
+      const parts: Uint8Array[] = [];
+      for await (const x of c) parts.push(x);
+      expect(Buffer.concat(parts).toString()).toBe(`ping ${i}`);
+    }
+    await server;
+  });
+});
