@@ -137,7 +137,10 @@ describe('invariant 6: iteration never ends a lifetime', () => {
       break;
     }
     c1.destroy();
-    const [c2, accepted] = await Promise.all([connect({ host: LOOPBACK, port }), p.listener.accept()]);
+    const [c2, accepted] = await Promise.all([
+      connect({ host: LOOPBACK, port }),
+      p.listener.accept(),
+    ]);
     await c2.reset();
     await accepted.reset();
   });

@@ -58,14 +58,14 @@ describe('invariant 2: cancel-safe receives', () => {
     let listeners = 0;
     const add = ac.signal.addEventListener.bind(ac.signal);
     const remove = ac.signal.removeEventListener.bind(ac.signal);
-    ac.signal.addEventListener = ((...a: Parameters<typeof add>) => {
+    ac.signal.addEventListener = (...a: Parameters<typeof add>) => {
       listeners++;
       add(...a);
-    }) as typeof add;
-    ac.signal.removeEventListener = ((...a: Parameters<typeof remove>) => {
+    };
+    ac.signal.removeEventListener = (...a: Parameters<typeof remove>) => {
       listeners--;
       remove(...a);
-    }) as typeof remove;
+    };
     for (let i = 0; i < 50; i++) {
       const r = p.server.read({ signal: ac.signal });
       await p.client.send('x');
@@ -143,7 +143,10 @@ async function runOp(
         const a = new Uint8Array(Math.ceil(op.size / 2));
         const b = new Uint8Array(Math.floor(op.size / 2) + 1);
         const n = await conn.receive([a, b], { signal });
-        got.push(...a.subarray(0, Math.min(n, a.length)), ...b.subarray(0, Math.max(0, n - a.length)));
+        got.push(
+          ...a.subarray(0, Math.min(n, a.length)),
+          ...b.subarray(0, Math.max(0, n - a.length)),
+        );
         break;
       }
       case 'read': {

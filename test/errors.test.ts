@@ -68,19 +68,27 @@ describe('invariant 9: bad input', () => {
     const c = p.client;
     expect(thrown(() => c.receive(new Uint8Array(0)))).toBeInstanceOf(OutOfRangeError);
     expect(thrown(() => c.receive([]))).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
-    expect(thrown(() => c.receive([new Uint8Array(0)]))).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+    expect(thrown(() => c.receive([new Uint8Array(0)]))).toMatchObject({
+      code: 'ERR_OUT_OF_RANGE',
+    });
     expect(thrown(() => c.receive('x' as never))).toBeInstanceOf(InvalidArgTypeError);
-    expect(thrown(() => c.receive([new Uint8Array(1), 'x'] as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thrown(() => c.receive([new Uint8Array(1), 'x'] as never))).toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
     expect(thrown(() => c.receive(new Uint8Array(1), { signal: {} } as never))).toMatchObject({
       code: 'ERR_INVALID_ARG_TYPE',
     });
     expect(thrown(() => c.send(42 as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
-    expect(thrown(() => c.send([Buffer.from('a'), 7] as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thrown(() => c.send([Buffer.from('a'), 7] as never))).toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
     expect(thrown(() => c.send(null as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
     expect(thrown(() => c.read(7 as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
     expect(thrown(() => c.shutdown('sideways' as never))).toBeInstanceOf(InvalidArgValueError);
     expect(thrown(() => c.unshift('x' as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
-    expect(thrown(() => c.close({ signal: 1 } as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thrown(() => c.close({ signal: 1 } as never))).toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
     // Nothing was lost: the connection still works.
     await p.server.send('intact');
     expect(Buffer.from((await c.read()) as Uint8Array).toString()).toBe('intact');
@@ -123,7 +131,9 @@ describe('invariant 9: connect failures', () => {
     const port = await closedPort();
     await expect(connect({ host: LOOPBACK, port })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     // By name, where happy eyeballs may try ::1 and 127.0.0.1: still one system error.
-    await expect(connect({ host: 'localhost', port })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(connect({ host: 'localhost', port })).rejects.toMatchObject({
+      code: 'ECONNREFUSED',
+    });
   });
 
   it('unknown host: ENOTFOUND', async () => {
@@ -148,7 +158,10 @@ describe('invariant 9: connect failures', () => {
     // accept queue is full the kernel drops further SYNs and a connect hangs.
     const child = spawn(
       process.execPath,
-      ['-e', "const s=require('net').createServer().listen({port:0,host:'127.0.0.1',backlog:1},()=>console.log(s.address().port))"],
+      [
+        '-e',
+        "const s=require('net').createServer().listen({port:0,host:'127.0.0.1',backlog:1},()=>console.log(s.address().port))",
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {
@@ -158,9 +171,10 @@ describe('invariant 9: connect failures', () => {
       const fillers: net.Socket[] = [];
       for (let i = 0; i < 4; i++) fillers.push(net.connect(port, LOOPBACK).on('error', () => {}));
       await new Promise((r) => setTimeout(r, 100));
-      const err = (await connect({ host: LOOPBACK, port }, { signal: AbortSignal.timeout(150) }).catch(
-        (e: unknown) => e,
-      )) as Error;
+      const err = (await connect(
+        { host: LOOPBACK, port },
+        { signal: AbortSignal.timeout(150) },
+      ).catch((e: unknown) => e)) as Error;
       expect(err.name).toBe('TimeoutError');
       for (const f of fillers) f.destroy();
     } finally {

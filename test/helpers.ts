@@ -1,7 +1,13 @@
 import { once } from 'node:events';
 import * as net from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { connect, listen, type Connection, type ConnectionOptions, type Listener } from '../src/core/index.js';
+import {
+  connect,
+  listen,
+  type Connection,
+  type ConnectionOptions,
+  type Listener,
+} from '../src/core/index.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -19,7 +25,10 @@ export interface Pair {
 }
 
 /** A connected pair over loopback: a sockflow client and the sockflow connection it was accepted as. */
-export async function pair(clientOptions?: ConnectionOptions, serverOptions?: ConnectionOptions): Promise<Pair> {
+export async function pair(
+  clientOptions?: ConnectionOptions,
+  serverOptions?: ConnectionOptions,
+): Promise<Pair> {
   const listener = await listen({ host: LOOPBACK, port: 0 }, serverOptions);
   const [client, server] = await Promise.all([
     connect({ host: LOOPBACK, port: portOf(listener) }, clientOptions),
@@ -71,7 +80,7 @@ export async function readAllRaw(s: net.Socket): Promise<Buffer> {
 /** Reads a connection to EOF through read(). */
 export async function readAll(conn: Connection): Promise<Buffer> {
   const parts: Uint8Array[] = [];
-  for (let c; (c = await conn.read()) !== null; ) parts.push(c);
+  for (let c; (c = await conn.read()) !== null;) parts.push(c);
   return Buffer.concat(parts);
 }
 

@@ -18,7 +18,10 @@ describe('Unix domain sockets', () => {
     expect(client.remoteAddress).toEqual({ path });
     expect(server.localAddress).toEqual({ path });
     const data = random(8 << 20);
-    const [got] = await Promise.all([readAll(server), client.send(data).then(() => client.shutdown())]);
+    const [got] = await Promise.all([
+      readAll(server),
+      client.send(data).then(() => client.shutdown()),
+    ]);
     expect(got.equals(data)).toBe(true);
     await server.send('bye');
     await server.shutdown();
@@ -46,6 +49,8 @@ describe('Unix domain sockets', () => {
   });
 
   it('connecting to a missing path fails with ENOENT', async () => {
-    await expect(connect({ path: join(dir, 'missing.sock') })).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(connect({ path: join(dir, 'missing.sock') })).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
   });
 });

@@ -32,7 +32,11 @@ describe('invariant 10: listener', () => {
     const raw = await rawConnect(portOf(l));
     await new Promise((r) => setTimeout(r, 20));
     const conn = await l.accept();
-    expect(conn.remoteAddress).toMatchObject({ address: '127.0.0.1', port: raw.localPort, family: 'IPv4' });
+    expect(conn.remoteAddress).toMatchObject({
+      address: '127.0.0.1',
+      port: raw.localPort,
+      family: 'IPv4',
+    });
     expect(conn.localAddress).toMatchObject({ port: portOf(l) });
     raw.destroy();
     await conn.reset();

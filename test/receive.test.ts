@@ -48,7 +48,7 @@ const drains: [string, Drain][] = [
       const out = Buffer.alloc(total);
       const parts = [new Uint8Array(1000), new Uint8Array(1), new Uint8Array(40_000)];
       let at = 0;
-      for (let n; (n = await conn.receive(parts)) > 0; ) {
+      for (let n; (n = await conn.receive(parts)) > 0;) {
         let left = n;
         for (const p of parts) {
           const take = Math.min(left, p.length);
@@ -110,7 +110,7 @@ describe('invariant 1: receive', () => {
     const b = new Uint8Array(10);
     let total = 0;
     const out: number[] = [];
-    for (let n; (n = await p.server.receive([a, b])) > 0; ) {
+    for (let n; (n = await p.server.receive([a, b])) > 0;) {
       total += n;
       out.push(...a.subarray(0, Math.min(n, 4)), ...b.subarray(0, Math.max(0, n - 4)));
     }
@@ -157,6 +157,8 @@ describe('invariant 1: receive', () => {
     // A receive that waits is satisfied by unshift directly.
     const pending = p.server.read();
     p.server.unshift(first);
-    expect(Buffer.from((await pending) as Uint8Array).toString()).toBe(Buffer.from(first).toString());
+    expect(Buffer.from((await pending) as Uint8Array).toString()).toBe(
+      Buffer.from(first).toString(),
+    );
   });
 });

@@ -38,7 +38,39 @@ export interface IpcAddress {
 }
 
 /**
- * Where a socket is: an IP endpoint, or a Unix socket path (`''` for an unnamed client end).
+ * An IP endpoint a socket is bound or connected to.
+ *
+ * @example
+ * ```ts
+ * const a = conn.remoteAddress;
+ * if ('address' in a) console.log(a.family, a.address, a.port);
+ * ```
+ */
+export interface IpSocketAddress {
+  /** The IP address, such as `'127.0.0.1'` or `'::1'`. */
+  address: string;
+  /** The port. */
+  port: number;
+  /** The address family. */
+  family: 'IPv4' | 'IPv6';
+}
+
+/**
+ * A Unix domain socket's path.
+ *
+ * @example
+ * ```ts
+ * const a = listener.address;
+ * if ('path' in a) console.log('listening at', a.path);
+ * ```
+ */
+export interface UnixSocketAddress {
+  /** The socket's path (`''` for an unnamed end, such as a client's own). */
+  path: string;
+}
+
+/**
+ * Where a socket is: an IP endpoint, or a Unix socket path.
  *
  * @example
  * ```ts
@@ -46,13 +78,10 @@ export interface IpcAddress {
  * console.log('path' in a ? a.path : `${a.address}:${a.port}`);
  * ```
  */
-export type SocketAddress =
-  | { address: string; port: number; family: 'IPv4' | 'IPv6' }
-  | { path: string };
+export type SocketAddress = IpSocketAddress | UnixSocketAddress;
 
 export type Endpoint =
-  | { kind: 'tcp'; host: string | undefined; port: number }
-  | { kind: 'ipc'; path: string };
+  { kind: 'tcp'; host: string | undefined; port: number } | { kind: 'ipc'; path: string };
 
 /** Checks `to`/`on` and returns a normalized endpoint; throws synchronously on bad input. */
 export function parseEndpoint(value: unknown, name: string, forConnect: boolean): Endpoint {
@@ -60,24 +89,32 @@ export function parseEndpoint(value: unknown, name: string, forConnect: boolean)
   const v = value as { host?: unknown; port?: unknown; path?: unknown };
   if (v.path !== undefined) {
     if (typeof v.path !== 'string') {
-      throw new InvalidArgTypeError(`The "${name}.path" property must be a string: received ${describe(v.path)}`);
+      throw new InvalidArgTypeError(
+        `The "${name}.path" property must be a string: received ${describe(v.path)}`,
+      );
     }
     if (v.path.length === 0) {
       throw new InvalidArgValueError(`The "${name}.path" property must not be empty`);
     }
     if (v.port !== undefined || v.host !== undefined) {
-      throw new InvalidArgValueError(`The "${name}" argument must have either "path" or "host"/"port", not both`);
+      throw new InvalidArgValueError(
+        `The "${name}" argument must have either "path" or "host"/"port", not both`,
+      );
     }
     return { kind: 'ipc', path: v.path };
   }
   if (v.host !== undefined && typeof v.host !== 'string') {
-    throw new InvalidArgTypeError(`The "${name}.host" property must be a string: received ${describe(v.host)}`);
+    throw new InvalidArgTypeError(
+      `The "${name}.host" property must be a string: received ${describe(v.host)}`,
+    );
   }
   if (v.host === '') {
     throw new InvalidArgValueError(`The "${name}.host" property must not be empty`);
   }
   if (typeof v.port !== 'number') {
-    throw new InvalidArgTypeError(`The "${name}.port" property must be a number: received ${describe(v.port)}`);
+    throw new InvalidArgTypeError(
+      `The "${name}.port" property must be a number: received ${describe(v.port)}`,
+    );
   }
   const min = forConnect ? 1 : 0;
   if (!Number.isInteger(v.port) || v.port < min || v.port > 65535) {
@@ -92,7 +129,8 @@ export function parseEndpoint(value: unknown, name: string, forConnect: boolean)
 export function formatAddress(a: SocketAddress | Endpoint | undefined): string {
   if (a === undefined) return 'socket';
   if ('path' in a) return a.path === '' ? 'unix socket' : a.path;
-  if ('address' in a) return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+  if ('address' in a)
+    return a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
   const host = a.host ?? 'localhost';
   return host.includes(':') ? `[${host}]:${a.port}` : `${host}:${a.port}`;
 }

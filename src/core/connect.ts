@@ -41,7 +41,10 @@ export interface ConnectOptions extends ConnectionOptions {
  * for await (const chunk of conn) handle(chunk);
  * ```
  */
-export function connect(to: TcpAddress | IpcAddress, options?: ConnectOptions): Promise<Connection> {
+export function connect(
+  to: TcpAddress | IpcAddress,
+  options?: ConnectOptions,
+): Promise<Connection> {
   const ep = parseEndpoint(to, 'to', true);
   const resolved = resolveConnectionOptions(options);
   const signal = signalOf(options);
@@ -86,7 +89,11 @@ function connectError(error: Error | undefined): Error {
   if (error instanceof AggregateError && (error as { code?: unknown }).code === undefined) {
     const last: unknown = error.errors[error.errors.length - 1];
     if (last instanceof Error) {
-      Object.defineProperty(last, 'errors', { value: error.errors, enumerable: false, configurable: true });
+      Object.defineProperty(last, 'errors', {
+        value: error.errors,
+        enumerable: false,
+        configurable: true,
+      });
       return last;
     }
   }

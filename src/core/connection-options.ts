@@ -59,9 +59,19 @@ export interface ResolvedConnectionOptions {
   idleTimeout: number;
 }
 
-/** Default of {@link ConnectionOptions.receiveBufferSize}. */
+/** Default of {@link ConnectionOptions.receiveBufferSize}. *
+ * @example
+ * ```ts
+ * await connect({ port }, { receiveBufferSize: DEFAULT_RECEIVE_BUFFER_SIZE * 4 });
+ * ```
+ */
 export const DEFAULT_RECEIVE_BUFFER_SIZE = 256 * 1024;
-/** Default of {@link ConnectionOptions.maxPendingSends}. */
+/** Default of {@link ConnectionOptions.maxPendingSends}. *
+ * @example
+ * ```ts
+ * await connect({ port }, { maxPendingSends: DEFAULT_MAX_PENDING_SENDS * 2 });
+ * ```
+ */
 export const DEFAULT_MAX_PENDING_SENDS = 16;
 
 export function resolveConnectionOptions(options: unknown): ResolvedConnectionOptions {
@@ -88,6 +98,8 @@ export function resolveConnectionOptions(options: unknown): ResolvedConnectionOp
         ? DEFAULT_MAX_PENDING_SENDS
         : validateInteger(o.maxPendingSends, 'maxPendingSends', 1),
     idleTimeout:
-      o.idleTimeout === undefined ? 0 : validateInteger(o.idleTimeout, 'idleTimeout', 0, 2 ** 31 - 1),
+      o.idleTimeout === undefined
+        ? 0
+        : validateInteger(o.idleTimeout, 'idleTimeout', 0, 2 ** 31 - 1),
   };
 }

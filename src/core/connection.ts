@@ -49,10 +49,22 @@ export interface CloseOptions {
   signal?: AbortSignal;
 }
 
-/** How `shutdown()` closes: sending (FIN), receiving, or both. */
+/** How `shutdown()` closes: sending (FIN), receiving, or both. *
+ * @example
+ * ```ts
+ * const how: ShutdownHow = 'send';
+ * await conn.shutdown(how);
+ * ```
+ */
 export type ShutdownHow = 'send' | 'receive' | 'both';
 
-/** The data `send()` takes: bytes, a string (sent as UTF-8), or a list sent as one gathered write. */
+/** The data `send()` takes: bytes, a string (sent as UTF-8), or a list sent as one gathered write. *
+ * @example
+ * ```ts
+ * const parts: SendData = [header, body]; // one gathered write
+ * await conn.send(parts);
+ * ```
+ */
 export type SendData = Uint8Array | string | readonly Uint8Array[];
 
 const SHUTDOWN_HOWS: ReadonlySet<string> = new Set(['send', 'receive', 'both']);
@@ -116,8 +128,16 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
       this.#remote = init.ipcServerSide ? unnamed : named;
       this.#label = init.ipcPath;
     } else {
-      const local = toSocketAddress({ address: s.localAddress, port: s.localPort, family: s.localFamily });
-      const remote = toSocketAddress({ address: s.remoteAddress, port: s.remotePort, family: s.remoteFamily });
+      const local = toSocketAddress({
+        address: s.localAddress,
+        port: s.localPort,
+        family: s.localFamily,
+      });
+      const remote = toSocketAddress({
+        address: s.remoteAddress,
+        port: s.remotePort,
+        family: s.remoteFamily,
+      });
       this.#local = local ?? { address: '', port: 0, family: 'IPv4' };
       this.#remote = remote ?? { address: '', port: 0, family: 'IPv4' };
       this.#label = formatAddress(this.#remote);
@@ -221,7 +241,10 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   }
 
   /** @internal One step of an iterator. */
-  [kStep](it: ChunkIterator, signal: AbortSignal | undefined): Promise<IteratorResult<Uint8Array, undefined>> {
+  [kStep](
+    it: ChunkIterator,
+    signal: AbortSignal | undefined,
+  ): Promise<IteratorResult<Uint8Array, undefined>> {
     const live = this.#live;
     if (live !== it) {
       if (live !== undefined && !live.ended) {
@@ -261,7 +284,9 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    */
   unshift(chunk: Uint8Array): void {
     if (!(chunk instanceof Uint8Array)) {
-      throw new InvalidArgTypeError(`The "chunk" argument must be a Uint8Array: received ${describe(chunk)}`);
+      throw new InvalidArgTypeError(
+        `The "chunk" argument must be a Uint8Array: received ${describe(chunk)}`,
+      );
     }
     if (this.#life.userClosed) {
       throw new SocketClosedError(`Cannot unshift on "${this.#label}": connection is closed`);
@@ -362,7 +387,8 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   #shutdownSend(): Promise<void> {
     const life = this.#life;
     if (this.#shutdownPromise !== undefined) return this.#shutdownPromise;
-    if (life.send === 'shut' || life.state === 'closed') return (this.#shutdownPromise = Promise.resolve());
+    if (life.send === 'shut' || life.state === 'closed')
+      return (this.#shutdownPromise = Promise.resolve());
     life.send = 'shutting';
     this.#shutdownPromise = this.#sq
       .flush(undefined)
@@ -408,7 +434,9 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     this.#closePromise = life.closed;
     if (life.state === 'closed') return life.closed;
     life.state = 'closing';
-    this.#rb.close(new SocketClosedError(`Cannot receive on "${this.#label}": connection is closed`));
+    this.#rb.close(
+      new SocketClosedError(`Cannot receive on "${this.#label}": connection is closed`),
+    );
     this.#transport.roomChanged();
     if (signal?.aborted) {
       this.#resetNow();
@@ -563,6 +591,9 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   /**
    * `close()`, for `await using`.
    *
+   * **Cancel safety:** takes no signal: a graceful close that resets after 5 s if the peer
+   * does not finish.
+   *
    * @example
    * ```ts
    * await using conn = await connect({ port });
@@ -596,7 +627,10 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
     this.#closeSignal?.removeEventListener('abort', this.#onCloseAbort);
     const failure =
-      error ?? (life.userClosed ? new SocketClosedError(`Cannot complete on "${this.#label}": connection is closed`) : undefined);
+      error ??
+      (life.userClosed
+        ? new SocketClosedError(`Cannot complete on "${this.#label}": connection is closed`)
+        : undefined);
     if (failure !== undefined) {
       this.#rb.fail(failure);
       this.#sq.fail(failure);
@@ -610,7 +644,9 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   }
 
   #closedError(what: string): Promise<never> {
-    return Promise.reject(new SocketClosedError(`Cannot ${what} on "${this.#label}": connection is closed`));
+    return Promise.reject(
+      new SocketClosedError(`Cannot ${what} on "${this.#label}": connection is closed`),
+    );
   }
 }
 
@@ -662,7 +698,9 @@ function validateScatter(into: unknown): void {
   for (let i = 0; i < into.length; i++) {
     const b: unknown = into[i];
     if (!(b instanceof Uint8Array)) {
-      throw new InvalidArgTypeError(`The "into[${i}]" element must be a Uint8Array: received ${describe(b)}`);
+      throw new InvalidArgTypeError(
+        `The "into[${i}]" element must be a Uint8Array: received ${describe(b)}`,
+      );
     }
     total += b.length;
   }
@@ -677,7 +715,9 @@ function byteLengthOf(data: unknown): number {
     for (let i = 0; i < data.length; i++) {
       const b: unknown = data[i];
       if (!(b instanceof Uint8Array)) {
-        throw new InvalidArgTypeError(`The "data[${i}]" element must be a Uint8Array: received ${describe(b)}`);
+        throw new InvalidArgTypeError(
+          `The "data[${i}]" element must be a Uint8Array: received ${describe(b)}`,
+        );
       }
       total += b.length;
     }

@@ -11,6 +11,13 @@
 /**
  * The codes of the errors sockflow itself raises. System codes (`ECONNRESET`…) pass through
  * unchanged and are not listed here.
+ *
+ * @example
+ * ```ts
+ * function isBusy(err: unknown): boolean {
+ *   return (err as { code?: SockflowErrorCode }).code === 'ERR_SOCKET_BUSY';
+ * }
+ * ```
  */
 export type SockflowErrorCode =
   | 'ERR_SOCKET_CLOSED'
@@ -40,6 +47,7 @@ export type SockflowErrorCode =
 export class SocketClosedError extends Error {
   /** Always `'ERR_SOCKET_CLOSED'`. */
   readonly code = 'ERR_SOCKET_CLOSED';
+  /** Always `'SocketClosedError'`. */
   override readonly name = 'SocketClosedError';
 }
 
@@ -56,6 +64,7 @@ export class SocketClosedError extends Error {
 export class SocketShutdownError extends Error {
   /** Always `'ERR_SOCKET_SHUTDOWN'`. */
   readonly code = 'ERR_SOCKET_SHUTDOWN';
+  /** Always `'SocketShutdownError'`. */
   override readonly name = 'SocketShutdownError';
 }
 
@@ -72,6 +81,7 @@ export class SocketShutdownError extends Error {
 export class SocketBusyError extends Error {
   /** Always `'ERR_SOCKET_BUSY'`. */
   readonly code = 'ERR_SOCKET_BUSY';
+  /** Always `'SocketBusyError'`. */
   override readonly name = 'SocketBusyError';
 }
 
@@ -96,6 +106,7 @@ export class SocketBusyError extends Error {
 export class SendAbortedError extends Error {
   /** Always `'ERR_SOCKET_SEND_ABORTED'`. */
   readonly code = 'ERR_SOCKET_SEND_ABORTED';
+  /** Always `'SendAbortedError'`. */
   override readonly name = 'SendAbortedError';
   /** How many bytes of the aborted send the operating system had accepted. */
   readonly bytesWritten: number;
@@ -124,6 +135,7 @@ export class SendAbortedError extends Error {
 export class IdleTimeoutError extends Error {
   /** Always `'ERR_SOCKET_IDLE_TIMEOUT'`. */
   readonly code = 'ERR_SOCKET_IDLE_TIMEOUT';
+  /** Always `'IdleTimeoutError'`. */
   override readonly name = 'IdleTimeoutError';
 }
 
@@ -138,6 +150,7 @@ export class IdleTimeoutError extends Error {
 export class InvalidArgTypeError extends TypeError {
   /** Always `'ERR_INVALID_ARG_TYPE'`. */
   readonly code = 'ERR_INVALID_ARG_TYPE';
+  /** Always `'TypeError'`. */
   override readonly name = 'TypeError';
 }
 
@@ -153,6 +166,7 @@ export class InvalidArgTypeError extends TypeError {
 export class InvalidArgValueError extends TypeError {
   /** Always `'ERR_INVALID_ARG_VALUE'`. */
   readonly code = 'ERR_INVALID_ARG_VALUE';
+  /** Always `'TypeError'`. */
   override readonly name = 'TypeError';
 }
 
@@ -168,6 +182,7 @@ export class InvalidArgValueError extends TypeError {
 export class OutOfRangeError extends RangeError {
   /** Always `'ERR_OUT_OF_RANGE'`. */
   readonly code = 'ERR_OUT_OF_RANGE';
+  /** Always `'RangeError'`. */
   override readonly name = 'RangeError';
 }
 
@@ -182,6 +197,7 @@ export class OutOfRangeError extends RangeError {
 export class BadPortError extends RangeError {
   /** Always `'ERR_SOCKET_BAD_PORT'`. */
   readonly code = 'ERR_SOCKET_BAD_PORT';
+  /** Always `'RangeError'`. */
   override readonly name = 'RangeError';
 }
 

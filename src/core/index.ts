@@ -14,7 +14,12 @@
  * @module sockflow
  */
 export { connect, type ConnectOptions } from './connect.js';
-export { listen, type ListenOptions, DEFAULT_BACKLOG, DEFAULT_MAX_PENDING_ACCEPTS } from './listen.js';
+export {
+  listen,
+  type ListenOptions,
+  DEFAULT_BACKLOG,
+  DEFAULT_MAX_PENDING_ACCEPTS,
+} from './listen.js';
 export {
   Connection,
   type OperationOptions,
@@ -28,12 +33,14 @@ export {
   DEFAULT_RECEIVE_BUFFER_SIZE,
   DEFAULT_MAX_PENDING_SENDS,
 } from './connection-options.js';
-export type { TcpAddress, IpcAddress, SocketAddress } from './address.js';
-export {
-  type CloseInfo,
-  type CloseReason,
-  DEFAULT_CLOSE_TIMEOUT_MS,
-} from './lifecycle.js';
+export type {
+  TcpAddress,
+  IpcAddress,
+  SocketAddress,
+  IpSocketAddress,
+  UnixSocketAddress,
+} from './address.js';
+export { type CloseInfo, type CloseReason, DEFAULT_CLOSE_TIMEOUT_MS } from './lifecycle.js';
 export {
   SocketClosedError,
   SocketShutdownError,

@@ -14,6 +14,12 @@
  * - `'peer-reset'`: the peer reset it (`ECONNRESET`, or `EPIPE` on a write).
  * - `'idle-timeout'`: `idleTimeout` expired.
  * - `'error'`: anything else; `error` says what.
+ *
+ * @example
+ * ```ts
+ * const { reason } = await conn.closed;
+ * if (reason === 'idle-timeout') metrics.idleClosed++;
+ * ```
  */
 export type CloseReason = 'closed' | 'reset' | 'peer-reset' | 'idle-timeout' | 'error';
 
@@ -50,7 +56,13 @@ export type SendState = 'open' | 'shutting' | 'shut';
 /** The receiving side: `eof` after the peer's FIN, `shut` after `shutdown('receive')`. */
 export type ReceiveState = 'open' | 'eof' | 'shut';
 
-/** Default time a `close()` without a signal waits for the peer's FIN before it resets. */
+/** Default time a `close()` without a signal waits for the peer's FIN before it resets. *
+ * @example
+ * ```ts
+ * // Wait longer than the default for a slow peer to finish:
+ * await conn.close({ signal: AbortSignal.timeout(DEFAULT_CLOSE_TIMEOUT_MS * 4) });
+ * ```
+ */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 
 /** Codes that mean the peer reset the connection. */

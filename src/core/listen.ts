@@ -36,9 +36,19 @@ export interface ListenOptions extends ConnectionOptions {
   signal?: AbortSignal;
 }
 
-/** Default of {@link ListenOptions.backlog}. */
+/** Default of {@link ListenOptions.backlog}. *
+ * @example
+ * ```ts
+ * await listen({ port: 0 }, { backlog: DEFAULT_BACKLOG * 2 }); // the kernel caps it at somaxconn
+ * ```
+ */
 export const DEFAULT_BACKLOG = 4096;
-/** Default of {@link ListenOptions.maxPendingAccepts}. */
+/** Default of {@link ListenOptions.maxPendingAccepts}. *
+ * @example
+ * ```ts
+ * await listen({ port: 0 }, { maxPendingAccepts: DEFAULT_MAX_PENDING_ACCEPTS / 4 });
+ * ```
+ */
 export const DEFAULT_MAX_PENDING_ACCEPTS = 1024;
 
 /**
@@ -60,8 +70,9 @@ export const DEFAULT_MAX_PENDING_ACCEPTS = 1024;
 export function listen(on: TcpAddress | IpcAddress, options?: ListenOptions): Promise<Listener> {
   const ep = parseEndpoint(on, 'on', false);
   const resolved = resolveConnectionOptions(options);
-  const o = (options ?? {}) as ListenOptions;
-  const backlog = o.backlog === undefined ? DEFAULT_BACKLOG : validateInteger(o.backlog, 'backlog', 1);
+  const o = options ?? {};
+  const backlog =
+    o.backlog === undefined ? DEFAULT_BACKLOG : validateInteger(o.backlog, 'backlog', 1);
   const maxPendingAccepts =
     o.maxPendingAccepts === undefined
       ? DEFAULT_MAX_PENDING_ACCEPTS
@@ -102,6 +113,11 @@ export function listen(on: TcpAddress | IpcAddress, options?: ListenOptions): Pr
     server.once('error', onError);
     signal?.addEventListener('abort', onAbort, { once: true });
     if (ep.kind === 'ipc') server.listen({ path: ep.path, backlog });
-    else server.listen({ port: ep.port, backlog, ...(ep.host === undefined ? {} : { host: ep.host }) });
+    else
+      server.listen({
+        port: ep.port,
+        backlog,
+        ...(ep.host === undefined ? {} : { host: ep.host }),
+      });
   });
 }

@@ -91,7 +91,8 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
     // Accepted sockets are built here, not by node:net's server, so they get `onread` (a
     // reused read buffer) like the sockets connect() makes. node:net has no option for that
     // (nodejs/node#53792); its handle's `onconnection` is the one place to build them.
-    const handle = (init.server as unknown as { _handle?: { onconnection?: unknown } | null })._handle;
+    const handle = (init.server as unknown as { _handle?: { onconnection?: unknown } | null })
+      ._handle;
     if (handle && typeof handle.onconnection === 'function' && !fallback.forceDataMode) {
       handle.onconnection = this.#onHandle;
     } else {
@@ -147,7 +148,8 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
         this.accept().then(
           (value) => ({ done: false, value }),
           (err: unknown) => {
-            if (this.#closed && err instanceof SocketClosedError) return { done: true, value: undefined };
+            if (this.#closed && err instanceof SocketClosedError)
+              return { done: true, value: undefined };
             throw err;
           },
         ),
@@ -212,6 +214,8 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
 
   /**
    * `close()`, for `await using`.
+   *
+   * **Cancel safety:** takes no signal; completes promptly.
    *
    * @example
    * ```ts
@@ -278,7 +282,9 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
   }
 
   #closedError(): SocketClosedError {
-    return new SocketClosedError(`Cannot accept on "${formatAddress(this.#address)}": listener is closed`);
+    return new SocketClosedError(
+      `Cannot accept on "${formatAddress(this.#address)}": listener is closed`,
+    );
   }
 }
 
@@ -289,7 +295,11 @@ export function createListener(init: ListenerInit): Listener {
 
 function acceptError(err: number): Error {
   // libuv error numbers are negated errno values; util.getSystemErrorName names them.
-  const e = new Error(`Cannot accept: ${err}`) as Error & { code: string; errno: number; syscall: string };
+  const e = new Error(`Cannot accept: ${err}`) as Error & {
+    code: string;
+    errno: number;
+    syscall: string;
+  };
   e.errno = err;
   e.syscall = 'accept';
   e.code = systemErrorName(err);

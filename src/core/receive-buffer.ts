@@ -112,11 +112,19 @@ export class ReceiveBuffer implements ReadSink {
         this.#settleCount(start);
         if (start === n) return false;
       } else {
-        this.#settleChunk(mustCopy ? copyOf(buf, 0, n) : n === buf.length ? buf : buf.subarray(0, n));
+        this.#settleChunk(
+          mustCopy ? copyOf(buf, 0, n) : n === buf.length ? buf : buf.subarray(0, n),
+        );
         return true;
       }
     }
-    this.#push(mustCopy ? copyOf(buf, start, n) : start === 0 && n === buf.length ? buf : buf.subarray(start, n));
+    this.#push(
+      mustCopy
+        ? copyOf(buf, start, n)
+        : start === 0 && n === buf.length
+          ? buf
+          : buf.subarray(start, n),
+    );
     return true;
   }
 
@@ -194,7 +202,10 @@ export class ReceiveBuffer implements ReadSink {
    * One iterator step: like `read()`, but resolves with an iterator result, and marks `owner`
    * ended when the step ends the iteration (EOF or an error, an abort included).
    */
-  next(signal: AbortSignal | undefined, owner: StepOwner): Promise<IteratorResult<Uint8Array, undefined>> {
+  next(
+    signal: AbortSignal | undefined,
+    owner: StepOwner,
+  ): Promise<IteratorResult<Uint8Array, undefined>> {
     if (signal?.aborted) {
       owner.ended = true;
       return Promise.reject(signal.reason);
@@ -233,7 +244,9 @@ export class ReceiveBuffer implements ReadSink {
       return;
     }
     if (this.#headOffset > 0) {
-      this.#chunks[this.#head] = (this.#chunks[this.#head] as Uint8Array).subarray(this.#headOffset);
+      this.#chunks[this.#head] = (this.#chunks[this.#head] as Uint8Array).subarray(
+        this.#headOffset,
+      );
       this.#headOffset = 0;
     }
     if (this.#head > 0) this.#chunks[--this.#head] = chunk;

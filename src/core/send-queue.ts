@@ -102,7 +102,10 @@ export class SendQueue {
     if (this.#isDead) return Promise.reject(this.#dead);
     if (this.#transport.destroyed) {
       // Destroyed a moment ago ('close' is still to come): do not write into it.
-      return Promise.reject(this.#transport.error ?? new SocketClosedError(`Cannot send on "${this.#owner.label}": connection is closed`));
+      return Promise.reject(
+        this.#transport.error ??
+          new SocketClosedError(`Cannot send on "${this.#owner.label}": connection is closed`),
+      );
     }
     this.#issued++;
     const q = this.#queue;
@@ -284,7 +287,10 @@ export class SendQueue {
   #settle(): void {
     this.#settled++;
     if (this.#flushWaiters.length === 0) return;
-    while (this.#flushWaiters.length > 0 && (this.#flushWaiters[0] as FlushWaiter).target <= this.#settled) {
+    while (
+      this.#flushWaiters.length > 0 &&
+      (this.#flushWaiters[0] as FlushWaiter).target <= this.#settled
+    ) {
       this.#dropFlush(this.#flushWaiters.shift() as FlushWaiter).resolve();
     }
   }

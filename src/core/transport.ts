@@ -71,7 +71,11 @@ export class Transport {
    *   socket node:net already built (read with `'data'`, the fallback), or nothing to create
    *   a client socket (read with `onread`).
    */
-  constructor(sink: ReadSink, lowWater: number, from?: { handle: unknown } | { socket: net.Socket }) {
+  constructor(
+    sink: ReadSink,
+    lowWater: number,
+    from?: { handle: unknown } | { socket: net.Socket },
+  ) {
     this.#sink = sink;
     this.#lowWater = lowWater;
     this.#target = scratchOf(Math.min(READ_SIZE, sink.room()));
@@ -90,7 +94,7 @@ export class Transport {
         from === undefined
           ? { allowHalfOpen: true, onread }
           : { handle: from.handle, allowHalfOpen: true, readable: true, writable: true, onread };
-      this.socket = new net.Socket(opts as net.SocketConstructorOpts);
+      this.socket = new net.Socket(opts);
     }
     this.socket.on('error', (err: Error) => {
       this.#error ??= err;

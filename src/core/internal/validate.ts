@@ -7,16 +7,19 @@ export function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'object') {
-    const name = (value as object).constructor?.name;
+    const name = value.constructor?.name;
     return name ? `an instance of ${name}` : 'an object';
   }
   if (typeof value === 'string') return `type string ("${value.slice(0, 30)}")`;
-  return `type ${typeof value} (${String(value)})`;
+  if (typeof value === 'symbol') return `type symbol (${value.toString()})`;
+  return `type ${typeof value} (${(value as number | boolean | bigint).toString()})`;
 }
 
 export function validateObject(value: unknown, name: string): asserts value is object {
   if (value === null || typeof value !== 'object') {
-    throw new InvalidArgTypeError(`The "${name}" argument must be an object: received ${describe(value)}`);
+    throw new InvalidArgTypeError(
+      `The "${name}" argument must be an object: received ${describe(value)}`,
+    );
   }
 }
 
@@ -48,7 +51,9 @@ export function validateInteger(
   max = Number.MAX_SAFE_INTEGER,
 ): number {
   if (typeof value !== 'number') {
-    throw new InvalidArgTypeError(`The "${name}" option must be a number: received ${describe(value)}`);
+    throw new InvalidArgTypeError(
+      `The "${name}" option must be a number: received ${describe(value)}`,
+    );
   }
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new OutOfRangeError(
@@ -62,7 +67,9 @@ export function validateInteger(
 
 export function validateBoolean(value: unknown, name: string): boolean {
   if (typeof value !== 'boolean') {
-    throw new InvalidArgTypeError(`The "${name}" option must be a boolean: received ${describe(value)}`);
+    throw new InvalidArgTypeError(
+      `The "${name}" option must be a boolean: received ${describe(value)}`,
+    );
   }
   return value;
 }
