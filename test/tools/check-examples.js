@@ -31,7 +31,11 @@ function walk(node, path) {
     const exported = node.kind === MODULE || node.kind === 1;
     const member = node.kind === CLASS && CHECKED_MEMBERS.has(child.kind) && !child.inheritedFrom;
     if ((exported || member) && !hasExample(child)) missing.push(name);
-    if ((exported || member) && isAsync(child) && !text(child.signatures[0].comment).includes('Cancel safety')) {
+    if (
+      (exported || member) &&
+      isAsync(child) &&
+      !text(child.signatures[0].comment).includes('Cancel safety')
+    ) {
       noCancelSafety.push(name);
     }
     if (child.kind === MODULE || child.kind === CLASS) walk(child, name);
@@ -43,7 +47,9 @@ if (missing.length > 0) {
   console.error(`Exports without an @example in their TSDoc:\n  ${missing.join('\n  ')}`);
 }
 if (noCancelSafety.length > 0) {
-  console.error(`Async exports without a "Cancel safety" paragraph:\n  ${noCancelSafety.join('\n  ')}`);
+  console.error(
+    `Async exports without a "Cancel safety" paragraph:\n  ${noCancelSafety.join('\n  ')}`,
+  );
 }
 if (missing.length > 0 || noCancelSafety.length > 0) process.exit(1);
 console.log('Every export has an @example; every async one says its cancel safety.');

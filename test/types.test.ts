@@ -1,0 +1,55 @@
+// The public API's types, checked by the compiler (npm test runs tsc over test/) and by vitest.
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  connect,
+  listen,
+  type CloseInfo,
+  type CloseReason,
+  type Connection,
+  type ConnectOptions,
+  type Listener,
+  type ListenOptions,
+  type SocketAddress,
+} from '../src/core/index.js';
+
+describe('public types', () => {
+  it('connect and listen', () => {
+    expectTypeOf(connect).parameters.toEqualTypeOf<
+      [{ host?: string; port: number } | { path: string }, (ConnectOptions | undefined)?]
+    >();
+    expectTypeOf(connect).returns.toEqualTypeOf<Promise<Connection>>();
+    expectTypeOf(listen).returns.toEqualTypeOf<Promise<Listener>>();
+    expectTypeOf<ListenOptions>().toHaveProperty('maxPendingAccepts');
+    expectTypeOf<ListenOptions['backlog']>().toEqualTypeOf<number | undefined>();
+  });
+
+  it('Connection', () => {
+    expectTypeOf<Connection>().toExtend<AsyncIterable<Uint8Array>>();
+    expectTypeOf<Connection>().toExtend<AsyncDisposable>();
+    expectTypeOf<Connection['receive']>().returns.toEqualTypeOf<Promise<number>>();
+    expectTypeOf<Connection['read']>().returns.toEqualTypeOf<Promise<Uint8Array | null>>();
+    expectTypeOf<Connection['send']>()
+      .parameter(0)
+      .toEqualTypeOf<Uint8Array | string | readonly Uint8Array[]>();
+    expectTypeOf<Connection['send']>().returns.toEqualTypeOf<Promise<number>>();
+    expectTypeOf<Connection['shutdown']>()
+      .parameter(0)
+      .toEqualTypeOf<'send' | 'receive' | 'both' | undefined>();
+    expectTypeOf<Connection['close']>().returns.toEqualTypeOf<Promise<CloseInfo>>();
+    expectTypeOf<Connection['reset']>().returns.toEqualTypeOf<Promise<CloseInfo>>();
+    expectTypeOf<Connection['closed']>().toEqualTypeOf<Promise<CloseInfo>>();
+    expectTypeOf<Connection['localAddress']>().toEqualTypeOf<SocketAddress>();
+    expectTypeOf<Connection['bytesSent']>().toBeNumber();
+    expectTypeOf<Connection['pendingSends']>().toBeNumber();
+  });
+
+  it('Listener and CloseInfo', () => {
+    expectTypeOf<Listener>().toExtend<AsyncIterable<Connection>>();
+    expectTypeOf<Listener['accept']>().returns.toEqualTypeOf<Promise<Connection>>();
+    expectTypeOf<Listener['close']>().returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf<CloseReason>().toEqualTypeOf<
+      'closed' | 'reset' | 'peer-reset' | 'idle-timeout' | 'error'
+    >();
+    expectTypeOf<CloseInfo['error']>().toEqualTypeOf<Error | undefined>();
+  });
+});
