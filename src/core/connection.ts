@@ -3,10 +3,9 @@
  *
  * @module
  */
-import { formatAddress, toSocketAddress, type SocketAddress } from './address.js';
+import { toSocketAddress, type SocketAddress } from './address.js';
 import type { ResolvedConnectionOptions } from './connection-options.js';
 import {
-  IdleTimeoutError,
   InvalidArgTypeError,
   InvalidArgValueError,
   OutOfRangeError,
@@ -17,8 +16,8 @@ import {
 import { describe, signalOf } from './internal/validate.js';
 import { DEFAULT_CLOSE_TIMEOUT_MS, Lifecycle, type CloseInfo } from './lifecycle.js';
 import { ReceiveBuffer, type StepOwner } from './receive-buffer.js';
-import { SendQueue, type SendQueueOwner } from './send-queue.js';
-import type { Transport, TransportEvents } from './transport.js';
+import type { SendQueue } from './send-queue.js';
+import type { Transport } from './transport.js';
 
 /**
  * Options of an operation: every async method of a `Connection` takes one.
@@ -99,18 +98,12 @@ const kRelease = Symbol('sockflow.release');
  * ```
  */
 export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
-  readonly #transport: Transport;
+  readonly #life: Lifecycle;
   readonly #rb: ReceiveBuffer;
   readonly #sq: SendQueue;
-  readonly #life = new Lifecycle();
   readonly #local: SocketAddress;
   readonly #remote: SocketAddress;
-  readonly #label: string;
   #live: ChunkIterator | undefined;
-  #closeTimer: ReturnType<typeof setTimeout> | undefined;
-  #closeSignal: AbortSignal | undefined;
-  #closePromise: Promise<CloseInfo> | undefined;
-  #shutdownPromise: Promise<void> | undefined;
 
   /** @internal Use `connect()` or `listen()`. */
   constructor(token: symbol, internals: object) {
@@ -118,15 +111,14 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
       throw new TypeError('Connection cannot be constructed directly: use connect() or a Listener');
     }
     const init = internals as ConnectionInit;
-    this.#transport = init.transport;
-    this.#rb = init.receiveBuffer;
     const s = init.transport.socket;
+    let where: SocketAddress;
     if (init.ipcPath !== undefined) {
       const named = { path: init.ipcPath };
       const unnamed = { path: '' };
       this.#local = init.ipcServerSide ? named : unnamed;
       this.#remote = init.ipcServerSide ? unnamed : named;
-      this.#label = init.ipcPath;
+      where = named;
     } else {
       const local = toSocketAddress({
         address: s.localAddress,
@@ -140,22 +132,17 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
       });
       this.#local = local ?? { address: '', port: 0, family: 'IPv4' };
       this.#remote = remote ?? { address: '', port: 0, family: 'IPv4' };
-      this.#label = formatAddress(this.#remote);
+      where = this.#remote;
     }
-    const owner: SendQueueOwner = {
-      label: this.#label,
-      resetForAbortedSend: () => {
-        void this.reset();
-      },
-    };
-    this.#sq = new SendQueue(init.transport, owner, init.options.maxPendingSends);
-    this.#rb.onRoom = () => this.#transport.roomChanged();
-    const events: TransportEvents = {
-      onEnd: () => this.#onPeerEnd(),
-      onIdle: () => this.#onIdle(),
-      onClose: (error) => this.#onSocketClose(error),
-    };
-    init.transport.attach(events, init.options);
+    this.#rb = init.receiveBuffer;
+    this.#life = new Lifecycle(
+      init.transport,
+      init.receiveBuffer,
+      where,
+      init.options.maxPendingSends,
+    );
+    this.#sq = this.#life.sender;
+    init.transport.attach(this.#life, init.options);
   }
 
   // --- receiving ----------------------------------------------------------------------------
@@ -186,7 +173,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     if (!(into instanceof Uint8Array)) validateScatter(into);
     else if (into.length === 0) throw emptyInto();
     const signal = signalOf(options);
-    if (this.#life.userClosed) return this.#closedError('receive');
+    if (this.#life.userClosed) return this.#life.closedError('receive on');
     return this.#rb.receive(into, signal);
   }
 
@@ -204,7 +191,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    */
   read(options?: OperationOptions): Promise<Uint8Array | null> {
     const signal = signalOf(options);
-    if (this.#life.userClosed) return this.#closedError('read');
+    if (this.#life.userClosed) return this.#life.closedError('read on');
     return this.#rb.read(signal);
   }
 
@@ -257,7 +244,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     }
     if (this.#life.userClosed) {
       it.ended = true;
-      return this.#closedError('iterate');
+      return this.#life.closedError('iterate on');
     }
     return this.#rb.next(signal, it);
   }
@@ -289,7 +276,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
       );
     }
     if (this.#life.userClosed) {
-      throw new SocketClosedError(`Cannot unshift on "${this.#label}": connection is closed`);
+      throw new SocketClosedError(`Cannot unshift on "${this.#life.label}": connection is closed`);
     }
     this.#rb.unshift(chunk);
   }
@@ -320,10 +307,10 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     const signal = signalOf(options);
     if (signal?.aborted) return Promise.reject(signal.reason);
     const life = this.#life;
-    if (life.userClosed) return this.#closedError('send');
+    if (life.userClosed) return life.closedError('send on');
     if (life.send !== 'open') {
       return Promise.reject(
-        new SocketShutdownError(`Cannot send on "${this.#label}": sending was shut down`),
+        new SocketShutdownError(`Cannot send on "${life.label}": sending was shut down`),
       );
     }
     if (bytes === 0) return Promise.resolve(0);
@@ -371,43 +358,11 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
         `The "how" argument must be 'send', 'receive' or 'both': received ${describe(how)}`,
       );
     }
-    if (this.#life.userClosed) return this.#closedError('shut down');
-    if (how !== 'send') this.#shutdownReceive();
-    if (how === 'receive') return Promise.resolve();
-    return this.#shutdownSend();
-  }
-
-  #shutdownReceive(): void {
-    if (this.#life.receive === 'shut') return;
-    this.#life.receive = 'shut';
-    this.#rb.shutdown();
-    this.#transport.roomChanged();
-  }
-
-  #shutdownSend(): Promise<void> {
     const life = this.#life;
-    if (this.#shutdownPromise !== undefined) return this.#shutdownPromise;
-    if (life.send === 'shut' || life.state === 'closed')
-      return (this.#shutdownPromise = Promise.resolve());
-    life.send = 'shutting';
-    this.#shutdownPromise = this.#sq
-      .flush(undefined)
-      .then(
-        () =>
-          new Promise<void>((resolve) => {
-            this.#transport.end(resolve);
-          }),
-      )
-      .then(
-        () => {
-          life.send = 'shut';
-        },
-        (err: unknown) => {
-          life.send = 'shut';
-          throw err;
-        },
-      );
-    return this.#shutdownPromise;
+    if (life.userClosed) return life.closedError('shut down');
+    if (how !== 'send') life.shutdownReceive();
+    if (how === 'receive') return Promise.resolve();
+    return life.shutdownSend();
   }
 
   /**
@@ -427,37 +382,8 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   close(options?: CloseOptions): Promise<CloseInfo> {
-    const signal = signalOf(options);
-    if (this.#closePromise !== undefined) return this.#closePromise;
-    const life = this.#life;
-    life.userClosed = true;
-    this.#closePromise = life.closed;
-    if (life.state === 'closed') return life.closed;
-    life.state = 'closing';
-    this.#rb.close(
-      new SocketClosedError(`Cannot receive on "${this.#label}": connection is closed`),
-    );
-    this.#transport.roomChanged();
-    if (signal?.aborted) {
-      this.#resetNow();
-      return life.closed;
-    }
-    if (signal !== undefined) {
-      this.#closeSignal = signal;
-      signal.addEventListener('abort', this.#onCloseAbort, { once: true });
-    } else {
-      this.#closeTimer = setTimeout(this.#onCloseAbort, DEFAULT_CLOSE_TIMEOUT_MS);
-      this.#closeTimer.unref();
-    }
-    this.#shutdownSend().catch(() => {
-      // A send failed while flushing: the socket is failing and reports it through `closed`.
-    });
-    return life.closed;
+    return this.#life.close(signalOf(options));
   }
-
-  readonly #onCloseAbort = (): void => {
-    if (this.#life.state !== 'closed') this.#resetNow();
-  };
 
   /**
    * Resets the connection at once (RST on TCP): pending receives and sends reject with
@@ -472,20 +398,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   reset(): Promise<CloseInfo> {
-    const life = this.#life;
-    life.userClosed = true;
-    this.#closePromise ??= life.closed;
-    if (life.state !== 'closed') this.#resetNow();
-    return life.closed;
-  }
-
-  #resetNow(): void {
-    const life = this.#life;
-    life.decided ??= 'reset';
-    const err = new SocketClosedError(`Cannot complete on "${this.#label}": connection was reset`);
-    this.#rb.close(err);
-    this.#sq.fail(err);
-    this.#transport.reset();
+    return this.#life.reset();
   }
 
   /**
@@ -601,52 +514,6 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-
-  // --- events from the transport -------------------------------------------------------------
-
-  #onPeerEnd(): void {
-    if (this.#life.receive === 'open') this.#life.receive = 'eof';
-    this.#rb.end();
-  }
-
-  #onIdle(): void {
-    const life = this.#life;
-    if (life.state !== 'open') return;
-    life.decided = 'idle-timeout';
-    const err = new IdleTimeoutError(
-      `Connection "${this.#label}" ended: no traffic for ${this.#transport.socket.timeout ?? 0} ms`,
-    );
-    this.#rb.fail(err);
-    this.#sq.fail(err);
-    this.#transport.destroy();
-  }
-
-  #onSocketClose(error: Error | undefined): void {
-    const life = this.#life;
-    if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
-    this.#closeSignal?.removeEventListener('abort', this.#onCloseAbort);
-    const failure =
-      error ??
-      (life.userClosed
-        ? new SocketClosedError(`Cannot complete on "${this.#label}": connection is closed`)
-        : undefined);
-    if (failure !== undefined) {
-      this.#rb.fail(failure);
-      this.#sq.fail(failure);
-    } else {
-      this.#rb.end();
-      this.#sq.fail(
-        new SocketShutdownError(`Cannot send on "${this.#label}": the connection has ended`),
-      );
-    }
-    life.finish(error, this.#sq.bytesSent, this.#rb.bytesReceived);
-  }
-
-  #closedError(what: string): Promise<never> {
-    return Promise.reject(
-      new SocketClosedError(`Cannot ${what} on "${this.#label}": connection is closed`),
-    );
   }
 }
 

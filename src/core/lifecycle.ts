@@ -4,6 +4,11 @@
  *
  * @module
  */
+import { formatAddress, type SocketAddress } from './address.js';
+import { IdleTimeoutError, SocketClosedError, SocketShutdownError } from './errors.js';
+import type { ReceiveBuffer } from './receive-buffer.js';
+import { SendQueue, type SendQueueOwner } from './send-queue.js';
+import type { Transport, TransportEvents } from './transport.js';
 
 /**
  * How a connection ended.
@@ -76,7 +81,9 @@ export function reasonOf(error: Error | undefined): CloseReason {
 }
 
 /**
- * The state of one connection and the promise of its end. Transitions:
+ * The state machine of one connection: its transitions (shutdown, close, reset, idle timeout,
+ * the socket closing) and the promise of its end. It listens to the transport itself and owns
+ * the send queue, so a connection costs one object here and no closures.
  *
  * - `open` → `closing`: `close()`.
  * - `open`/`closing` → `closed`: the socket closed (FIN both ways, reset by us or the peer,
@@ -84,32 +91,192 @@ export function reasonOf(error: Error | undefined): CloseReason {
  * - send `open` → `shutting` → `shut`: `shutdown('send')` (queued sends flushed, then FIN).
  * - receive `open` → `eof`: the peer's FIN; → `shut`: `shutdown('receive')`.
  */
-export class Lifecycle {
+export class Lifecycle implements TransportEvents, SendQueueOwner {
   state: ConnectionState = 'open';
   send: SendState = 'open';
   receive: ReceiveState = 'open';
   /** Set when we decide how it ends before the socket reports it (reset, idle timeout). */
-  decided: CloseReason | undefined;
+  #decided: CloseReason | undefined;
   /** True once the user called `close()` or `reset()`: new operations get ERR_SOCKET_CLOSED. */
   userClosed = false;
-  readonly closed: Promise<CloseInfo>;
-  #resolve!: (info: CloseInfo) => void;
+  readonly #where: SocketAddress;
+  readonly transport: Transport;
+  readonly receiver: ReceiveBuffer;
+  readonly sender: SendQueue;
+  #info: CloseInfo | undefined;
+  #closed: Promise<CloseInfo> | undefined;
+  #resolveClosed: ((info: CloseInfo) => void) | undefined;
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
+  #closeSignal: AbortSignal | undefined;
+  #shutdownPromise: Promise<void> | undefined;
 
-  constructor() {
-    this.closed = new Promise<CloseInfo>((resolve) => {
-      this.#resolve = resolve;
-    });
+  /**
+   * @param where - the address that names the connection in messages: the peer's, or the
+   *   Unix socket's path.
+   */
+  constructor(
+    transport: Transport,
+    receiver: ReceiveBuffer,
+    where: SocketAddress,
+    maxPendingSends: number,
+  ) {
+    this.transport = transport;
+    this.receiver = receiver;
+    this.#where = where;
+    this.sender = new SendQueue(transport, this, maxPendingSends);
+    receiver.roomListener = transport;
   }
 
-  /** The socket closed: fixes the outcome once. */
-  finish(socketError: Error | undefined, bytesSent: number, bytesReceived: number): CloseInfo {
-    const reason = this.decided ?? reasonOf(socketError);
-    const info: CloseInfo = { reason, bytesSent, bytesReceived };
-    if (socketError !== undefined && (reason === 'peer-reset' || reason === 'error')) {
-      info.error = socketError;
+  /** The connection in messages: `127.0.0.1:7000`, `[::1]:7000` or the socket path. */
+  get label(): string {
+    return formatAddress(this.#where);
+  }
+
+  /** How the connection ended, once it has: resolves once, never rejects. */
+  get closed(): Promise<CloseInfo> {
+    if (this.#closed === undefined) {
+      if (this.#info !== undefined) this.#closed = Promise.resolve(this.#info);
+      else {
+        this.#closed = new Promise<CloseInfo>((resolve) => {
+          this.#resolveClosed = resolve;
+        });
+      }
     }
+    return this.#closed;
+  }
+
+  // --- transitions asked for by the user ----------------------------------------------------
+
+  shutdownReceive(): void {
+    if (this.receive === 'shut') return;
+    this.receive = 'shut';
+    this.receiver.shutdown();
+    this.transport.roomChanged();
+  }
+
+  shutdownSend(): Promise<void> {
+    if (this.#shutdownPromise !== undefined) return this.#shutdownPromise;
+    if (this.send === 'shut' || this.state === 'closed') {
+      return (this.#shutdownPromise = Promise.resolve());
+    }
+    this.send = 'shutting';
+    this.#shutdownPromise = this.sender
+      .flush(undefined)
+      .then(
+        () =>
+          new Promise<void>((resolve) => {
+            this.transport.end(resolve);
+          }),
+      )
+      .finally(() => {
+        this.send = 'shut';
+      });
+    return this.#shutdownPromise;
+  }
+
+  /** Graceful close; see `Connection.close()`. */
+  close(signal: AbortSignal | undefined): Promise<CloseInfo> {
+    const first = !this.userClosed;
+    this.userClosed = true;
+    if (!first || this.state !== 'open') return this.closed;
+    this.state = 'closing';
+    this.receiver.close(this.#closedError('receive on'));
+    this.transport.roomChanged();
+    if (signal?.aborted) {
+      this.#resetNow();
+      return this.closed;
+    }
+    const onAbort = (): void => {
+      if (this.state !== 'closed') this.#resetNow();
+    };
+    if (signal !== undefined) {
+      this.#closeSignal = signal;
+      this.#onCloseAbort = onAbort;
+      signal.addEventListener('abort', onAbort, { once: true });
+    } else {
+      this.#closeTimer = setTimeout(onAbort, DEFAULT_CLOSE_TIMEOUT_MS);
+      this.#closeTimer.unref();
+    }
+    this.shutdownSend().catch(() => {
+      // A send failed while flushing: the socket is failing and reports it through `closed`.
+    });
+    return this.closed;
+  }
+
+  #onCloseAbort: (() => void) | undefined;
+
+  /** Abrupt end; see `Connection.reset()`. */
+  reset(): Promise<CloseInfo> {
+    this.userClosed = true;
+    if (this.state !== 'closed') this.#resetNow();
+    return this.closed;
+  }
+
+  #resetNow(): void {
+    this.#decided ??= 'reset';
+    const err = new SocketClosedError(`Cannot complete on "${this.label}": connection was reset`);
+    this.receiver.close(err);
+    this.sender.fail(err);
+    this.transport.reset();
+  }
+
+  /** A send's signal fired after hand-off (SendQueueOwner). */
+  resetForAbortedSend(): void {
+    this.userClosed = true;
+    if (this.state !== 'closed') this.#resetNow();
+  }
+
+  // --- events from the transport (TransportEvents) ------------------------------------------
+
+  onEnd(): void {
+    if (this.receive === 'open') this.receive = 'eof';
+    this.receiver.end();
+  }
+
+  onIdle(): void {
+    if (this.state !== 'open') return;
+    this.#decided = 'idle-timeout';
+    const err = new IdleTimeoutError(
+      `Connection "${this.label}" ended: no traffic for ${this.transport.socket.timeout ?? 0} ms`,
+    );
+    this.receiver.fail(err);
+    this.sender.fail(err);
+    this.transport.destroy();
+  }
+
+  onClose(error: Error | undefined): void {
+    if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
+    if (this.#onCloseAbort !== undefined) {
+      this.#closeSignal?.removeEventListener('abort', this.#onCloseAbort);
+    }
+    const failure = error ?? (this.userClosed ? this.#closedError('complete on') : undefined);
+    if (failure !== undefined) {
+      this.receiver.fail(failure);
+      this.sender.fail(failure);
+    } else {
+      this.receiver.end();
+      this.sender.fail(
+        new SocketShutdownError(`Cannot send on "${this.label}": the connection has ended`),
+      );
+    }
+    const reason = this.#decided ?? reasonOf(error);
+    const info: CloseInfo = {
+      reason,
+      bytesSent: this.sender.bytesSent,
+      bytesReceived: this.receiver.bytesReceived,
+    };
+    if (error !== undefined && (reason === 'peer-reset' || reason === 'error')) info.error = error;
     this.state = 'closed';
-    this.#resolve(info);
-    return info;
+    this.#info = info;
+    this.#resolveClosed?.(info);
+  }
+
+  /** The error for operations on a connection the user closed. */
+  #closedError(what: string): SocketClosedError {
+    return new SocketClosedError(`Cannot ${what} "${this.label}": connection is closed`);
+  }
+
+  closedError(what: string): Promise<never> {
+    return Promise.reject(this.#closedError(what));
   }
 }

@@ -80,7 +80,7 @@ export class ReceiveBuffer implements ReadSink {
   #reject: ((e: unknown) => void) | undefined;
   #signal: AbortSignal | undefined;
   /** Told when room grows, so a paused transport can read again. */
-  onRoom: (() => void) | undefined;
+  roomListener: { roomChanged(): void } | undefined;
 
   constructor(limit: number) {
     this.#limit = limit;
@@ -284,7 +284,7 @@ export class ReceiveBuffer implements ReadSink {
       copied += n;
       this.#consumed(chunk, n);
     }
-    this.onRoom?.();
+    this.roomListener?.roomChanged();
     return copied;
   }
 
@@ -292,7 +292,7 @@ export class ReceiveBuffer implements ReadSink {
     const chunk = this.#chunks[this.#head] as Uint8Array;
     const out = this.#headOffset === 0 ? chunk : chunk.subarray(this.#headOffset);
     this.#consumed(chunk, out.length);
-    this.onRoom?.();
+    this.roomListener?.roomChanged();
     return out;
   }
 
@@ -316,15 +316,16 @@ export class ReceiveBuffer implements ReadSink {
   #listen(signal: AbortSignal | undefined): void {
     if (signal === undefined) return;
     this.#signal = signal;
+    // Made on first use: connections that never pass a signal never pay for it.
+    this.#onAbort ??= () => {
+      const s = this.#signal;
+      if (s !== undefined && this.#waiter !== NONE) this.#settleError(s.reason);
+    };
     signal.addEventListener('abort', this.#onAbort);
   }
 
   // An aborted receive consumes nothing: the waiter is removed before any byte reaches it.
-  readonly #onAbort = (): void => {
-    const signal = this.#signal;
-    if (signal === undefined || this.#waiter === NONE) return;
-    this.#settleError(signal.reason);
-  };
+  #onAbort: (() => void) | undefined;
 
   #release(): void {
     this.#waiter = NONE;
@@ -337,7 +338,7 @@ export class ReceiveBuffer implements ReadSink {
     const signal = this.#signal;
     if (signal !== undefined) {
       this.#signal = undefined;
-      signal.removeEventListener('abort', this.#onAbort);
+      signal.removeEventListener('abort', this.#onAbort as () => void);
     }
   }
 

@@ -69,14 +69,18 @@ export class SendQueue {
   readonly #owner: SendQueueOwner;
   readonly #max: number;
   #queue: PQueue | undefined;
-  /** Written sends waiting for their write callback, oldest first; `null` for ones already done. */
-  #written: (SendOp | null)[] = [];
+  // Write callbacks arrive one per write, in order. Writes the kernel took at once are already
+  // settled: their callbacks are only counted. They can only come first (libuv cannot finish a
+  // write at once while an earlier one is still queued), so the queue is: that many settled
+  // writes, then the in-flight sends in order.
+  #settledCallbacks = 0;
+  #written: SendOp[] | undefined;
   #writtenHead = 0;
   #inFlight = 0;
   #dispatched = 0;
   #issued = 0;
   #settled = 0;
-  #flushWaiters: FlushWaiter[] = [];
+  #flushWaiters: FlushWaiter[] | undefined;
   #dead: unknown = undefined;
   #isDead = false;
   /** Bytes the OS has accepted, counted at write completion. */
@@ -114,7 +118,7 @@ export class SendQueue {
       this.#write(data, bytes);
       if (this.#transport.drained) {
         // The kernel took it all: done now.
-        this.#written.push(null);
+        this.#settledCallbacks++;
         this.bytesSent += bytes;
         this.#settle();
         return Promise.resolve(bytes);
@@ -127,7 +131,7 @@ export class SendQueue {
       return op.promise;
     }
     const op = new SendOp(data, bytes, signal);
-    this.#waiting.add(op);
+    (this.#waiting ??= new Set()).add(op);
     this.#pq()
       .add(() => this.#startQueued(op), signal === undefined ? {} : { signal })
       .catch((err: unknown) => {
@@ -148,12 +152,12 @@ export class SendQueue {
       const w: FlushWaiter = { target: this.#issued, resolve, reject, signal, onAbort: undefined };
       if (signal !== undefined) {
         w.onAbort = () => {
-          this.#flushWaiters = this.#flushWaiters.filter((x) => x !== w);
+          this.#flushWaiters = this.#flushWaiters?.filter((x) => x !== w);
           reject(signal.reason);
         };
         signal.addEventListener('abort', w.onAbort, { once: true });
       }
-      this.#flushWaiters.push(w);
+      (this.#flushWaiters ??= []).push(w);
     });
   }
 
@@ -167,22 +171,27 @@ export class SendQueue {
     this.#dead = error;
     this.#queue?.clear();
     const written = this.#written;
-    for (let i = this.#writtenHead; i < written.length; i++) {
-      const op = written[i];
-      if (op) this.#finish(op, false, error);
+    if (written !== undefined) {
+      for (let i = this.#writtenHead; i < written.length; i++) {
+        this.#finish(written[i] as SendOp, false, error);
+      }
+      this.#written = undefined;
+      this.#writtenHead = 0;
     }
-    this.#written = [];
-    this.#writtenHead = 0;
     // Sends still waiting in the (now cleared) queue.
-    for (const op of this.#waiting) this.#finish(op, false, error);
-    this.#waiting.clear();
-    for (const w of this.#flushWaiters) this.#dropFlush(w).reject(error);
-    this.#flushWaiters = [];
+    if (this.#waiting !== undefined) {
+      for (const op of this.#waiting) this.#finish(op, false, error);
+      this.#waiting = undefined;
+    }
+    const flushes = this.#flushWaiters;
+    this.#flushWaiters = undefined;
+    for (const w of flushes ?? []) this.#dropFlush(w).reject(error);
   }
 
   // --- internals ----------------------------------------------------------------------------
 
-  readonly #waiting = new Set<SendOp>();
+  /** Sends waiting in the p-queue (made on first use). */
+  #waiting: Set<SendOp> | undefined;
 
   #pq(): PQueue {
     return (this.#queue ??= new PQueue({ concurrency: this.#max }));
@@ -191,9 +200,9 @@ export class SendQueue {
   #write(data: SendData, bytes: number): void {
     this.#dispatched += bytes;
     if (typeof data === 'string' || data instanceof Uint8Array) {
-      this.#transport.write(data, this.#onWritten);
+      this.#transport.write(data, this.#callback());
     } else {
-      this.#transport.writev(data, this.#onWritten);
+      this.#transport.writev(data, this.#callback());
     }
   }
 
@@ -201,7 +210,7 @@ export class SendQueue {
     op.state = IN_FLIGHT;
     op.data = undefined;
     this.#inFlight++;
-    this.#written.push(op);
+    (this.#written ??= []).push(op);
     if (op.signal !== undefined) {
       op.onAbort = () => this.#abortInFlight(op);
       op.signal.addEventListener('abort', op.onAbort, { once: true });
@@ -211,7 +220,7 @@ export class SendQueue {
   // Runs when p-queue gives a waiting send its turn.
   #startQueued(op: SendOp): Promise<void> {
     if (op.state !== WAITING) return RESOLVED;
-    this.#waiting.delete(op);
+    this.#waiting?.delete(op);
     if (this.#isDead) {
       this.#finish(op, false, this.#dead);
       return RESOLVED;
@@ -219,7 +228,7 @@ export class SendQueue {
     op.start = this.#dispatched;
     this.#write(op.data as SendData, op.bytes);
     if (this.#transport.drained) {
-      this.#written.push(null);
+      this.#settledCallbacks++;
       this.bytesSent += op.bytes;
       this.#finish(op, true, undefined);
       return RESOLVED;
@@ -235,23 +244,33 @@ export class SendQueue {
     });
   }
 
-  // The write callback of node:net, one per write, in order.
-  readonly #onWritten = (err?: Error | null): void => {
+  // The write callback node:net calls once per write, in order. Made on the first write, so
+  // connections that never send do not pay for it.
+  #onWritten: ((err?: Error | null) => void) | undefined;
+  #callback(): (err?: Error | null) => void {
+    return (this.#onWritten ??= (err) => this.#writeDone(err));
+  }
+
+  #writeDone(err?: Error | null): void {
     if (this.#isDead) return;
-    const op = this.#written[this.#writtenHead];
-    this.#written[this.#writtenHead++] = null;
-    if (this.#writtenHead === this.#written.length) {
-      this.#written.length = 0;
+    if (this.#settledCallbacks > 0) {
+      this.#settledCallbacks--;
+      return;
+    }
+    const written = this.#written as SendOp[];
+    const op = written[this.#writtenHead] as SendOp;
+    written[this.#writtenHead++] = undefined as unknown as SendOp;
+    if (this.#writtenHead === written.length) {
+      written.length = 0;
       this.#writtenHead = 0;
     }
-    if (op == null) return;
     if (err) {
       this.#finish(op, false, err);
       return;
     }
     this.bytesSent += op.bytes;
     this.#finish(op, true, undefined);
-  };
+  }
 
   #abortInFlight(op: SendOp): void {
     if (op.state !== IN_FLIGHT) return;
@@ -274,7 +293,7 @@ export class SendQueue {
   #finish(op: SendOp, ok: boolean, err: unknown): void {
     if (op.state === DONE) return;
     if (op.state === IN_FLIGHT) this.#inFlight--;
-    else this.#waiting.delete(op);
+    else this.#waiting?.delete(op);
     op.state = DONE;
     op.data = undefined;
     if (op.onAbort !== undefined) op.signal?.removeEventListener('abort', op.onAbort);
@@ -286,12 +305,10 @@ export class SendQueue {
 
   #settle(): void {
     this.#settled++;
-    if (this.#flushWaiters.length === 0) return;
-    while (
-      this.#flushWaiters.length > 0 &&
-      (this.#flushWaiters[0] as FlushWaiter).target <= this.#settled
-    ) {
-      this.#dropFlush(this.#flushWaiters.shift() as FlushWaiter).resolve();
+    const waiters = this.#flushWaiters;
+    if (waiters === undefined) return;
+    while (waiters.length > 0 && (waiters[0] as FlushWaiter).target <= this.#settled) {
+      this.#dropFlush(waiters.shift() as FlushWaiter).resolve();
     }
   }
 

@@ -1,6 +1,11 @@
 // The only module that touches node:net's Socket. It reads through `onread` (bytes land in a
-// buffer we choose, no Buffer allocated per read), writes, sends FIN and RST, and reports
-// what happened to one sink. A later TLS or STARTTLS transport plugs in behind the same sink.
+// buffer we choose, no Buffer allocated per read), writes, sends FIN and RST, and reports what
+// happened to the connection's receive buffer and lifecycle. A later TLS or STARTTLS transport
+// plugs in behind the same two interfaces.
+//
+// Memory per connection matters (10,000 idle connections are an ordinary server), so the
+// socket's listeners are shared functions that find their transport through a symbol on the
+// socket, instead of closures made per connection.
 import * as net from 'node:net';
 
 /** Where received bytes go: a connection's receive buffer. */
@@ -48,6 +53,9 @@ export interface SocketSetup {
   idleTimeout: number;
 }
 
+const kTransport = Symbol('sockflow.transport');
+type OwnedSocket = net.Socket & { [kTransport]: Transport };
+
 /**
  * Read policy and socket plumbing for one connection.
  *
@@ -58,11 +66,13 @@ export interface SocketSetup {
 export class Transport {
   readonly socket: net.Socket;
   readonly #sink: ReadSink;
+  #events: TransportEvents | undefined;
   #target: Buffer;
   #targetOwned = false;
   #reading = true;
   readonly #lowWater: number;
   #error: Error | undefined;
+  readonly #dataMode: boolean;
 
   /**
    * @param sink - where received bytes go.
@@ -84,40 +94,28 @@ export class Transport {
       // overshoot the limit by one chunk (64 KiB), since node:net sizes its own reads.
       this.#dataMode = true;
       this.socket = from.socket;
-      this.socket.on('data', this.#onData);
+      this.socket.on('data', Transport.#onData);
       this.socket.resume(); // the server paused it on connect
     } else {
-      // `onread` is accepted by the Socket constructor (net.connect passes it through), though
-      // @types/node lists it only among the connect options.
-      const onread = { buffer: this.#nextBuffer, callback: this.#onRead };
+      this.#dataMode = false;
+      // node:net calls `callback` as a method of the socket (shared here), and `buffer` as a
+      // plain function right after it: that one must be this connection's own.
+      // `onread` is accepted by the Socket constructor (net.connect passes it through),
+      // though @types/node lists it only among the connect options.
+      const onread = { buffer: (): Buffer => this.#target, callback: Transport.#onRead };
       const opts =
         from === undefined
           ? { allowHalfOpen: true, onread }
           : { handle: from.handle, allowHalfOpen: true, readable: true, writable: true, onread };
-      this.socket = new net.Socket(opts);
+      this.socket = new net.Socket(opts as net.SocketConstructorOpts);
     }
-    this.socket.on('error', (err: Error) => {
-      this.#error ??= err;
-    });
-  }
-
-  readonly #dataMode: boolean = false;
-
-  readonly #onData = (chunk: Buffer): void => {
-    this.#sink.onBytes(chunk, chunk.length, false);
-    if (this.#sink.room() < this.#lowWater) {
-      this.#reading = false;
-      this.socket.pause();
-    }
-  };
-
-  /** True when reads come through `'data'` (the fallback) rather than `onread`. */
-  get dataMode(): boolean {
-    return this.#dataMode;
+    (this.socket as OwnedSocket)[kTransport] = this;
+    this.socket.on('error', Transport.#onError);
   }
 
   /** Applies socket options and connects the lifecycle; call once, when connected. */
   attach(events: TransportEvents, setup: SocketSetup): void {
+    this.#events = events;
     const s = this.socket;
     s.setNoDelay(setup.noDelay);
     if (setup.keepAlive !== false) {
@@ -125,10 +123,10 @@ export class Transport {
     }
     if (setup.idleTimeout > 0) {
       s.setTimeout(setup.idleTimeout);
-      s.on('timeout', () => events.onIdle());
+      s.on('timeout', Transport.#onTimeout);
     }
-    s.on('end', () => events.onEnd());
-    s.on('close', () => events.onClose(this.#error));
+    s.on('end', Transport.#onEnd);
+    s.on('close', Transport.#onClose);
   }
 
   /** Where received bytes go. */
@@ -141,32 +139,68 @@ export class Transport {
     return this.#error;
   }
 
-  // Called by node:net after every read (and once at handle creation): where the next read lands.
-  readonly #nextBuffer = (): Buffer => this.#target;
+  /** True when reads come through `'data'` (the fallback) rather than `onread`. */
+  get dataMode(): boolean {
+    return this.#dataMode;
+  }
+
+  // --- socket listeners, shared by every connection ------------------------------------------
+
+  static #of(socket: net.Socket): Transport {
+    return (socket as OwnedSocket)[kTransport];
+  }
+
+  static readonly #onError = function (this: net.Socket, err: Error): void {
+    const t = Transport.#of(this);
+    t.#error ??= err;
+  };
+
+  static readonly #onEnd = function (this: net.Socket): void {
+    Transport.#of(this).#events?.onEnd();
+  };
+
+  static readonly #onTimeout = function (this: net.Socket): void {
+    Transport.#of(this).#events?.onIdle();
+  };
+
+  static readonly #onClose = function (this: net.Socket): void {
+    const t = Transport.#of(this);
+    t.#events?.onClose(t.#error);
+  };
+
+  static readonly #onData = function (this: net.Socket, chunk: Buffer): void {
+    const t = Transport.#of(this);
+    t.#sink.onBytes(chunk, chunk.length, false);
+    if (t.#sink.room() < t.#lowWater) {
+      t.#reading = false;
+      this.pause();
+    }
+  };
 
   // The buffer chosen here is where libuv's next read lands: node:net hands it to the handle
   // when this callback returns, and nothing can change it until that read completes. So it is
   // sized for the room at the next read: the room now, or, when reading pauses, the low-water
   // mark it resumes at. Unread bytes therefore never exceed the limit.
-  readonly #onRead = (n: number, buf: Buffer): boolean => {
-    const owned = this.#targetOwned;
+  static readonly #onRead = function (this: net.Socket, n: number, buf: Buffer): boolean {
+    const t = Transport.#of(this);
+    const owned = t.#targetOwned;
     // A small read into an owned buffer is copied out, so the buffer is not pinned by it.
     const mustCopy = !owned || n < buf.length >>> 2;
-    const kept = this.#sink.onBytes(buf, n, mustCopy);
-    const room = this.#sink.room();
-    const pause = room < this.#lowWater;
-    const want = Math.min(READ_SIZE, pause ? this.#lowWater : room);
+    const kept = t.#sink.onBytes(buf, n, mustCopy);
+    const room = t.#sink.room();
+    const pause = room < t.#lowWater;
+    const want = Math.min(READ_SIZE, pause ? t.#lowWater : room);
     if (kept && (!mustCopy || n === buf.length)) {
       // Either a chunk now owns this buffer, or bytes had to be copied out of a full scratch.
       // A full read means the kernel had more: read into buffers of our own, handed out whole.
       // A short one means the socket drained: back to the shared scratch.
-      if (n === buf.length) this.#setTarget(Buffer.allocUnsafe(want), true);
-      else this.#setTarget(scratchOf(want), false);
+      if (n === buf.length) t.#setTarget(Buffer.allocUnsafe(want), true);
+      else t.#setTarget(scratchOf(want), false);
     } else {
-      this.#fit(want);
+      t.#fit(want);
     }
     if (pause) {
-      this.#reading = false;
+      t.#reading = false;
       return false;
     }
     return true;
@@ -192,6 +226,8 @@ export class Transport {
     this.#reading = true;
     this.socket.resume();
   }
+
+  // --- writing and ending ---------------------------------------------------------------------
 
   /** Hands bytes to the socket; `cb` runs once the OS has them (or with the error). */
   write(data: Uint8Array | string, cb: (err?: Error | null) => void): void {
