@@ -14,7 +14,7 @@ import {
   SocketShutdownError,
 } from './errors.js';
 import { describe, signalOf } from './internal/validate.js';
-import { DEFAULT_CLOSE_TIMEOUT_MS, Lifecycle, type CloseInfo } from './lifecycle.js';
+import { Lifecycle, type CloseInfo } from './lifecycle.js';
 import { ReceiveBuffer, type StepOwner } from './receive-buffer.js';
 import type { SendQueue } from './send-queue.js';
 import type { Transport } from './transport.js';

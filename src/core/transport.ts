@@ -107,7 +107,7 @@ export class Transport {
         from === undefined
           ? { allowHalfOpen: true, onread }
           : { handle: from.handle, allowHalfOpen: true, readable: true, writable: true, onread };
-      this.socket = new net.Socket(opts as net.SocketConstructorOpts);
+      this.socket = new net.Socket(opts);
     }
     (this.socket as OwnedSocket)[kTransport] = this;
     this.socket.on('error', Transport.#onError);
