@@ -20,6 +20,25 @@ describe('invariant 7: shutdown, close, reset', () => {
     expect((await readAll(p.client)).toString()).toBe('reply');
   });
 
+  it('a peer reset before the queue drains rejects the in-flight send and shutdown("send") with the error', async () => {
+    const raw = await rawServer();
+    const conn = await connect({ host: LOOPBACK, port: raw.port });
+    const peer = await raw.next();
+    // More than the peer's receive window (tcp_rmem max 32 MiB) and our send buffer together.
+    const sending = conn.send(Buffer.alloc(64 * MiB)).catch((e: unknown) => e); // nobody reads
+    const shut = conn.shutdown('send').catch((e: unknown) => e);
+    await until(() => conn.sendsInFlight === 1);
+    peer.resetAndDestroy();
+    expect(await shut).toMatchObject({
+      code: expect.stringMatching(/^(ECONNRESET|EPIPE)$/) as unknown,
+    });
+    expect(await sending).toMatchObject({
+      code: expect.stringMatching(/^(ECONNRESET|EPIPE)$/) as unknown,
+    });
+    expect((await conn.closed).reason).toBe('peer-reset');
+    await raw.close();
+  });
+
   it('shutdown() is idempotent and the default is "send"', async () => {
     await using p = await pair();
     await Promise.all([p.client.shutdown(), p.client.shutdown('send'), p.client.shutdown()]);

@@ -164,8 +164,8 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
       .flush(undefined)
       .then(
         () =>
-          new Promise<void>((resolve) => {
-            this.transport.end(resolve);
+          new Promise<void>((resolve, reject) => {
+            this.transport.end((err) => (err === undefined ? resolve() : reject(err)));
           }),
       )
       .finally(() => {
@@ -231,6 +231,12 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   onEnd(): void {
     if (this.receive === 'open') this.receive = 'eof';
     this.receiver.end();
+  }
+
+  onError(error: Error): void {
+    // Settle before libuv's cancelled writes report success (see TransportEvents.onError).
+    this.receiver.fail(error);
+    this.sender.fail(error);
   }
 
   onIdle(): void {

@@ -7,6 +7,7 @@
 // socket's listeners are shared functions that find their transport through a symbol on the
 // socket, instead of closures made per connection.
 import * as net from 'node:net';
+import { SocketClosedError } from './errors.js';
 
 /** Where received bytes go: a connection's receive buffer. */
 export interface ReadSink {
@@ -25,6 +26,12 @@ export interface ReadSink {
 export interface TransportEvents {
   /** The peer sent FIN. */
   onEnd(): void;
+  /**
+   * The socket failed and is being destroyed; `onClose` follows. Writes still queued in libuv
+   * are cancelled, and node:net calls their callbacks *without* an error once a socket is
+   * destroyed, so in-flight sends must be settled here, before those callbacks run.
+   */
+  onError(error: Error): void;
   /** `idleTimeout` expired. */
   onIdle(): void;
   /** The socket is closed; `error` when it ended with one. */
@@ -152,7 +159,9 @@ export class Transport {
 
   static readonly #onError = function (this: net.Socket, err: Error): void {
     const t = Transport.#of(this);
-    t.#error ??= err;
+    if (t.#error !== undefined) return;
+    t.#error = err;
+    t.#events?.onError(err);
   };
 
   static readonly #onEnd = function (this: net.Socket): void {
@@ -263,14 +272,33 @@ export class Transport {
     return undefined;
   }
 
-  /** Sends FIN once queued writes are out; `cb` when it has been handed to the OS. */
-  end(cb: () => void): void {
-    if (this.socket.writableFinished || this.socket.destroyed) {
+  /**
+   * Sends FIN once queued writes are out; `cb` runs when it has been handed to the OS, or with
+   * the error when the socket closed before it could be.
+   */
+  end(cb: (err?: Error) => void): void {
+    const s = this.socket;
+    if (s.writableFinished) {
       queueMicrotask(cb);
       return;
     }
-    this.socket.once('finish', cb);
-    this.socket.end();
+    if (s.destroyed) {
+      queueMicrotask(() =>
+        cb(this.#error ?? new SocketClosedError('Cannot send FIN: the socket is closed')),
+      );
+      return;
+    }
+    const onFinish = (): void => {
+      s.off('close', onClose);
+      cb();
+    };
+    const onClose = (): void => {
+      s.off('finish', onFinish);
+      cb(this.#error ?? new SocketClosedError('Cannot send FIN: the socket closed first'));
+    };
+    s.once('finish', onFinish);
+    s.once('close', onClose);
+    s.end();
   }
 
   /** Resets the connection now (RST on TCP; a plain close for Unix sockets, which have none). */
