@@ -141,6 +141,20 @@ describe('invariant 7: shutdown, close, reset', () => {
     expect((peerInfo.error as { code?: string }).code).toBe('ECONNRESET');
   });
 
+  it('reset() rejects in-flight and queued sends and a pending receive with ERR_SOCKET_CLOSED', async () => {
+    await using p = await pair({ maxPendingSends: 1 });
+    const inFlight = p.client.send(Buffer.alloc(64 * MiB)).catch((e: unknown) => e); // nobody reads
+    const queued = p.client.send('queued').catch((e: unknown) => e);
+    const receiving = p.client.read().catch((e: unknown) => e);
+    await until(() => p.client.sendsInFlight === 1);
+    expect(p.client.pendingSends).toBe(2);
+    expect((await p.client.reset()).reason).toBe('reset');
+    for (const settled of [inFlight, queued, receiving]) {
+      expect(await settled).toMatchObject({ code: 'ERR_SOCKET_CLOSED' });
+    }
+    expect(p.client.pendingSends).toBe(0);
+  });
+
   it('await using closes the connection', async () => {
     const raw = await rawServer();
     let closed;
