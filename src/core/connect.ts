@@ -7,7 +7,8 @@ import { parseEndpoint, type IpcAddress, type TcpAddress } from './address.js';
 import { resolveConnectionOptions, type ConnectionOptions } from './connection-options.js';
 import type { Connection } from './connection.js';
 import { connectionOf, newTransport } from './internal/build.js';
-import { signalOf } from './internal/validate.js';
+import { InvalidArgValueError } from './errors.js';
+import { describe, signalOf } from './internal/validate.js';
 
 /**
  * Options of {@link connect}: the connection's options plus a signal for the attempt.
@@ -18,6 +19,11 @@ import { signalOf } from './internal/validate.js';
  * ```
  */
 export interface ConnectOptions extends ConnectionOptions {
+  /**
+   * Resolve a host name to IPv4 (`4`) or IPv6 (`6`) addresses only. Without it both are
+   * tried (happy eyeballs). Ignored for IP literals and Unix sockets.
+   */
+  family?: 4 | 6;
   /** Aborts the attempt: the socket is released and `connect()` rejects with `signal.reason`. */
   signal?: AbortSignal;
 }
@@ -48,6 +54,7 @@ export function connect(
   const ep = parseEndpoint(to, 'to', true);
   const resolved = resolveConnectionOptions(options);
   const signal = signalOf(options);
+  const family = familyOf(options);
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<Connection>((resolve, reject) => {
     const transport = newTransport(resolved);
@@ -75,7 +82,12 @@ export function connect(
     socket.once('close', onClose);
     signal?.addEventListener('abort', onAbort, { once: true });
     if (ep.kind === 'ipc') socket.connect({ path: ep.path });
-    else socket.connect({ port: ep.port, host: ep.host ?? 'localhost' });
+    else {
+      const host = ep.host ?? 'localhost';
+      socket.connect(
+        family === undefined ? { port: ep.port, host } : { port: ep.port, host, family },
+      );
+    }
   });
 }
 
@@ -98,4 +110,15 @@ function connectError(error: Error | undefined): Error {
     }
   }
   return error;
+}
+
+function familyOf(options: ConnectOptions | undefined): 4 | 6 | undefined {
+  const family = options?.family;
+  if (family === undefined) return undefined;
+  if (family !== 4 && family !== 6) {
+    throw new InvalidArgValueError(
+      `The "family" option must be 4 or 6: received ${describe(family)}`,
+    );
+  }
+  return family;
 }

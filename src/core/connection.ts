@@ -178,6 +178,35 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   }
 
   /**
+   * The synchronous receive: copies the bytes already buffered into `into` (a list is filled
+   * in order) and returns how many, `0` at EOF, or `null` when nothing has arrived yet and a
+   * `receive()` would have to wait. Never waits and never reads from the OS itself: bytes are
+   * read on the event loop, as for every receive. For callback-style code that must know at
+   * once whether an operation completed (sockflow/compat's `receiveAsync` is built on it).
+   *
+   * @param into - where to copy; must hold at least one byte.
+   * @returns bytes copied, `0` at EOF, or `null` when nothing is buffered.
+   * @throws {@link InvalidArgTypeError} / {@link OutOfRangeError} for bad arguments;
+   *   {@link SocketBusyError} while a receive is pending; {@link SocketClosedError} after
+   *   `close()`/`reset()`; the system error (`ECONNRESET`…) once the buffered bytes are
+   *   exhausted after the connection failed.
+   *
+   * @example
+   * ```ts
+   * const buf = new Uint8Array(4096);
+   * const n = conn.tryReceive(buf) ?? (await conn.receive(buf));
+   * ```
+   */
+  tryReceive(into: Uint8Array | readonly Uint8Array[]): number | null {
+    if (!(into instanceof Uint8Array)) validateScatter(into);
+    else if (into.length === 0) throw emptyInto();
+    if (this.#life.userClosed) {
+      throw new SocketClosedError(`Cannot receive on "${this.#life.label}": connection is closed`);
+    }
+    return this.#rb.tryReceive(into);
+  }
+
+  /**
    * Resolves with the next chunk of bytes as it arrived (no copy), or `null` at EOF.
    *
    * **Cancel safety:** cancel safe. An aborted read rejects with `signal.reason` and consumes
@@ -305,16 +334,53 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   send(data: SendData, options?: OperationOptions): Promise<number> {
     const bytes = byteLengthOf(data);
     const signal = signalOf(options);
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    const life = this.#life;
-    if (life.userClosed) return life.closedError('send on');
-    if (life.send !== 'open') {
-      return Promise.reject(
-        new SocketShutdownError(`Cannot send on "${life.label}": sending was shut down`),
-      );
+    try {
+      this.#checkSend(signal);
+    } catch (err) {
+      return Promise.reject(err);
     }
     if (bytes === 0) return Promise.resolve(0);
-    return this.#sq.send(data, bytes, signal);
+    const r = this.#sq.start(data, bytes, signal);
+    return typeof r === 'number' ? Promise.resolve(r) : r;
+  }
+
+  /**
+   * Starts a send like {@link Connection.send} and says at once whether it is done: returns
+   * the byte count when the OS took every byte before this call returned (nothing was queued
+   * ahead of it and the kernel had room: the common case for small sends), otherwise the
+   * promise `send()` would have returned. A send that cannot start (the connection is
+   * closed, shut down for sending or failed, or `signal` is already aborted) throws instead
+   * of rejecting. For callback-style code that must know at once whether an operation
+   * completed (sockflow/compat's `sendAsync` is built on it); it also skips the promise of a
+   * send that completes at once.
+   *
+   * **Cancel safety:** as for `send()`, once it returned a promise.
+   *
+   * @example
+   * ```ts
+   * const r = conn.trySend(message);
+   * if (typeof r !== 'number') await r; // the kernel was full: wait like send()
+   * ```
+   */
+  trySend(data: SendData, options?: OperationOptions): number | Promise<number> {
+    const bytes = byteLengthOf(data);
+    const signal = signalOf(options);
+    this.#checkSend(signal);
+    if (bytes === 0) return 0;
+    return this.#sq.start(data, bytes, signal);
+  }
+
+  /** Throws what a send started now would fail with at once. */
+  #checkSend(signal: AbortSignal | undefined): void {
+    signal?.throwIfAborted();
+    const life = this.#life;
+    if (life.userClosed) {
+      throw new SocketClosedError(`Cannot send on "${life.label}": connection is closed`);
+    }
+    if (life.send !== 'open') {
+      throw new SocketShutdownError(`Cannot send on "${life.label}": sending was shut down`);
+    }
+    this.#sq.checkUsable();
   }
 
   /**
@@ -499,6 +565,24 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    */
   get bufferedBytes(): number {
     return this.#rb.buffered;
+  }
+
+  /**
+   * Turns Nagle's algorithm off (`true`, the default of every connection) or on (`false`) from
+   * now on. Does nothing once the connection has ended. (Unix sockets have no Nagle: ignored.)
+   *
+   * @example
+   * ```ts
+   * conn.setNoDelay(false); // let the kernel coalesce many tiny sends
+   * ```
+   */
+  setNoDelay(noDelay = true): void {
+    if (typeof noDelay !== 'boolean') {
+      throw new InvalidArgTypeError(
+        `The "noDelay" argument must be a boolean: received ${describe(noDelay)}`,
+      );
+    }
+    this.#life.transport.setNoDelay(noDelay);
   }
 
   /**

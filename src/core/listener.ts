@@ -134,6 +134,23 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
   }
 
   /**
+   * The synchronous accept: returns a connection that is already waiting, or `null` when
+   * none is and an `accept()` would have to wait. For callback-style code that must know at
+   * once whether an operation completed (sockflow/compat's `acceptAsync` is built on it).
+   *
+   * @throws {@link SocketClosedError} after `close()`.
+   *
+   * @example
+   * ```ts
+   * const conn = listener.tryAccept() ?? (await listener.accept());
+   * ```
+   */
+  tryAccept(): Connection | null {
+    if (this.#closed) throw this.#closedError();
+    return this.#pendingHead < this.#pending.length ? this.#build(this.#shift()) : null;
+  }
+
+  /**
    * Iterates accepted connections until the listener is closed. Leaving the loop closes
    * nothing.
    *

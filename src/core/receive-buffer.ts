@@ -184,6 +184,18 @@ export class ReceiveBuffer implements ReadSink {
     });
   }
 
+  /**
+   * The synchronous receive: copies buffered bytes into `into` now and returns the count, `0`
+   * at EOF, or `null` when nothing is buffered yet. Throws when a receive is pending, or the
+   * failure once the buffered bytes are gone.
+   */
+  tryReceive(into: Into): number | null {
+    if (this.#waiter !== NONE) throw busyError();
+    if (this.#buffered > 0) return this.#copyOut(into);
+    if (this.#failed) throw this.#failure;
+    return this.#eof ? 0 : null;
+  }
+
   read(signal: AbortSignal | undefined): Promise<Uint8Array | null> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#waiter !== NONE) return busy();
@@ -378,8 +390,10 @@ function copyOf(src: Uint8Array, start: number, end: number): Uint8Array {
   return out;
 }
 
+function busyError(): SocketBusyError {
+  return new SocketBusyError('Cannot receive: another receive is pending on this connection');
+}
+
 function busy(): Promise<never> {
-  return Promise.reject(
-    new SocketBusyError('Cannot receive: another receive is pending on this connection'),
-  );
+  return Promise.reject(busyError());
 }

@@ -102,15 +102,23 @@ export class SendQueue {
     return this.#inFlight;
   }
 
-  send(data: SendData, bytes: number, signal: AbortSignal | undefined): Promise<number> {
-    if (this.#isDead) return Promise.reject(this.#dead);
+  /** Throws what a send started now would fail with at once: the connection is gone. */
+  checkUsable(): void {
+    if (this.#isDead) throw this.#dead;
     if (this.#transport.destroyed) {
       // Destroyed a moment ago ('close' is still to come): do not write into it.
-      return Promise.reject(
+      throw (
         this.#transport.error ??
-          new SocketClosedError(`Cannot send on "${this.#owner.label}": connection is closed`),
+        new SocketClosedError(`Cannot send on "${this.#owner.label}": connection is closed`)
       );
     }
+  }
+
+  /**
+   * Starts a send (after `checkUsable()`). Returns `bytes` when the OS took every byte before
+   * this call returned, otherwise the promise of the send.
+   */
+  start(data: SendData, bytes: number, signal: AbortSignal | undefined): number | Promise<number> {
     this.#issued++;
     const q = this.#queue;
     if ((q === undefined || q.size === 0) && this.#inFlight < this.#max) {
@@ -121,7 +129,7 @@ export class SendQueue {
         this.#settledCallbacks++;
         this.bytesSent += bytes;
         this.#settle();
-        return Promise.resolve(bytes);
+        return bytes;
       }
       const op = new SendOp(data, bytes, signal);
       op.start = start;

@@ -301,6 +301,11 @@ export class Transport {
     s.end();
   }
 
+  /** Nagle off (`true`) or on; a no-op once the socket is gone. */
+  setNoDelay(noDelay: boolean): void {
+    if (!this.socket.destroyed) this.socket.setNoDelay(noDelay);
+  }
+
   /** Resets the connection now (RST on TCP; a plain close for Unix sockets, which have none). */
   reset(): void {
     const s = this.socket;
