@@ -1,0 +1,114 @@
+// Helpers for the compat tests: connected socket pairs and a promise for the next 'completed'.
+import {
+  AddressFamily,
+  IPAddress,
+  IPEndPoint,
+  ProtocolType,
+  Socket,
+  SocketAsyncEventArgs,
+  SocketError,
+  SocketType,
+} from '../../src/compat/index.js';
+
+export function tcp(family = AddressFamily.InterNetwork): Socket {
+  return new Socket(family, SocketType.Stream, ProtocolType.Tcp);
+}
+
+/** Resolves with the args on the next 'completed' (and the sender). */
+export function completion(
+  e: SocketAsyncEventArgs,
+): Promise<{ sender: Socket; e: SocketAsyncEventArgs }> {
+  return new Promise((resolve) =>
+    e.once('completed', (sender, args) => resolve({ sender, e: args })),
+  );
+}
+
+/** Runs an operation and waits for it whichever way it completes. */
+export async function run(
+  op: (e: SocketAsyncEventArgs) => boolean,
+  e: SocketAsyncEventArgs,
+): Promise<SocketAsyncEventArgs> {
+  const done = completion(e);
+  if (op(e)) await done;
+  else e.removeAllListeners('completed');
+  return e;
+}
+
+export function args(size = 64): SocketAsyncEventArgs {
+  const e = new SocketAsyncEventArgs();
+  e.setBuffer(new Uint8Array(size), 0, size);
+  return e;
+}
+
+export function bytes(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+export function text(e: SocketAsyncEventArgs): string {
+  const b = e.memoryBuffer as Uint8Array;
+  return Buffer.from(b.subarray(e.offset, e.offset + e.bytesTransferred)).toString();
+}
+
+export interface CompatPair {
+  client: Socket;
+  server: Socket;
+  listener: Socket;
+  [Symbol.dispose](): void;
+}
+
+/** A listening compat socket on loopback, port 0, already bound. */
+export async function listening(family = AddressFamily.InterNetwork): Promise<Socket> {
+  const l = tcp(family);
+  l.bind(
+    new IPEndPoint(
+      family === AddressFamily.InterNetworkV6 ? IPAddress.IPv6Loopback : IPAddress.Loopback,
+      0,
+    ),
+  );
+  await l.listenAsync();
+  return l;
+}
+
+/** A connected client/server pair of compat sockets. */
+export async function compatPair(): Promise<CompatPair> {
+  const listener = await listening();
+  const client = tcp();
+  const c = new SocketAsyncEventArgs();
+  c.remoteEndPoint = listener.localEndPoint;
+  const a = new SocketAsyncEventArgs();
+  const [connected, accepted] = await Promise.all([
+    run((e) => client.connectAsync(e), c),
+    run((e) => listener.acceptAsync(e), a),
+  ]);
+  if (
+    connected.socketError !== SocketError.Success ||
+    accepted.socketError !== SocketError.Success
+  ) {
+    throw new Error(
+      `pair failed: ${SocketError[connected.socketError]} ${SocketError[accepted.socketError]}`,
+    );
+  }
+  const server = accepted.acceptSocket as Socket;
+  return {
+    client,
+    server,
+    listener,
+    [Symbol.dispose]() {
+      client.close(0);
+      server.close(0);
+      listener.close();
+    },
+  };
+}
+
+export function until(cond: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const tick = (): void => {
+      if (cond()) resolve();
+      else if (Date.now() > end) reject(new Error('condition not met in time'));
+      else setTimeout(tick, 2);
+    };
+    tick();
+  });
+}
