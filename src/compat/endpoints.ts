@@ -25,6 +25,9 @@ import { IPAddress } from './ip-address.js';
 export abstract class EndPoint {
   /** The address family of this endpoint. */
   abstract get addressFamily(): AddressFamily;
+
+  /** The endpoint as text, as .NET writes it. */
+  abstract toString(): string;
 }
 
 function checkPort(port: unknown): number {

@@ -571,8 +571,20 @@ export class Socket implements Disposable {
       return false;
     }
     const options: ConnectOptions = { noDelay: this.#noDelay };
-    if (ep instanceof DnsEndPoint && !this.#anyFamily) {
-      const want = family === AddressFamily.Unspecified ? this.#family : family;
+    if (ep instanceof DnsEndPoint) {
+      const want =
+        family !== AddressFamily.Unspecified ? family : this.#anyFamily ? family : this.#family;
+      const literal = IPAddress.tryParse(ep.host);
+      if (
+        literal !== null &&
+        want !== AddressFamily.Unspecified &&
+        literal.addressFamily !== want
+      ) {
+        // An IP literal of the other family: no address to try, known at once (.NET: NoData).
+        e[kFinish](SocketError.NoData, 0);
+        e[kConnectResult](null, new SocketException(SocketError.NoData));
+        return false;
+      }
       if (want === AddressFamily.InterNetwork) options.family = 4;
       else if (want === AddressFamily.InterNetworkV6) options.family = 6;
     }

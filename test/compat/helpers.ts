@@ -112,3 +112,45 @@ export function until(cond: () => boolean, ms = 5_000): Promise<void> {
     tick();
   });
 }
+
+/**
+ * A listener in another process whose event loop never runs again, with a backlog of 0:
+ * once `fill` connections are queued, further connects stay pending (the kernel drops their
+ * SYNs), which is how a test gets a connect that neither succeeds nor fails.
+ */
+export async function stalledListener(): Promise<{
+  port: number;
+  fill(): Promise<void>;
+  close(): void;
+}> {
+  const { spawn } = await import('node:child_process');
+  const net = await import('node:net');
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const s = require('net').createServer();
+       s.listen({ port: 0, host: '127.0.0.1', backlog: 0 }, () => {
+         process.stdout.write(s.address().port + '\\n', () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0));
+       });`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((resolve) => {
+    child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+  });
+  const fillers: import('node:net').Socket[] = [];
+  return {
+    port,
+    async fill() {
+      // The accept queue of a backlog-0 listener holds one connection.
+      const s = net.connect({ port, host: '127.0.0.1' });
+      fillers.push(s);
+      await new Promise((resolve, reject) => s.once('connect', resolve).once('error', reject));
+    },
+    close() {
+      for (const s of fillers) s.destroy();
+      child.kill('SIGKILL');
+    },
+  };
+}
