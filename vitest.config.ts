@@ -3,7 +3,13 @@ import { defineConfig } from 'vitest/config';
 // SOCKFLOW_TEST_JSON=path also writes a JSON report there (.ci/run sums both Node runs).
 const json = process.env.SOCKFLOW_TEST_JSON;
 
+// Tests run the TypeScript sources: `sockflow` and its subpaths (imported by the examples the
+// tests drive) resolve through the exports map's "source" condition, never a stale dist/.
+const conditions = ['source', 'import', 'module', 'node', 'default'];
+
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['source'] } },
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
