@@ -23,10 +23,24 @@ import { IPAddress } from './ip-address.js';
  * ```
  */
 export abstract class EndPoint {
-  /** The address family of this endpoint. */
+  /**
+   * The address family of this endpoint.
+   *
+   * @example
+   * ```ts
+   * if (ep.addressFamily === AddressFamily.InterNetworkV6) console.log('IPv6');
+   * ```
+   */
   abstract get addressFamily(): AddressFamily;
 
-  /** The endpoint as text, as .NET writes it. */
+  /**
+   * The endpoint as text, as .NET writes it.
+   *
+   * @example
+   * ```ts
+   * console.log(`${ep}`); // '127.0.0.1:7000', '[::1]:7000', 'Unspecified/example.com:80'…
+   * ```
+   */
   abstract toString(): string;
 }
 
@@ -65,7 +79,14 @@ export class IPEndPoint extends EndPoint {
     this.port = checkPort(port);
   }
 
-  /** The address's family. */
+  /**
+   * The address's family.
+   *
+   * @example
+   * ```ts
+   * new IPEndPoint('::1', 80).addressFamily; // AddressFamily.InterNetworkV6
+   * ```
+   */
   override get addressFamily(): AddressFamily {
     return this.address.addressFamily;
   }
@@ -148,7 +169,14 @@ export class DnsEndPoint extends EndPoint {
     this.#family = addressFamily;
   }
 
-  /** `Unspecified`, `InterNetwork` or `InterNetworkV6`. */
+  /**
+   * `Unspecified`, `InterNetwork` or `InterNetworkV6`.
+   *
+   * @example
+   * ```ts
+   * new DnsEndPoint('localhost', 80).addressFamily; // AddressFamily.Unspecified
+   * ```
+   */
   override get addressFamily(): AddressFamily {
     return this.#family;
   }
@@ -192,7 +220,14 @@ export class UnixDomainSocketEndPoint extends EndPoint {
     this.path = path;
   }
 
-  /** Always `AddressFamily.Unix`. */
+  /**
+   * Always `AddressFamily.Unix`.
+   *
+   * @example
+   * ```ts
+   * new UnixDomainSocketEndPoint('/tmp/a.sock').addressFamily; // AddressFamily.Unix
+   * ```
+   */
   override get addressFamily(): AddressFamily {
     return AddressFamily.Unix;
   }

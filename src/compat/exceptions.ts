@@ -52,7 +52,14 @@ export class ArgumentException extends TypeError {
     this.paramName = paramName;
   }
 
-  /** Also true for `ArgumentOutOfRangeException`, a `RangeError` here. */
+  /**
+   * Also true for `ArgumentOutOfRangeException`, a `RangeError` here.
+   *
+   * @example
+   * ```ts
+   * new ArgumentOutOfRangeException('offset') instanceof ArgumentException; // true
+   * ```
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return (
       Function.prototype[Symbol.hasInstance].call(this, value) ||

@@ -67,7 +67,14 @@ export class SocketAsyncEventArgsPool {
     return item;
   }
 
-  /** How many objects are in the pool. */
+  /**
+   * How many objects are in the pool.
+   *
+   * @example
+   * ```ts
+   * if (pool.count === 0) rejectConnection();
+   * ```
+   */
   get count(): number {
     return this.#items.length;
   }

@@ -27,13 +27,29 @@ import {
 import { SocketError } from './socket-error.js';
 import type { Socket } from './socket.js';
 
-/** The events of a `SocketAsyncEventArgs`: `'completed'`, with the socket and the args. */
+/**
+ * The events of a `SocketAsyncEventArgs`: `'completed'`, with the socket and the args.
+ *
+ * @example
+ * ```ts
+ * const onCompleted = (...[socket, e]: SocketAsyncEventArgsEvents['completed']) => process(socket, e);
+ * e.on('completed', onCompleted);
+ * ```
+ */
 export interface SocketAsyncEventArgsEvents {
   /** A pending operation finished; `sender` is the socket it ran on. */
   completed: [sender: Socket, e: SocketAsyncEventArgs];
 }
 
-/** What `bufferList` takes: whole views, `ArraySegment`s or `{ array, offset, count }`. */
+/**
+ * What `bufferList` takes: whole views, `ArraySegment`s or `{ array, offset, count }`.
+ *
+ * @example
+ * ```ts
+ * const items: BufferListItem[] = [header, new ArraySegment(body, 0, n), { array: tail, offset: 0, count: 4 }];
+ * e.bufferList = items;
+ * ```
+ */
 export type BufferListItem = Uint8Array | ArraySegmentLike;
 
 const IN_PROGRESS =
@@ -139,17 +155,38 @@ export class SocketAsyncEventArgs extends EventEmitter<SocketAsyncEventArgsEvent
   /**
    * The array given to `setBuffer(buffer, offset, count)`, or `null` (no buffer, or one set
    * with `setBuffer(memory)`).
+   *
+   * @example
+   * ```ts
+   * e.setBuffer(new Uint8Array(16), 0, 16);
+   * console.log(e.buffer?.length); // 16
+   * ```
    */
   get buffer(): Uint8Array | null {
     return this.#explicitArray ? this.#memory : null;
   }
 
-  /** The whole buffer: the array (not just its range), or the memory given to `setBuffer(memory)`. */
+  /**
+   * The whole buffer: the array (not just its range), or the memory given to `setBuffer(memory)`.
+   *
+   * @example
+   * ```ts
+   * e.setBuffer(view);
+   * console.log(e.memoryBuffer === view, e.buffer); // true null
+   * ```
+   */
   get memoryBuffer(): Uint8Array | null {
     return this.#memory;
   }
 
-  /** Where the operation's range starts in the buffer. Operations never change it. */
+  /**
+   * Where the operation's range starts in the buffer. Operations never change it.
+   *
+   * @example
+   * ```ts
+   * const bytes = e.memoryBuffer!.subarray(e.offset, e.offset + e.bytesTransferred);
+   * ```
+   */
   get offset(): number {
     return this.#offset;
   }
@@ -157,6 +194,11 @@ export class SocketAsyncEventArgs extends EventEmitter<SocketAsyncEventArgsEvent
   /**
    * How many bytes the operation may use. Operations never change it: after a receive of 10
    * bytes into a 1024-byte range it is still 1024 (`bytesTransferred` is 10).
+   *
+   * @example
+   * ```ts
+   * e.setBuffer(e.offset, 4096); // restore the window after an echo shrank it
+   * ```
    */
   get count(): number {
     return this.#count;
@@ -264,6 +306,7 @@ export class SocketAsyncEventArgs extends EventEmitter<SocketAsyncEventArgsEvent
     return this.#list;
   }
 
+  /** Sets the list (checked and copied now), or clears it with `null`. */
   set bufferList(value: readonly BufferListItem[] | null) {
     this.#configuring();
     if (value === null || value === undefined) {
@@ -295,12 +338,26 @@ export class SocketAsyncEventArgs extends EventEmitter<SocketAsyncEventArgsEvent
 
   // --- the result ---------------------------------------------------------------------------
 
-  /** Bytes sent or received by the last operation (0 at EOF, and for accept and disconnect). */
+  /**
+   * Bytes sent or received by the last operation (0 at EOF, and for accept and disconnect).
+   *
+   * @example
+   * ```ts
+   * if (e.socketError === SocketError.Success && e.bytesTransferred === 0) closeClient(e); // EOF
+   * ```
+   */
   get bytesTransferred(): number {
     return this.#bytesTransferred;
   }
 
-  /** The operation started last; set when it starts. */
+  /**
+   * The operation started last; set when it starts.
+   *
+   * @example
+   * ```ts
+   * if (e.lastOperation === SocketAsyncOperation.Send) onSent(e);
+   * ```
+   */
   get lastOperation(): SocketAsyncOperation {
     return this.#lastOperation;
   }
@@ -308,6 +365,11 @@ export class SocketAsyncEventArgs extends EventEmitter<SocketAsyncEventArgsEvent
   /**
    * The connected socket after a successful connect (for the static `Socket.connectAsync`, a
    * new socket you own and must close); `null` otherwise.
+   *
+   * @example
+   * ```ts
+   * if (e.socketError === SocketError.Success) use(e.connectSocket!);
+   * ```
    */
   get connectSocket(): Socket | null {
     return this.#connectSocket;
@@ -316,6 +378,11 @@ export class SocketAsyncEventArgs extends EventEmitter<SocketAsyncEventArgsEvent
   /**
    * After a failed connect to a `DnsEndPoint`: a `SocketException` with the same
    * `socketErrorCode` as `socketError`; `null` otherwise.
+   *
+   * @example
+   * ```ts
+   * if (e.connectByNameError) console.error('connect by name failed:', e.connectByNameError.message);
+   * ```
    */
   get connectByNameError(): Error | null {
     return this.#connectByNameError;

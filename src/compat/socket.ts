@@ -226,17 +226,38 @@ export class Socket implements Disposable {
 
   // --- properties ---------------------------------------------------------------------------
 
-  /** The address family given to the constructor. */
+  /**
+   * The address family given to the constructor.
+   *
+   * @example
+   * ```ts
+   * if (socket.addressFamily === AddressFamily.InterNetworkV6) console.log('IPv6');
+   * ```
+   */
   get addressFamily(): AddressFamily {
     return this.#family;
   }
 
-  /** The socket type given to the constructor. */
+  /**
+   * The socket type given to the constructor.
+   *
+   * @example
+   * ```ts
+   * console.log(SocketType[socket.socketType]); // 'Stream'
+   * ```
+   */
   get socketType(): SocketType {
     return this.#type;
   }
 
-  /** The protocol given to the constructor. */
+  /**
+   * The protocol given to the constructor.
+   *
+   * @example
+   * ```ts
+   * console.log(ProtocolType[socket.protocolType]); // 'Tcp'
+   * ```
+   */
   get protocolType(): ProtocolType {
     return this.#protocol;
   }
@@ -245,12 +266,24 @@ export class Socket implements Disposable {
    * True after a successful connect or accept, until a shutdown, a disconnect, a close, or an
    * operation that failed because the connection broke (as .NET: the state as of the last
    * operation, not whether the peer is still there).
+   *
+   * @example
+   * ```ts
+   * if (!socket.connected) reconnect();
+   * ```
    */
   get connected(): boolean {
     return this.#connected;
   }
 
-  /** True once the socket is bound (by `bind`, `listen`, a connect or an accept). */
+  /**
+   * True once the socket is bound (by `bind`, `listen`, a connect or an accept).
+   *
+   * @example
+   * ```ts
+   * if (!server.isBound) server.bind(new IPEndPoint(IPAddress.Any, 7000));
+   * ```
+   */
   get isBound(): boolean {
     return this.#bound !== null || this.#conn !== undefined || this.#state === 'listening';
   }
@@ -258,6 +291,11 @@ export class Socket implements Disposable {
   /**
    * Bytes received and not yet read: what sockflow has read from the kernel (it reads ahead
    * up to its receive buffer), not what the kernel still holds.
+   *
+   * @example
+   * ```ts
+   * if (socket.available > 0) socket.receiveAsync(e); // completes at once
+   * ```
    */
   get available(): number {
     this.#checkDisposed();
@@ -268,6 +306,12 @@ export class Socket implements Disposable {
    * This end's endpoint: the connection's, the listener's once it listens, or the endpoint
    * given to `bind` when its port is fixed. `null` before that (a port-0 bind is known once
    * listening has started: await `listenAsync()`).
+   *
+   * @example
+   * ```ts
+   * await server.listenAsync();
+   * console.log(`listening on ${String(server.localEndPoint)}`);
+   * ```
    */
   get localEndPoint(): EndPoint | null {
     this.#checkDisposed();
@@ -277,7 +321,14 @@ export class Socket implements Disposable {
     return this.#local;
   }
 
-  /** The peer's endpoint once connected (kept after a disconnect), else `null`. */
+  /**
+   * The peer's endpoint once connected (kept after a disconnect), else `null`.
+   *
+   * @example
+   * ```ts
+   * console.log(`client ${String(client.remoteEndPoint)}`);
+   * ```
+   */
   get remoteEndPoint(): EndPoint | null {
     this.#checkDisposed();
     return this.#remote;
@@ -286,12 +337,18 @@ export class Socket implements Disposable {
   /**
    * Nagle's algorithm off (`true`) or on (`false`, .NET's default). Settable at any time; a
    * listening socket passes it on to the sockets it accepts.
+   *
+   * @example
+   * ```ts
+   * socket.noDelay = true; // small sends leave at once
+   * ```
    */
   get noDelay(): boolean {
     this.#checkDisposed();
     return this.#noDelay;
   }
 
+  /** Turns Nagle off (`true`) or on (`false`) from now on. */
   set noDelay(value: boolean) {
     this.#checkDisposed();
     this.#noDelay = value === true;
