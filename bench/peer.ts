@@ -5,13 +5,27 @@
 //   echo <impl>                 listen, print "PORT n", echo one connection until EOF
 //   ping <impl> <port> <n> <size>  n round trips of <size> bytes, print a JSON result
 //
-// <impl> is raw (net.Socket with 'data' handlers) or one of sockflow's receive styles:
-// iter (for await), read (read()), receive (receive(into) with one reused buffer).
+// <impl> is raw (net.Socket with 'data' handlers), one of sockflow's receive styles: iter
+// (for await), read (read()), receive (receive(into) with one reused buffer), or compat
+// (sockflow/compat's receiveAsync/sendAsync with one reused SocketAsyncEventArgs each, looping
+// on synchronous completions as .NET code does).
 import * as net from 'node:net';
 import { once } from 'node:events';
 import { connect, listen, type Connection } from 'sockflow';
+import {
+  AddressFamily,
+  IPAddress,
+  IPEndPoint,
+  ProtocolType,
+  Socket,
+  SocketAsyncEventArgs,
+  SocketAsyncOperation,
+  SocketError,
+  SocketShutdown,
+  SocketType,
+} from 'sockflow/compat';
 
-type Impl = 'raw' | 'iter' | 'read' | 'receive';
+type Impl = 'raw' | 'iter' | 'read' | 'receive' | 'compat';
 
 interface Result {
   bytes: number;
@@ -48,7 +62,160 @@ async function rawListen(): Promise<net.Server> {
   return server;
 }
 
+// --- compat helpers ---------------------------------------------------------------------------
+
+function compatSocket(): Socket {
+  return new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+}
+
+/** Runs one compat operation to completion, whichever way it completes. */
+function compatOp(
+  op: (e: SocketAsyncEventArgs) => boolean,
+  e: SocketAsyncEventArgs,
+): Promise<void> {
+  return new Promise((resolve) => {
+    if (op(e)) e.once('completed', () => resolve());
+    else resolve();
+  });
+}
+
+/** A compat listener on loopback: prints its port, accepts one connection. */
+async function compatAccept(): Promise<{ listener: Socket; socket: Socket }> {
+  const listener = compatSocket();
+  listener.noDelay = true; // passed on to the accepted socket, as the other peers do
+  listener.bind(new IPEndPoint(IPAddress.Loopback, 0));
+  await listener.listenAsync();
+  process.stdout.write(`PORT ${(listener.localEndPoint as IPEndPoint).port}\n`);
+  const e = new SocketAsyncEventArgs();
+  await compatOp((x) => listener.acceptAsync(x), e);
+  return { listener, socket: e.acceptSocket as Socket };
+}
+
+/** Receives until EOF with one event args, looping on synchronous completions. */
+function compatDrain(socket: Socket): Promise<number> {
+  const e = new SocketAsyncEventArgs();
+  e.setBuffer(new Uint8Array(64 * 1024), 0, 64 * 1024);
+  let bytes = 0;
+  return new Promise((resolve) => {
+    const take = (): boolean => {
+      if (e.bytesTransferred === 0 || e.socketError !== SocketError.Success) {
+        resolve(bytes);
+        return false;
+      }
+      bytes += e.bytesTransferred;
+      return true;
+    };
+    const loop = (): void => {
+      while (!socket.receiveAsync(e)) if (!take()) return;
+    };
+    e.on('completed', () => {
+      if (take()) loop();
+    });
+    loop();
+  });
+}
+
+/** Echoes until EOF: receive, send what came, receive again; synchronous completions loop. */
+function compatEcho(socket: Socket): Promise<void> {
+  const e = new SocketAsyncEventArgs();
+  const buffer = new Uint8Array(64 * 1024);
+  e.setBuffer(buffer, 0, buffer.length);
+  return new Promise((resolve) => {
+    const received = (): boolean => {
+      if (e.bytesTransferred === 0 || e.socketError !== SocketError.Success) {
+        resolve();
+        return false;
+      }
+      e.setBuffer(0, e.bytesTransferred);
+      if (socket.sendAsync(e)) return false;
+      return sent();
+    };
+    const sent = (): boolean => {
+      if (e.socketError !== SocketError.Success) {
+        resolve();
+        return false;
+      }
+      e.setBuffer(0, buffer.length);
+      return true;
+    };
+    const loop = (): void => {
+      while (!socket.receiveAsync(e)) if (!received()) return;
+    };
+    e.on('completed', (_s, x) => {
+      if (x.lastOperation === SocketAsyncOperation.Receive ? received() : sent()) loop();
+    });
+    loop();
+  });
+}
+
+/** n round trips of `message`: send, then receive `size` bytes; synchronous completions loop. */
+function compatPing(socket: Socket, n: number, message: Uint8Array): Promise<void> {
+  const size = message.length;
+  const send = new SocketAsyncEventArgs();
+  send.setBuffer(message, 0, size);
+  const recv = new SocketAsyncEventArgs();
+  const buffer = new Uint8Array(size);
+  recv.setBuffer(buffer, 0, size);
+  let left = n;
+  let got = 0;
+  return new Promise((resolve, reject) => {
+    // One round: send (at once, almost always), then receive until the echo is whole.
+    const round = (): void => {
+      while (!socket.sendAsync(send) && afterSend());
+    };
+    const afterSend = (): boolean => {
+      if (send.socketError !== SocketError.Success) {
+        reject(new Error(`send: ${SocketError[send.socketError]}`));
+        return false;
+      }
+      return receiveRest();
+    };
+    // True when the echo is whole and the next round should start.
+    const receiveRest = (): boolean => {
+      for (;;) {
+        recv.setBuffer(got, size - got);
+        if (socket.receiveAsync(recv)) return false; // continues in the receive's completion
+        const next = afterReceive();
+        if (next !== 'more') return next === 'round';
+      }
+    };
+    const afterReceive = (): 'more' | 'round' | 'stop' => {
+      if (recv.socketError !== SocketError.Success || recv.bytesTransferred === 0) {
+        reject(new Error(`receive: ${SocketError[recv.socketError]}`));
+        return 'stop';
+      }
+      got += recv.bytesTransferred;
+      if (got < size) return 'more';
+      got = 0;
+      if (--left === 0) {
+        resolve();
+        return 'stop';
+      }
+      return 'round';
+    };
+    send.on('completed', () => {
+      if (afterSend()) round();
+    });
+    recv.on('completed', () => {
+      const next = afterReceive();
+      if (next === 'round' || (next === 'more' && receiveRest())) round();
+    });
+    round();
+  });
+}
+
 async function bulkRecv(impl: Impl): Promise<void> {
+  if (impl === 'compat') {
+    const { listener, socket } = await compatAccept();
+    const start = now();
+    const cpu = process.cpuUsage();
+    const bytes = await compatDrain(socket);
+    finish(start, cpu, bytes);
+    socket.shutdown(SocketShutdown.Both);
+    socket.close();
+    listener.close();
+    return;
+  }
   if (impl === 'raw') {
     const server = await rawListen();
     const [socket] = (await once(server, 'connection')) as [net.Socket];
@@ -98,6 +265,14 @@ async function bulkSend(port: number, total: number): Promise<void> {
 // --- ping-pong -------------------------------------------------------------------------------
 
 async function echo(impl: Impl): Promise<void> {
+  if (impl === 'compat') {
+    const { listener, socket } = await compatAccept();
+    await compatEcho(socket);
+    socket.shutdown(SocketShutdown.Send);
+    socket.close();
+    listener.close();
+    return;
+  }
   if (impl === 'raw') {
     const server = await rawListen();
     const [socket] = (await once(server, 'connection')) as [net.Socket];
@@ -144,6 +319,21 @@ async function ping(impl: Impl, port: number, n: number, size: number): Promise<
     finish(start, cpu, n * size * 2, n);
     socket.end();
     await once(socket, 'close');
+    return;
+  }
+  if (impl === 'compat') {
+    const socket = compatSocket();
+    socket.noDelay = true;
+    const e = new SocketAsyncEventArgs();
+    e.remoteEndPoint = new IPEndPoint(IPAddress.Loopback, port);
+    await compatOp((x) => socket.connectAsync(x), e);
+    const start = now();
+    const cpu = process.cpuUsage();
+    await compatPing(socket, n, message);
+    finish(start, cpu, n * size * 2, n);
+    socket.shutdown(SocketShutdown.Send);
+    await compatDrain(socket);
+    socket.close();
     return;
   }
   const conn = await connect({ host: '127.0.0.1', port });

@@ -12,6 +12,11 @@
 //              cores is bimodal on this kind of machine). Round trips/s.
 //   Bulk always runs its two sides on separate cores (split), unless --pin none.
 //
+// Implementations: raw net.Socket, sockflow's for await, read() and receive(into), and
+// sockflow/compat (receiveAsync/sendAsync with reused event args, looping on synchronous
+// completions). compat is also given as a ratio to the core's receive(into), the path it is
+// built on, measured in the same repetition.
+//
 // Options: --reps N, --bulk-bytes N, --round-trips N, --size N, --pin same|split|none,
 //          --only bulk|pingpong, --json (machine-readable results on stdout).
 import { spawn, spawnSync } from 'node:child_process';
@@ -21,13 +26,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const PEER = fileURLToPath(new URL('./peer.js', import.meta.url));
-const IMPLS = ['raw', 'iter', 'read', 'receive'] as const;
+const IMPLS = ['raw', 'iter', 'read', 'receive', 'compat'] as const;
 type Impl = (typeof IMPLS)[number];
 const LABEL: Record<Impl, string> = {
   raw: "raw net.Socket 'data'",
   iter: 'sockflow for await',
   read: 'sockflow read()',
   receive: 'sockflow receive(into)',
+  compat: 'sockflow/compat SAEA',
 };
 
 const { values } = parseArgs({
@@ -132,10 +138,24 @@ async function runCase(
   once: (impl: Impl) => Promise<Result>,
   figure: (r: Result) => number,
   extra: (r: Result) => number,
-): Promise<{ name: string; figures: Figure[]; extras: Record<Impl, number[]> }> {
-  const values: Record<Impl, number[]> = { raw: [], iter: [], read: [], receive: [] };
-  const extras: Record<Impl, number[]> = { raw: [], iter: [], read: [], receive: [] };
-  const ratios: Record<Impl, number[]> = { raw: [], iter: [], read: [], receive: [] };
+): Promise<{
+  name: string;
+  figures: Figure[];
+  extras: Record<Impl, number[]>;
+  compatToCore: number[];
+}> {
+  const empty = (): Record<Impl, number[]> => ({
+    raw: [],
+    iter: [],
+    read: [],
+    receive: [],
+    compat: [],
+  });
+  const values = empty();
+  const extras = empty();
+  const ratios = empty();
+  /** compat against the core's receive(into), the idiom it is built on, per repetition. */
+  const compatToCore: number[] = [];
   for (let rep = 0; rep < reps; rep++) {
     // Rotate the order each repetition so no implementation always runs first or last.
     const order = IMPLS.map((_, i) => IMPLS[(i + rep) % IMPLS.length] as Impl);
@@ -147,12 +167,14 @@ async function runCase(
       extras[impl].push(extra(r));
     }
     for (const impl of IMPLS) ratios[impl].push((round[impl] as number) / (round.raw as number));
+    compatToCore.push((round.compat as number) / (round.receive as number));
     if (!jsonOut) process.stderr.write(`  ${name}: repetition ${rep + 1}/${reps} done\n`);
   }
   return {
     name,
     figures: IMPLS.map((impl) => ({ impl, values: values[impl], ratios: ratios[impl] })),
     extras,
+    compatToCore,
   };
 }
 
@@ -199,6 +221,7 @@ if (values.only === undefined || values.only === 'bulk') {
           `${f2(c.median)} [${f2(c.min)}–${f2(c.max)}]`,
       );
     }
+    printCompatToCore(res.compatToCore);
   }
 }
 
@@ -229,7 +252,15 @@ if (values.only === undefined || values.only === 'pingpong') {
           `${f2(c.median)} [${f2(c.min)}–${f2(c.max)}]`,
       );
     }
+    printCompatToCore(res.compatToCore);
   }
 }
 
 if (values.json) console.log(JSON.stringify({ machine, reps, results: report }, null, 2));
+
+function printCompatToCore(xs: number[]): void {
+  const q = stats(xs);
+  console.log(
+    `${'  compat / core receive(into)'.padEnd(52)}${f2(q.median)}× [${f2(q.min)}–${f2(q.max)}]`,
+  );
+}

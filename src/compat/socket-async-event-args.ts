@@ -255,6 +255,7 @@ export class SocketAsyncEventArgs extends EventEmitter<SocketAsyncEventArgsEvent
     checkRange(offset, memory.length, 'offset');
     checkRange(count, memory.length - offset, 'count');
     if (!this.#explicitArray) throw new InvalidOperationException(NOT_ARRAY);
+    if (offset === this.#offset && count === this.#count) return; // the view stays valid
     this.#offset = offset;
     this.#count = count;
     this.#target = memory.subarray(offset, offset + count);
