@@ -1,5 +1,8 @@
 // Section C of the SAEA conformance reference: what each operation does.
 import * as net from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import {
@@ -19,6 +22,7 @@ import {
   SocketException,
   SocketShutdown,
   SocketType,
+  UnixDomainSocketEndPoint,
 } from '../../src/compat/index.js';
 import {
   args,
@@ -637,7 +641,7 @@ describe('C: operations', () => {
     e.acceptSocket?.close();
   });
 
-  it('endpoints: local and remote endpoints, IPv6, and Unix domain sockets', async () => {
+  it('endpoints: an IPv6 socket connects to an IPv6 listener and reports IPv6 endpoints', async () => {
     using l6 = await listening(AddressFamily.InterNetworkV6);
     using c6 = tcp(AddressFamily.InterNetworkV6);
     const e = new SocketAsyncEventArgs();
@@ -649,5 +653,32 @@ describe('C: operations', () => {
     expect(c6.remoteEndPoint?.toString()).toBe(`[::1]:${(l6.localEndPoint as IPEndPoint).port}`);
     expect((a.acceptSocket as Socket).addressFamily).toBe(AddressFamily.InterNetworkV6);
     a.acceptSocket?.close();
+  });
+
+  it('Unix domain sockets: bind, listen, connect and echo by path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sockflow-compat-'));
+    const path = join(dir, 's.sock');
+    using l = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+    l.bind(new UnixDomainSocketEndPoint(path));
+    await l.listenAsync();
+    expect(l.localEndPoint?.toString()).toBe(path);
+    using c = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+    const ce = new SocketAsyncEventArgs();
+    ce.remoteEndPoint = new UnixDomainSocketEndPoint(path);
+    const a = new SocketAsyncEventArgs();
+    const accepted = run((x) => l.acceptAsync(x), a);
+    await run((x) => c.connectAsync(x), ce);
+    await accepted;
+    expect(ce.socketError).toBe(SocketError.Success);
+    const server = a.acceptSocket as Socket;
+    expect(server.addressFamily).toBe(AddressFamily.Unix);
+    expect(c.remoteEndPoint?.toString()).toBe(path);
+    send(c, 'over a path');
+    const r = await run((x) => server.receiveAsync(x), args());
+    expect(text(r)).toBe('over a path');
+    server.close();
+    l.close();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    rmSync(dir, { recursive: true, force: true });
   });
 });
