@@ -27,16 +27,8 @@ import {
   tcp,
   text,
   until,
+  thrown,
 } from './helpers.js';
-
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 const IN_PROGRESS =
   'An asynchronous socket operation is already in progress using this SocketAsyncEventArgs instance.';

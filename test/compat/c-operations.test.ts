@@ -35,16 +35,8 @@ import {
   tcp,
   text,
   until,
+  thrown,
 } from './helpers.js';
-
-function thrown(f: () => unknown): Error {
-  try {
-    f();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 function send(s: Socket, data: string): void {
   const e = args();

@@ -154,3 +154,13 @@ export async function stalledListener(): Promise<{
     },
   };
 }
+
+/** The error `f` throws (fails the test when it throws nothing). */
+export function thrown(f: () => unknown): Error {
+  try {
+    f();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a throw');
+}
