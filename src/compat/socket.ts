@@ -31,6 +31,7 @@ import {
   SocketException,
 } from './exceptions.js';
 import { IPAddress } from './ip-address.js';
+import { Fifo } from './internal/fifo.js';
 import {
   familyOfCoreAddress,
   fromCoreAddress,
@@ -166,16 +167,14 @@ export class Socket implements Disposable {
   // Receives in issue order. The head may have a core receive outstanding (#recvActive);
   // the rest wait behind it. Outside a completion callback, a non-empty queue means a receive
   // is active or the socket is still connecting.
-  #recv: (SocketAsyncEventArgs | undefined)[] = [];
-  #recvHead = 0;
+  readonly #recv = new Fifo<SocketAsyncEventArgs>();
   #recvActive = false;
   #recvAbort: AbortController | undefined;
   #recvShut = false;
   #sendShut = false;
 
   // Sends handed to the core and not yet done, in order (the core settles them in order).
-  #sends: (SocketAsyncEventArgs | undefined)[] = [];
-  #sendsHead = 0;
+  readonly #sends = new Fifo<SocketAsyncEventArgs>();
 
   /** The connection's failure has been reported to one operation already (Linux's SO_ERROR). */
   #failureReported = false;
@@ -820,7 +819,7 @@ export class Socket implements Disposable {
     this.#checkDisposed();
     if (e === null || e === undefined) throw new ArgumentNullException('e');
     e[kStart](this, SocketAsyncOperation.Receive);
-    if (this.#recvHead === this.#recv.length && this.#state !== 'connecting') {
+    if (this.#recv.size === 0 && this.#state !== 'connecting') {
       if (this.#tryReceive(e)) return false;
       this.#recv.push(e);
       this.#issueReceive(e);
@@ -890,14 +889,8 @@ export class Socket implements Disposable {
   }
 
   #shiftReceive(): SocketAsyncEventArgs {
-    const e = this.#recv[this.#recvHead] as SocketAsyncEventArgs;
-    this.#recv[this.#recvHead++] = undefined;
-    if (this.#recvHead === this.#recv.length) {
-      this.#recv.length = 0;
-      this.#recvHead = 0;
-    }
     this.#recvActive = false;
-    return e;
+    return this.#recv.shift();
   }
 
   readonly #onReceived = (n: number): void => {
@@ -941,9 +934,9 @@ export class Socket implements Disposable {
 
   /** Serves queued receives in order: at once where bytes are there, else the next waits. */
   #pumpReceives(): void {
-    while (this.#recvHead < this.#recv.length && !this.#recvActive) {
+    while (this.#recv.size > 0 && !this.#recvActive) {
       if (this.#state === 'connecting') return;
-      const e = this.#recv[this.#recvHead] as SocketAsyncEventArgs;
+      const e = this.#recv.peek();
       if (this.#tryReceive(e)) {
         this.#shiftReceive();
         e[kRaise]();
@@ -1037,25 +1030,15 @@ export class Socket implements Disposable {
     return false;
   }
 
-  #shiftSend(): SocketAsyncEventArgs {
-    const e = this.#sends[this.#sendsHead] as SocketAsyncEventArgs;
-    this.#sends[this.#sendsHead++] = undefined;
-    if (this.#sendsHead === this.#sends.length) {
-      this.#sends.length = 0;
-      this.#sendsHead = 0;
-    }
-    return e;
-  }
-
   readonly #onSent = (n: number): void => {
-    const e = this.#shiftSend();
+    const e = this.#sends.shift();
     if (this.#disposed) e[kFinish](SocketError.OperationAborted, 0);
     else e[kFinish](SocketError.Success, n);
     e[kRaise]();
   };
 
   readonly #onSendError = (err: unknown): void => {
-    const e = this.#shiftSend();
+    const e = this.#sends.shift();
     e[kFinish](this.#disposed ? SocketError.OperationAborted : this.#sendFailure(err), 0);
     e[kRaise]();
   };
@@ -1219,8 +1202,8 @@ export class Socket implements Disposable {
     this.#disposed = true;
     this.#connected = false;
     const pending =
-      this.#recvHead < this.#recv.length ||
-      this.#sendsHead < this.#sends.length ||
+      this.#recv.size > 0 ||
+      this.#sends.size > 0 ||
       this.#sendsBeforeConnect.length > 0 ||
       this.#pendingAccepts > 0 ||
       this.#connectOp !== undefined;
@@ -1234,7 +1217,7 @@ export class Socket implements Disposable {
       } else void conn.close();
     }
     // Receives and sends that never reached the core complete here, on a later tick.
-    if (!this.#recvActive && this.#recvHead < this.#recv.length) {
+    if (!this.#recvActive && this.#recv.size > 0) {
       queueMicrotask(() => this.#pumpReceives()); // each completes with OperationAborted
     }
     if (this.#sendsBeforeConnect.length > 0) {
