@@ -79,9 +79,12 @@ const PROBE = new Uint8Array(1);
 
 const noop = (): void => {};
 
-/** Bytes of a receive, copied to give back for `Peek`. */
+/**
+ * Bytes of a receive, copied to give back for `Peek`. (A copy, not `slice()`: on a Node
+ * `Buffer`, `slice()` is a view, and the caller's buffer is reused by the next receive.)
+ */
 function firstBytes(target: Uint8Array | readonly Uint8Array[], n: number): Uint8Array {
-  if (target instanceof Uint8Array) return target.slice(0, n);
+  if (target instanceof Uint8Array) return new Uint8Array(target.subarray(0, n));
   const out = new Uint8Array(n);
   let at = 0;
   for (const b of target) {

@@ -325,6 +325,22 @@ describe('B: SocketAsyncEventArgs state', () => {
     expect(p.server.available).toBe(4);
   });
 
+  it('B11: peeking into a Node Buffer gives back a copy: reusing the buffer does not change what follows', async () => {
+    using p = await compatPair();
+    const s = args();
+    s.setBuffer(bytes('abcd'), 0, 4);
+    p.client.sendAsync(s);
+    await until(() => p.server.available === 4);
+    const e = new SocketAsyncEventArgs();
+    const b = Buffer.alloc(4);
+    e.setBuffer(b, 0, 4);
+    e.socketFlags = SocketFlags.Peek;
+    expect(p.server.receiveAsync(e)).toBe(false);
+    b.fill(0x7a); // reuse the buffer, as a receive loop does
+    expect(p.server.receiveAsync(e)).toBe(false);
+    expect(b.toString()).toBe('abcd');
+  });
+
   it('B12: lastOperation is set when the operation starts, and stays after it fails', async () => {
     using p = await compatPair();
     const e = args();
