@@ -1,0 +1,191 @@
+/**
+ * `readUntil`: the bytes before a delimiter.
+ *
+ * @module
+ */
+import type { Connection } from '../core/index.js';
+import { FrameTooLargeError, FrameTruncatedError } from './errors.js';
+import { concat, giveBack } from './internal/bytes.js';
+import {
+  checkConnection,
+  checkDelimiter,
+  checkOptions,
+  checkSignal,
+  checkSize,
+} from './internal/validate.js';
+
+/**
+ * Options of {@link readUntil}.
+ *
+ * @example
+ * ```ts
+ * const opts: ReadUntilOptions = { maxBytes: 8 * 1024, signal: AbortSignal.timeout(5_000) };
+ * ```
+ */
+export interface ReadUntilOptions {
+  /**
+   * The most bytes the frame (before the delimiter) may have. Past it the read rejects with
+   * `FrameTooLargeError` after buffering at most `maxBytes` plus one chunk, never the frame
+   * whole. Bounded by default, so a peer that never sends the delimiter cannot grow memory.
+   * @defaultValue `65536` (64 KiB, as Go's `bufio.Scanner`)
+   */
+  maxBytes?: number;
+  /** Aborts the read; it rejects with `signal.reason` and the stream is left as it was. */
+  signal?: AbortSignal;
+}
+
+/** Default of {@link ReadUntilOptions.maxBytes}. *
+ * @example
+ * ```ts
+ * await readUntil(conn, '\r\n\r\n', { maxBytes: DEFAULT_MAX_FRAME_BYTES * 4 });
+ * ```
+ */
+export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+
+/**
+ * Reads up to the next `delimiter` and resolves with the bytes before it; the delimiter is
+ * consumed, the bytes after it stay unread (given back with `unshift`), so `readUntil` mixes
+ * with every other way of receiving. A frame that fits in one received chunk is returned as a
+ * view of it, without a copy.
+ *
+ * **Cancel safety:** cancel safe. An aborted read rejects with `signal.reason` and gives back
+ * every byte it had taken: the next read sees the stream unchanged. So does any failure but
+ * EOF: a frame over `maxBytes` rejects with `FrameTooLargeError` (code
+ * `ERR_FRAME_TOO_LARGE`) and its bytes stay unread. EOF before the delimiter rejects with
+ * `FrameTruncatedError` (code `ERR_FRAME_TRUNCATED`) whose `partial` holds the bytes that did
+ * arrive (empty when the stream had already ended).
+ *
+ * @param delimiter - bytes, or a string (UTF-8); not empty.
+ * @throws `InvalidArgTypeError` / `InvalidArgValueError` / `OutOfRangeError`
+ *   synchronously for bad arguments.
+ *
+ * @example
+ * ```ts
+ * const head = await readUntil(conn, '\r\n\r\n', { maxBytes: 16 * 1024 }); // HTTP-style headers
+ * const body = await readExactly(conn, contentLength(head));
+ * ```
+ */
+export function readUntil(
+  conn: Connection,
+  delimiter: Uint8Array | string,
+  options?: ReadUntilOptions,
+): Promise<Uint8Array> {
+  checkConnection(conn);
+  const d = checkDelimiter(delimiter);
+  const o = checkOptions(options);
+  const max = checkSize(o.maxBytes, 'maxBytes', 0, DEFAULT_MAX_FRAME_BYTES);
+  const signal = checkSignal(o.signal);
+  return scanUntil(conn, d, max, signal).then((frame) => {
+    if (frame === null) throw truncated(d, new Uint8Array(0));
+    return frame;
+  });
+}
+
+function truncated(d: Uint8Array, partial: Uint8Array): FrameTruncatedError {
+  return new FrameTruncatedError(
+    `Cannot read until the ${d.length}-byte delimiter: the stream ended after ${partial.length} bytes`,
+    partial,
+  );
+}
+
+/** Where `d` starts in `c`, searching from `from`, or -1. */
+function indexIn(c: Uint8Array, d: Uint8Array, from: number): number {
+  if (d.length === 1) return c.indexOf(d[0] as number, from);
+  return Buffer.from(c.buffer, c.byteOffset, c.byteLength).indexOf(d, from);
+}
+
+/**
+ * Where `d` starts, counted from the end of `tail`, when it begins in `tail` (the last bytes
+ * before `c`) and ends in `c`: the number of delimiter bytes that are in `tail`, or 0.
+ */
+function straddle(tail: Uint8Array, c: Uint8Array, d: Uint8Array): number {
+  for (let inTail = Math.min(tail.length, d.length - 1); inTail > 0; inTail--) {
+    if (d.length - inTail > c.length) continue;
+    let match = true;
+    for (let i = 0; i < d.length && match; i++) {
+      const b = i < inTail ? tail[tail.length - inTail + i] : c[i - inTail];
+      match = b === d[i];
+    }
+    if (match) return inTail;
+  }
+  return 0;
+}
+
+/**
+ * The frame before the next `d`, with `d` consumed and the rest given back; `null` at EOF
+ * before any byte. Rejects as {@link readUntil} says (every failure but EOF gives back).
+ * @internal
+ */
+export async function scanUntil(
+  conn: Connection,
+  d: Uint8Array,
+  max: number,
+  signal: AbortSignal | undefined,
+): Promise<Uint8Array | null> {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  // The last d.length - 1 bytes taken so far, for a delimiter split across two chunks.
+  let tail: Uint8Array = new Uint8Array(0);
+  try {
+    for (;;) {
+      const c = await conn.read(signal === undefined ? undefined : { signal });
+      if (c === null) {
+        if (total === 0) return null;
+        throw truncated(d, concat(parts, total));
+      }
+      const inTail = total > 0 && d.length > 1 ? straddle(tail, c, d) : 0;
+      if (inTail > 0) {
+        const frameLength = total - inTail;
+        if (frameLength > max) {
+          parts.push(c);
+          throw tooLarge(max);
+        }
+        const rest = c.subarray(d.length - inTail);
+        const frame = cut(parts, total, frameLength);
+        if (rest.length > 0) conn.unshift(rest);
+        return frame;
+      }
+      const at = indexIn(c, d, 0);
+      if (at >= 0) {
+        if (total + at > max) {
+          parts.push(c);
+          throw tooLarge(max);
+        }
+        const rest = c.subarray(at + d.length);
+        parts.push(c.subarray(0, at));
+        const frame = concat(parts, total + at);
+        if (rest.length > 0) conn.unshift(rest);
+        return frame;
+      }
+      parts.push(c);
+      total += c.length;
+      if (total > max + d.length - 1) throw tooLarge(max);
+      if (d.length > 1) tail = lastBytes(tail, c, d.length - 1);
+    }
+  } catch (err) {
+    if (!(err instanceof FrameTruncatedError)) giveBack(conn, parts);
+    throw err;
+  }
+}
+
+function tooLarge(max: number): FrameTooLargeError {
+  return new FrameTooLargeError(
+    `Cannot read the frame: no delimiter within ${max} bytes (maxBytes)`,
+    max,
+  );
+}
+
+/** The first `length` bytes of the parts, as one array. */
+function cut(parts: readonly Uint8Array[], total: number, length: number): Uint8Array {
+  return concat(parts, total).subarray(0, length);
+}
+
+/** The last `n` bytes of `tail` followed by `c`. */
+function lastBytes(tail: Uint8Array, c: Uint8Array, n: number): Uint8Array {
+  if (c.length >= n) return c.subarray(c.length - n); // the chunk is ours: a view will do
+  const out = new Uint8Array(Math.min(n, tail.length + c.length));
+  const fromTail = out.length - c.length;
+  out.set(tail.subarray(tail.length - fromTail), 0);
+  out.set(c, fromTail);
+  return out;
+}
