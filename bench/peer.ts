@@ -3,6 +3,8 @@
 //   bulk-recv <impl>            listen, print "PORT n", receive until EOF, print a JSON result
 //   bulk-send <port> <bytes>    connect with raw net.Socket, send <bytes> in 64 KiB writes, FIN
 //   echo <impl>                 listen, print "PORT n", echo one connection until EOF
+//   msg-recv <impl>             listen, print "PORT n", decode u32be-framed messages to EOF
+//   msg-send <port> <n> <size>  connect with raw net.Socket, send n framed messages of <size>
 //   ping <impl> <port> <n> <size>  n round trips of <size> bytes, print a JSON result
 //
 // <impl> is raw (net.Socket with 'data' handlers), one of sockflow's receive styles: iter
@@ -25,7 +27,11 @@ import {
   SocketType,
 } from 'sockflow/compat';
 
-type Impl = 'raw' | 'iter' | 'read' | 'receive' | 'compat';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { messages, toDuplex, toReadableStream } from 'sockflow/streams';
+
+type Impl = 'raw' | 'iter' | 'read' | 'receive' | 'compat' | 'byob' | 'duplex';
 
 interface Result {
   bytes: number;
@@ -33,6 +39,7 @@ interface Result {
   userSeconds: number;
   systemSeconds: number;
   roundTrips?: number;
+  messages?: number;
 }
 
 function now(): number {
@@ -242,6 +249,26 @@ async function bulkRecv(impl: Impl): Promise<void> {
     for await (const chunk of conn) bytes += chunk.length;
   } else if (impl === 'read') {
     for (let c; (c = await conn.read()) !== null;) bytes += c.length;
+  } else if (impl === 'byob') {
+    const reader = toReadableStream(conn).getReader({ mode: 'byob' });
+    let buf = new Uint8Array(64 * 1024);
+    for (;;) {
+      const { value, done } = await reader.read(buf);
+      if (done) break;
+      bytes += value.length;
+      buf = new Uint8Array(value.buffer); // the same memory, back to us
+    }
+    reader.releaseLock();
+  } else if (impl === 'duplex') {
+    await pipeline(
+      toDuplex(conn),
+      new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          bytes += chunk.length;
+          callback();
+        },
+      }),
+    );
   } else {
     const buf = new Uint8Array(64 * 1024);
     for (let n; (n = await conn.receive(buf)) > 0;) bytes += n;
@@ -257,6 +284,89 @@ async function bulkSend(port: number, total: number): Promise<void> {
   const block = Buffer.alloc(64 * 1024, 0x5a);
   for (let sent = 0; sent < total; sent += block.length) {
     if (!socket.write(block)) await once(socket, 'drain');
+  }
+  socket.end();
+  await once(socket, 'close');
+}
+
+// --- messages --------------------------------------------------------------------------------
+
+/** Decodes u32be-framed messages until EOF: Node's idiom, or sockflow's messages(). */
+async function msgRecv(impl: string): Promise<void> {
+  let count = 0;
+  let bytes = 0;
+  if (impl === 'concat-framing') {
+    // The framing as it is often written on Node's own iterator: a growing Buffer.concat.
+    const server = await rawListen();
+    const [socket] = (await once(server, 'connection')) as [net.Socket];
+    const start = now();
+    const cpu = process.cpuUsage();
+    let pending = Buffer.alloc(0);
+    for await (const chunk of socket) {
+      pending = Buffer.concat([pending, chunk as Buffer]);
+      while (pending.length >= 4) {
+        const length = pending.readUInt32BE(0);
+        if (pending.length < 4 + length) break;
+        const message = pending.subarray(4, 4 + length);
+        bytes += message.length;
+        count++;
+        pending = pending.subarray(4 + length);
+      }
+    }
+    finishMessages(start, cpu, bytes, count);
+    server.close();
+    return;
+  }
+  const listener = await listen({ host: '127.0.0.1', port: 0 });
+  process.stdout.write(`PORT ${(listener.address as { port: number }).port}\n`);
+  const conn = await listener.accept();
+  const start = now();
+  const cpu = process.cpuUsage();
+  for await (const message of messages(conn, { header: 'u32be' })) {
+    bytes += message.length;
+    count++;
+  }
+  finishMessages(start, cpu, bytes, count);
+  await conn.close();
+  await listener.close();
+}
+
+function finishMessages(start: number, cpu: NodeJS.CpuUsage, bytes: number, count: number): void {
+  const seconds = now() - start;
+  const used = process.cpuUsage(cpu);
+  const result: Result = {
+    bytes,
+    seconds,
+    userSeconds: used.user / 1e6,
+    systemSeconds: used.system / 1e6,
+    messages: count,
+  };
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+}
+
+/**
+ * Sends n messages of `size` bytes with a u32be header: packed into 64 KiB writes, or one
+ * write per message (`each`), as an RPC stream sends them.
+ */
+async function msgSend(port: number, n: number, size: number, mode: string): Promise<void> {
+  const socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
+  await once(socket, 'connect');
+  const frame = 4 + size;
+  if (mode === 'each') {
+    const one = Buffer.alloc(frame, 0x6d);
+    one.writeUInt32BE(size, 0);
+    for (let i = 0; i < n; i++) if (!socket.write(one)) await once(socket, 'drain');
+    socket.end();
+    await once(socket, 'close');
+    return;
+  }
+  const perBlock = Math.floor((64 * 1024) / frame);
+  const block = Buffer.alloc(perBlock * frame, 0x6d);
+  for (let i = 0; i < perBlock; i++) block.writeUInt32BE(size, i * frame);
+  for (let sent = 0; sent < n; sent += perBlock) {
+    const here = Math.min(perBlock, n - sent);
+    const out = here === perBlock ? block : block.subarray(0, here * frame);
+    if (!socket.write(out)) await once(socket, 'drain');
   }
   socket.end();
   await once(socket, 'close');
@@ -387,6 +497,12 @@ switch (role) {
     break;
   case 'echo':
     await echo(args[0] as Impl);
+    break;
+  case 'msg-recv':
+    await msgRecv(args[0] as string);
+    break;
+  case 'msg-send':
+    await msgSend(Number(args[0]), Number(args[1]), Number(args[2]), args[3] ?? 'packed');
     break;
   case 'ping':
     await ping(args[0] as Impl, Number(args[1]), Number(args[2]), Number(args[3]));

@@ -10,15 +10,21 @@
 //   ping-pong: --round-trips (100,000) round trips of 64 bytes, both sides the implementation
 //              under test, both processes pinned to one core (--pin same; throughput on two
 //              cores is bimodal on this kind of machine). Round trips/s.
-//   Bulk always runs its two sides on separate cores (split), unless --pin none.
+//   messages:  a raw sender pushes --messages (1,000,000) length-prefixed messages of 100
+//              bytes (u32be header) packed into 64 KiB writes, then a quarter as many with one
+//              write per message (as an RPC stream sends them); the receiver decodes them.
+//              Messages/s and receiver CPU per message, against the framing written on Node's
+//              for await over a socket with a growing Buffer.concat (the first row).
+//   Bulk and messages run their two sides on separate cores (split), unless --pin none.
 //
-// Implementations: raw net.Socket, sockflow's for await, read() and receive(into), and
+// Implementations: raw net.Socket, sockflow's for await, read() and receive(into),
 // sockflow/compat (receiveAsync/sendAsync with reused event args, looping on synchronous
-// completions). compat is also given as a ratio to the core's receive(into), the path it is
-// built on, measured in the same repetition.
+// completions), and sockflow/streams (a BYOB reader of toReadableStream, toDuplex in
+// pipeline, messages()). compat is also given as a ratio to the core's receive(into), the
+// path it is built on, measured in the same repetition.
 //
 // Options: --reps N, --bulk-bytes N, --round-trips N, --size N, --pin same|split|none,
-//          --only bulk|pingpong, --json (machine-readable results on stdout).
+//          --messages N, --only bulk|pingpong|messages, --json (machine-readable results).
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { cpus } from 'node:os';
@@ -26,14 +32,17 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const PEER = fileURLToPath(new URL('./peer.js', import.meta.url));
-const IMPLS = ['raw', 'iter', 'read', 'receive', 'compat'] as const;
-type Impl = (typeof IMPLS)[number];
-const LABEL: Record<Impl, string> = {
+
+const LABEL: Record<string, string> = {
   raw: "raw net.Socket 'data'",
   iter: 'sockflow for await',
   read: 'sockflow read()',
   receive: 'sockflow receive(into)',
   compat: 'sockflow/compat SAEA',
+  byob: 'streams BYOB reader',
+  duplex: 'streams toDuplex pipeline',
+  'concat-framing': 'node for await+Buffer.concat',
+  messages: 'streams messages()',
 };
 
 const { values } = parseArgs({
@@ -41,6 +50,7 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '5' },
     'bulk-bytes': { type: 'string', default: String(1024 ** 3) },
     'round-trips': { type: 'string', default: '100000' },
+    messages: { type: 'string', default: '1000000' },
     size: { type: 'string', default: '64' },
     pin: { type: 'string', default: 'same' },
     only: { type: 'string' },
@@ -51,6 +61,8 @@ const reps = Number(values.reps);
 const jsonOut = values.json;
 const bulkBytes = Number(values['bulk-bytes']);
 const roundTrips = Number(values['round-trips']);
+const messageCount = Number(values.messages);
+const MESSAGE_SIZE = 100;
 const size = Number(values.size);
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 const pin = hasTaskset ? values.pin : 'none';
@@ -61,6 +73,7 @@ interface Result {
   userSeconds: number;
   systemSeconds: number;
   roundTrips?: number;
+  messages?: number;
 }
 
 /** Starts a peer process; `cpu` pins it with taskset. Resolves its port line and its result. */
@@ -98,7 +111,7 @@ function cpuFor(mode: string, side: 0 | 1): string | undefined {
 // measure the scheduler's time slicing, not the receive path.
 const bulkPin = pin === 'none' ? 'none' : 'split';
 
-async function bulk(impl: Impl): Promise<Result> {
+async function bulk(impl: string): Promise<Result> {
   const recv = peer(['bulk-recv', impl], cpuFor(bulkPin, 0));
   const port = await recv.port;
   const send = peer(['bulk-send', String(port), String(bulkBytes)], cpuFor(bulkPin, 1));
@@ -108,7 +121,7 @@ async function bulk(impl: Impl): Promise<Result> {
   return r;
 }
 
-async function pingPong(impl: Impl): Promise<Result> {
+async function pingPong(impl: string): Promise<Result> {
   const server = peer(['echo', impl], cpuFor(pin, 0));
   const port = await server.port;
   const client = peer(
@@ -117,6 +130,20 @@ async function pingPong(impl: Impl): Promise<Result> {
   );
   const [, r] = await Promise.all([server.result, client.result]);
   if (r === undefined) throw new Error(`ping-pong ${impl}: no result`);
+  return r;
+}
+
+async function framed(impl: string, mode: 'packed' | 'each'): Promise<Result> {
+  const recv = peer(['msg-recv', impl], cpuFor(bulkPin, 0));
+  const port = await recv.port;
+  const count = mode === 'each' ? messageCount / 4 : messageCount;
+  const send = peer(
+    ['msg-send', String(port), String(count), String(MESSAGE_SIZE), mode],
+    cpuFor(bulkPin, 1),
+  );
+  const [r] = await Promise.all([recv.result, send.result]);
+  if (r === undefined || r.messages !== count)
+    throw new Error(`messages ${impl}: the count does not add up`);
   return r;
 }
 
@@ -131,55 +158,87 @@ const stats = (xs: number[]): { median: number; min: number; max: number } => ({
   max: Math.max(...xs),
 });
 
-type Figure = { impl: Impl; values: number[]; ratios: number[] };
+interface CaseResult {
+  name: string;
+  impls: string[];
+  /** Per implementation, per repetition: the figure, the extra figure, the ratio to raw. */
+  values: Record<string, number[]>;
+  extras: Record<string, number[]>;
+  ratios: Record<string, number[]>;
+  /** Extra ratios between two implementations (a / b), per repetition. */
+  pairs: { a: string; b: string; ratios: number[] }[];
+}
 
 async function runCase(
   name: string,
-  once: (impl: Impl) => Promise<Result>,
+  impls: string[],
+  one: (impl: string) => Promise<Result>,
   figure: (r: Result) => number,
   extra: (r: Result) => number,
-): Promise<{
-  name: string;
-  figures: Figure[];
-  extras: Record<Impl, number[]>;
-  compatToCore: number[];
-}> {
-  const empty = (): Record<Impl, number[]> => ({
-    raw: [],
-    iter: [],
-    read: [],
-    receive: [],
-    compat: [],
-  });
-  const values = empty();
-  const extras = empty();
-  const ratios = empty();
-  /** compat against the core's receive(into), the idiom it is built on, per repetition. */
-  const compatToCore: number[] = [];
+  pairs: [string, string][] = [],
+): Promise<CaseResult> {
+  const res: CaseResult = {
+    name,
+    impls,
+    values: {},
+    extras: {},
+    ratios: {},
+    pairs: pairs.map(([a, b]) => ({ a, b, ratios: [] })),
+  };
+  for (const impl of impls) {
+    res.values[impl] = [];
+    res.extras[impl] = [];
+    res.ratios[impl] = [];
+  }
   for (let rep = 0; rep < reps; rep++) {
     // Rotate the order each repetition so no implementation always runs first or last.
-    const order = IMPLS.map((_, i) => IMPLS[(i + rep) % IMPLS.length] as Impl);
-    const round: Partial<Record<Impl, number>> = {};
+    const order = impls.map((_, i) => impls[(i + rep) % impls.length] as string);
+    const round: Record<string, number> = {};
     for (const impl of order) {
-      const r = await once(impl);
+      const r = await one(impl);
       round[impl] = figure(r);
-      values[impl].push(figure(r));
-      extras[impl].push(extra(r));
+      res.values[impl]?.push(figure(r));
+      res.extras[impl]?.push(extra(r));
     }
-    for (const impl of IMPLS) ratios[impl].push((round[impl] as number) / (round.raw as number));
-    compatToCore.push((round.compat as number) / (round.receive as number));
+    const base = round[impls[0] as string] as number;
+    for (const impl of impls) res.ratios[impl]?.push((round[impl] as number) / base);
+    for (const p of res.pairs) p.ratios.push((round[p.a] as number) / (round[p.b] as number));
     if (!jsonOut) process.stderr.write(`  ${name}: repetition ${rep + 1}/${reps} done\n`);
   }
-  return {
-    name,
-    figures: IMPLS.map((impl) => ({ impl, values: values[impl], ratios: ratios[impl] })),
-    extras,
-    compatToCore,
-  };
+  return res;
 }
 
 const f2 = (x: number): string => x.toFixed(2);
 const f0 = (x: number): string => x.toFixed(0);
+const range = (xs: number[], f: (x: number) => string): string => {
+  const q = stats(xs);
+  return `${f(q.median)} [${f(q.min)}–${f(q.max)}]`;
+};
+
+const ratioRange = (xs: number[]): string => {
+  const q = stats(xs);
+  return `${f2(q.median)}× [${f2(q.min)}–${f2(q.max)}]`;
+};
+
+function printCase(res: CaseResult, title: string, unit: string, extraUnit: string): void {
+  console.log(`\n${title}`);
+  console.log(
+    `${'implementation'.padEnd(30)}${`${unit} median [min–max]`.padEnd(34)}${'ratio to the first [min–max]'.padEnd(32)}${extraUnit}`,
+  );
+  for (const impl of res.impls) {
+    console.log(
+      (LABEL[impl] ?? impl).padEnd(30) +
+        range(res.values[impl] ?? [], f0).padEnd(34) +
+        ratioRange(res.ratios[impl] ?? []).padEnd(32) +
+        range(res.extras[impl] ?? [], f2),
+    );
+  }
+  for (const p of res.pairs) {
+    console.log(
+      `  ${LABEL[p.a] ?? p.a} / ${LABEL[p.b] ?? p.b}`.padEnd(58) + `${range(p.ratios, f2)}×`,
+    );
+  }
+}
 
 const report: unknown[] = [];
 const machine = {
@@ -194,73 +253,70 @@ if (!values.json) {
   );
 }
 
-if (values.only === undefined || values.only === 'bulk') {
+const wanted = (name: string): boolean => values.only === undefined || values.only === name;
+
+if (wanted('bulk')) {
   const res = await runCase(
     'bulk',
-    (impl) => bulk(impl),
+    ['raw', 'iter', 'read', 'receive', 'compat', 'byob', 'duplex'],
+    bulk,
     (r) => r.bytes / r.seconds / 1e6,
     (r) => ((r.userSeconds + r.systemSeconds) / r.bytes) * 1024 ** 3,
+    [['compat', 'receive']],
   );
   report.push({ case: 'bulk', bytes: bulkBytes, ...res });
-  if (!values.json) {
-    console.log(
-      `\nBulk receive, ${(bulkBytes / 1024 ** 3).toFixed(2)} GiB in 64 KiB writes (receiver accepted the connection; pin ${bulkPin})`,
+  if (!jsonOut) {
+    printCase(
+      res,
+      `Bulk receive, ${(bulkBytes / 1024 ** 3).toFixed(2)} GiB in 64 KiB writes (receiver accepted the connection; pin ${bulkPin})`,
+      'MB/s',
+      'receiver CPU s/GiB',
     );
-    console.log(
-      'implementation             MB/s median [min–max]     ratio to raw median [min–max]   receiver CPU s/GiB',
-    );
-    for (const f of res.figures) {
-      const v = stats(f.values);
-      const q = stats(f.ratios);
-      const c = stats(res.extras[f.impl]);
-      console.log(
-        `${LABEL[f.impl].padEnd(26)} ${f0(v.median).padStart(6)} [${f0(v.min)}–${f0(v.max)}]`.padEnd(
-          52,
-        ) +
-          `${f2(q.median)}× [${f2(q.min)}–${f2(q.max)}]`.padEnd(32) +
-          `${f2(c.median)} [${f2(c.min)}–${f2(c.max)}]`,
-      );
-    }
-    printCompatToCore(res.compatToCore);
   }
 }
 
-if (values.only === undefined || values.only === 'pingpong') {
+if (wanted('pingpong')) {
   const res = await runCase(
     'ping-pong',
-    (impl) => pingPong(impl),
+    ['raw', 'iter', 'read', 'receive', 'compat'],
+    pingPong,
     (r) => (r.roundTrips as number) / r.seconds,
     (r) => (r.userSeconds / (r.roundTrips as number)) * 1e6,
+    [['compat', 'receive']],
   );
   report.push({ case: 'ping-pong', roundTrips, size, ...res });
-  if (!values.json) {
-    console.log(
-      `\nPing-pong, ${roundTrips} round trips of ${size} B, both sides the same implementation (pin ${pin})`,
+  if (!jsonOut) {
+    printCase(
+      res,
+      `Ping-pong, ${roundTrips} round trips of ${size} B, both sides the same implementation (pin ${pin})`,
+      'round trips/s',
+      'client user µs/round trip',
     );
-    console.log(
-      'implementation             round trips/s [min–max]   ratio to raw median [min–max]   client user µs/round trip',
-    );
-    for (const f of res.figures) {
-      const v = stats(f.values);
-      const q = stats(f.ratios);
-      const c = stats(res.extras[f.impl]);
-      console.log(
-        `${LABEL[f.impl].padEnd(26)} ${f0(v.median).padStart(6)} [${f0(v.min)}–${f0(v.max)}]`.padEnd(
-          52,
-        ) +
-          `${f2(q.median)}× [${f2(q.min)}–${f2(q.max)}]`.padEnd(32) +
-          `${f2(c.median)} [${f2(c.min)}–${f2(c.max)}]`,
-      );
-    }
-    printCompatToCore(res.compatToCore);
   }
 }
 
-if (values.json) console.log(JSON.stringify({ machine, reps, results: report }, null, 2));
-
-function printCompatToCore(xs: number[]): void {
-  const q = stats(xs);
-  console.log(
-    `${'  compat / core receive(into)'.padEnd(52)}${f2(q.median)}× [${f2(q.min)}–${f2(q.max)}]`,
-  );
+if (wanted('messages')) {
+  for (const mode of ['packed', 'each'] as const) {
+    const res = await runCase(
+      `messages (${mode})`,
+      ['concat-framing', 'messages'],
+      (impl) => framed(impl, mode),
+      (r) => (r.messages as number) / r.seconds,
+      (r) => ((r.userSeconds + r.systemSeconds) / (r.messages as number)) * 1e6,
+    );
+    report.push({ case: `messages-${mode}`, size: MESSAGE_SIZE, ...res });
+    if (!jsonOut) {
+      const count = mode === 'each' ? messageCount / 4 : messageCount;
+      printCase(
+        res,
+        mode === 'packed'
+          ? `Messages, ${count} of ${MESSAGE_SIZE} B with a u32be header, packed into 64 KiB writes (pin ${bulkPin})`
+          : `Messages, ${count} of ${MESSAGE_SIZE} B with a u32be header, one write per message (pin ${bulkPin})`,
+        'messages/s',
+        'receiver CPU µs/message',
+      );
+    }
+  }
 }
+
+if (jsonOut) console.log(JSON.stringify({ machine, reps, results: report }, null, 2));

@@ -1,5 +1,5 @@
-// The synchronous paths callback-style code is built on: tryReceive(), trySend() and
-// tryAccept() say at once whether the operation completed, and never lose or reorder bytes.
+// The synchronous paths callback-style code and parsers are built on: tryReceive(), tryRead(),
+// trySend() and tryAccept() say at once whether the operation completed, and never lose or reorder bytes.
 import { describe, expect, it } from 'vitest';
 import { connect, listen } from '../src/core/index.js';
 import { LOOPBACK, pair, portOf, random, rawServer, readAll, until } from './helpers.js';
@@ -61,6 +61,40 @@ describe('tryReceive()', () => {
     expect(conn.tryReceive(buf)).toBe(10);
     expect(() => conn.tryReceive(buf)).toThrow(expect.objectContaining({ code: 'ECONNRESET' }));
     await raw.close();
+  });
+});
+
+describe('tryRead()', () => {
+  it('returns undefined with nothing buffered, a chunk (or its first maxBytes), then null at EOF', async () => {
+    await using p = await pair();
+    expect(p.server.tryRead()).toBeUndefined();
+    await p.client.send('abcdef');
+    await until(() => p.server.bufferedBytes === 6);
+    expect(Buffer.from(p.server.tryRead(2) as Uint8Array).toString()).toBe('ab');
+    expect(p.server.bufferedBytes).toBe(4); // the rest stays for the next receive
+    expect(Buffer.from(p.server.tryRead() as Uint8Array).toString()).toBe('cdef');
+    expect(p.server.tryRead()).toBeUndefined();
+    await p.client.shutdown('send');
+    expect(await p.server.read()).toBeNull();
+    expect(p.server.tryRead()).toBeNull();
+  });
+
+  it('throws on a bad maxBytes, while a receive is pending, and after close', async () => {
+    await using p = await pair();
+    expect(() => p.server.tryRead(0)).toThrow(
+      expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
+    );
+    expect(() => p.server.tryRead('1' as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
+    const pending = p.server.read();
+    expect(() => p.server.tryRead()).toThrow(expect.objectContaining({ code: 'ERR_SOCKET_BUSY' }));
+    await p.client.send('x');
+    await pending;
+    void p.server.reset();
+    expect(() => p.server.tryRead()).toThrow(
+      expect.objectContaining({ code: 'ERR_SOCKET_CLOSED' }),
+    );
   });
 });
 

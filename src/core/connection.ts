@@ -225,6 +225,46 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   }
 
   /**
+   * The synchronous read: the next chunk already received, as it arrived (no copy), or only
+   * its first `maxBytes` bytes (the rest stays for the next receive); `null` at EOF, as
+   * `read()`; `undefined` when nothing has arrived yet and a `read()` would wait. Never waits
+   * and never reads from the OS itself. For parsers that take what is there without a
+   * promise per step (sockflow/streams' `messages()` and `lines()` are built on it).
+   *
+   * @param maxBytes - at most this many bytes (at least 1); without it, the whole chunk.
+   * @throws {@link InvalidArgTypeError} / {@link OutOfRangeError} for a bad `maxBytes`;
+   *   {@link SocketBusyError} while a receive is pending; {@link SocketClosedError} after
+   *   `close()`/`reset()`; the system error once the buffered bytes are exhausted after the
+   *   connection failed.
+   *
+   * @example
+   * ```ts
+   * let chunk = conn.tryRead();
+   * if (chunk === undefined) chunk = await conn.read(); // nothing yet: wait for it
+   * ```
+   */
+  tryRead(maxBytes?: number): Uint8Array | null | undefined {
+    let max = Number.MAX_SAFE_INTEGER;
+    if (maxBytes !== undefined) {
+      if (typeof maxBytes !== 'number') {
+        throw new InvalidArgTypeError(
+          `The "maxBytes" argument must be a number: received ${describe(maxBytes)}`,
+        );
+      }
+      if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
+        throw new OutOfRangeError(
+          `The value of "maxBytes" is out of range: it must be an integer >= 1, received ${String(maxBytes)}`,
+        );
+      }
+      max = maxBytes;
+    }
+    if (this.#life.userClosed) {
+      throw new SocketClosedError(`Cannot read on "${this.#life.label}": connection is closed`);
+    }
+    return this.#rb.tryRead(max);
+  }
+
+  /**
    * An async iterator over received chunks, as they arrived; it ends at EOF. `signal` applies
    * to every step. Leaving the loop (break, return, throw) closes nothing: unread bytes stay
    * for the next receive. Only one iterator may be live at a time.

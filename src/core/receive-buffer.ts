@@ -18,6 +18,9 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
 
 type Into = Uint8Array | readonly Uint8Array[];
 
+/** Copies up to this many bytes byte by byte rather than through a view and `set()`. */
+const SMALL_COPY = 16;
+
 function capacityOf(into: Into): number {
   if (into instanceof Uint8Array) return into.length;
   let n = 0;
@@ -32,7 +35,12 @@ function capacityOf(into: Into): number {
 function copyInto(into: Into, at: number, src: Uint8Array, start: number, end: number): number {
   if (into instanceof Uint8Array) {
     const n = Math.min(end - start, into.length - at);
-    into.set(start === 0 && n === src.length ? src : src.subarray(start, start + n), at);
+    if (n <= SMALL_COPY) {
+      // A few bytes (a frame header): a loop is cheaper than a view for set().
+      for (let i = 0; i < n; i++) into[at + i] = src[start + i] as number;
+    } else {
+      into.set(start === 0 && n === src.length ? src : src.subarray(start, start + n), at);
+    }
     return n;
   }
   let copied = 0;
@@ -196,6 +204,17 @@ export class ReceiveBuffer implements ReadSink {
     return this.#eof ? 0 : null;
   }
 
+  /**
+   * The synchronous read: the next buffered chunk, `null` at EOF, or `undefined` when nothing
+   * is buffered yet. Throws as `tryReceive` does.
+   */
+  tryRead(max: number): Uint8Array | null | undefined {
+    if (this.#waiter !== NONE) throw busyError();
+    if (this.#buffered > 0) return this.#takeUpTo(max);
+    if (this.#failed) throw this.#failure;
+    return this.#eof ? null : undefined;
+  }
+
   read(signal: AbortSignal | undefined): Promise<Uint8Array | null> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#waiter !== NONE) return busy();
@@ -262,6 +281,8 @@ export class ReceiveBuffer implements ReadSink {
       this.#headOffset = 0;
     }
     if (this.#head > 0) this.#chunks[--this.#head] = chunk;
+    else if (this.#chunks.length === 0)
+      this.#chunks.push(chunk); // the common case for parsers
     else this.#chunks.unshift(chunk);
     this.#buffered += chunk.length;
   }
@@ -304,6 +325,21 @@ export class ReceiveBuffer implements ReadSink {
     const chunk = this.#chunks[this.#head] as Uint8Array;
     const out = this.#headOffset === 0 ? chunk : chunk.subarray(this.#headOffset);
     this.#consumed(chunk, out.length);
+    this.roomListener?.roomChanged();
+    return out;
+  }
+
+  /**
+   * At most `max` bytes of the head chunk: the chunk itself when it fits, else a plain
+   * `Uint8Array` view of its first bytes (the rest stays buffered).
+   */
+  #takeUpTo(max: number): Uint8Array {
+    const chunk = this.#chunks[this.#head] as Uint8Array;
+    const off = this.#headOffset;
+    const n = Math.min(chunk.length - off, max);
+    if (off === 0 && n === chunk.length) return this.#takeChunk();
+    const out = new Uint8Array(chunk.buffer, chunk.byteOffset + off, n);
+    this.#consumed(chunk, n);
     this.roomListener?.roomChanged();
     return out;
   }

@@ -161,20 +161,149 @@ export function messages(
   const header = checkHeader(o.header);
   const max = checkSize(o.maxMessageBytes, 'maxMessageBytes', 0, DEFAULT_MAX_MESSAGE_BYTES);
   const signal = checkSignal(o.signal);
-  return iterate(conn, header, max, signal);
+  return new MessageIterator(conn, header, max, signal);
 }
 
-async function* iterate(
-  conn: Connection,
-  header: MessageHeader,
-  max: number,
-  signal: AbortSignal | undefined,
-): AsyncGenerator<Uint8Array, void, undefined> {
-  for (;;) {
-    const m = await readMessage(conn, header, max, signal);
-    if (m === null) return;
-    yield m;
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * The iterator behind `messages()`. A message already received whole is taken without a
+ * promise chain (`tryReceive()` for the header, `tryRead(length)` for the payload: one
+ * resolved promise for the step); otherwise the step waits in `readMessage()`.
+ */
+class MessageIterator implements AsyncIterableIterator<Uint8Array> {
+  #done = false;
+  readonly #conn: Connection;
+  readonly #header: MessageHeader;
+  readonly #max: number;
+  readonly #signal: AbortSignal | undefined;
+  /** The header bytes of the message being taken (its exact size for fixed headers). */
+  readonly #scratch: Uint8Array;
+  readonly #one = new Uint8Array(1);
+
+  constructor(
+    conn: Connection,
+    header: MessageHeader,
+    max: number,
+    signal: AbortSignal | undefined,
+  ) {
+    this.#conn = conn;
+    this.#header = header;
+    this.#max = max;
+    this.#signal = signal;
+    this.#scratch = new Uint8Array(
+      header === 'u8' ? 1 : header === 'u16be' ? 2 : header === 'u32be' ? 4 : MAX_VARINT_BYTES,
+    );
   }
+
+  next(): Promise<IteratorResult<Uint8Array, undefined>> {
+    if (this.#done) return Promise.resolve(DONE);
+    const signal = this.#signal;
+    try {
+      signal?.throwIfAborted();
+      const m = this.#take();
+      if (m === null) return this.#end();
+      if (m !== undefined) return Promise.resolve({ done: false, value: m });
+    } catch (err) {
+      this.#done = true;
+      return Promise.reject(err);
+    }
+    return readMessage(this.#conn, this.#header, this.#max, signal).then(
+      (
+        m,
+      ): IteratorResult<Uint8Array, undefined> | Promise<IteratorResult<Uint8Array, undefined>> =>
+        m === null ? this.#end() : { done: false, value: m },
+      (err: unknown) => {
+        this.#done = true;
+        throw err;
+      },
+    );
+  }
+
+  /**
+   * The next message when it is already received whole, taken without waiting: the header
+   * copied into a reused scratch, the payload as a view of the chunk it lies in. `null` at EOF
+   * before any byte; `undefined` (having taken nothing) when it is not all there.
+   */
+  #take(): Uint8Array | null | undefined {
+    const conn = this.#conn;
+    const head = this.#scratch;
+    let h: number;
+    let length: number;
+    if (this.#header === 'varint') {
+      h = 0;
+      length = 0;
+      let scale = 1;
+      for (;;) {
+        const n = conn.tryReceive(this.#one);
+        if (n === null || n === 0) {
+          if (h === 0) return n === 0 ? null : undefined;
+          return this.#giveBackHeader(h);
+        }
+        const byte = this.#one[0] as number;
+        head[h++] = byte;
+        length += (byte & 0x7f) * scale;
+        if ((byte & 0x80) === 0) break;
+        if (h === MAX_VARINT_BYTES) {
+          this.#giveBackHeader(h);
+          throw new InvalidFrameError(
+            `Cannot read the message: its varint length is longer than ${MAX_VARINT_BYTES} bytes`,
+          );
+        }
+        scale *= 128;
+      }
+    } else {
+      h = head.length;
+      const n = conn.tryReceive(head);
+      if (n === null || n === 0) return n === 0 ? null : undefined;
+      if (n < h) return this.#giveBackHeader(n);
+      length =
+        h === 1
+          ? (head[0] as number)
+          : h === 2
+            ? ((head[0] as number) << 8) | (head[1] as number)
+            : (head[0] as number) * 0x1000000 +
+              (((head[1] as number) << 16) | ((head[2] as number) << 8) | (head[3] as number));
+    }
+    if (length > this.#max) {
+      this.#giveBackHeader(h);
+      throw tooLarge(length, this.#max);
+    }
+    if (length === 0) return new Uint8Array(0);
+    const payload = conn.tryRead(length);
+    if (payload === undefined || payload === null) return this.#giveBackHeader(h);
+    if (payload.length === length) return payload;
+    conn.unshift(payload);
+    return this.#giveBackHeader(h);
+  }
+
+  /** Puts the first `n` header bytes back (a copy: the scratch is reused). */
+  #giveBackHeader(n: number): undefined {
+    this.#conn.unshift(this.#scratch.slice(0, n));
+    return undefined;
+  }
+
+  #end(): Promise<IteratorReturnResult<undefined>> {
+    this.#done = true;
+    return Promise.resolve(DONE);
+  }
+
+  return(): Promise<IteratorReturnResult<undefined>> {
+    this.#done = true;
+    return Promise.resolve(DONE);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
+    return this;
+  }
+}
+
+function tooLarge(length: number, max: number): FrameTooLargeError {
+  return new FrameTooLargeError(
+    `Cannot read the message: ${length} bytes is more than ${max} (maxMessageBytes)`,
+    max,
+    length,
+  );
 }
 
 /** The next message's payload, or `null` at EOF between messages. @internal */
@@ -202,13 +331,7 @@ export async function readMessage(
       parsed = parseHeader(head, header);
       if (parsed === undefined) continue;
       const [h, length] = parsed;
-      if (length > max) {
-        throw new FrameTooLargeError(
-          `Cannot read the message: ${length} bytes is more than ${max} (maxMessageBytes)`,
-          max,
-          length,
-        );
-      }
+      if (length > max) throw tooLarge(length, max);
       const end = h + length;
       if (head.length >= end) {
         // The whole message is here: a view of it, the rest given back.
