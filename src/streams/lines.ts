@@ -57,37 +57,103 @@ export function lines(conn: Connection, options?: LinesOptions): AsyncIterableIt
   const o = checkOptions(options);
   const max = checkSize(o.maxLineLength, 'maxLineLength', 0, DEFAULT_MAX_FRAME_BYTES);
   const signal = checkSignal(o.signal);
-  return iterate(conn, max, signal);
+  return new LineIterator(conn, max, signal);
 }
 
-async function* iterate(
-  conn: Connection,
-  max: number,
-  signal: AbortSignal | undefined,
-): AsyncGenerator<string, void, undefined> {
-  const decoder = new TextDecoder();
-  for (;;) {
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * The iterator behind `lines()`. A line whose '\n' is already in the next received chunk is
+ * taken without a promise chain (`tryRead()`, one resolved promise for the step); otherwise
+ * the step waits in `scanUntil()`.
+ */
+class LineIterator implements AsyncIterableIterator<string> {
+  #done = false;
+  readonly #conn: Connection;
+  readonly #max: number;
+  readonly #signal: AbortSignal | undefined;
+  readonly #decoder = new TextDecoder();
+
+  constructor(conn: Connection, max: number, signal: AbortSignal | undefined) {
+    this.#conn = conn;
+    this.#max = max;
+    this.#signal = signal;
+  }
+
+  next(): Promise<IteratorResult<string, undefined>> {
+    if (this.#done) return Promise.resolve(DONE);
+    try {
+      this.#signal?.throwIfAborted();
+      const c = this.#conn.tryRead();
+      if (c === null) return this.#end();
+      if (c !== undefined) {
+        const at = c.indexOf(0x0a);
+        if (at >= 0 && at <= this.#max + 1) {
+          if (at + 1 < c.length) {
+            this.#conn.unshift(new Uint8Array(c.buffer, c.byteOffset + at + 1, c.length - at - 1));
+          }
+          const line = new Uint8Array(c.buffer, c.byteOffset, at);
+          return Promise.resolve({ done: false, value: this.#line(line, false) });
+        }
+        this.#conn.unshift(c); // not all there, or too long: the slow path decides
+      }
+    } catch (err) {
+      this.#done = true;
+      return Promise.reject(err);
+    }
+    return this.#slow();
+  }
+
+  async #slow(): Promise<IteratorResult<string, undefined>> {
     let line: Uint8Array | null;
     let last = false;
     try {
       // One more byte than the limit: room for the '\r' of a '\r\n'.
-      line = await scanUntil(conn, LF, max + 1, signal);
+      line = await scanUntil(this.#conn, LF, this.#max + 1, this.#signal);
     } catch (err) {
-      if (err instanceof FrameTooLargeError) throw lineTooLong(max);
-      if (!(err instanceof FrameTruncatedError)) throw err;
+      if (err instanceof FrameTooLargeError) return this.#fail(lineTooLong(this.#max));
+      if (!(err instanceof FrameTruncatedError)) return this.#fail(err);
       line = err.partial; // EOF after a last line without a newline
       last = true;
     }
-    if (line === null) return;
+    if (line === null) return this.#end();
+    if (last) this.#done = true;
+    try {
+      return { done: false, value: this.#line(line, last) };
+    } catch (err) {
+      return this.#fail(err);
+    }
+  }
+
+  /** The line without its '\r', decoded; too long throws (and gives it back unless at EOF). */
+  #line(line: Uint8Array, last: boolean): string {
     let end = line.length;
     if (end > 0 && line[end - 1] === 0x0d) end--;
-    if (end > max) {
+    if (end > this.#max) {
       // Only possible for a line of max + 1 bytes without '\r': give it back, as scanUntil does.
-      if (!last) conn.unshift(concatLine(line));
-      throw lineTooLong(max);
+      if (!last) this.#conn.unshift(concatLine(line));
+      throw lineTooLong(this.#max);
     }
-    yield decoder.decode(end === line.length ? line : line.subarray(0, end));
-    if (last) return;
+    return this.#decoder.decode(end === line.length ? line : line.subarray(0, end));
+  }
+
+  #fail(err: unknown): never {
+    this.#done = true;
+    throw err;
+  }
+
+  #end(): Promise<IteratorReturnResult<undefined>> {
+    this.#done = true;
+    return Promise.resolve(DONE);
+  }
+
+  return(): Promise<IteratorReturnResult<undefined>> {
+    this.#done = true;
+    return Promise.resolve(DONE);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<string> {
+    return this;
   }
 }
 
