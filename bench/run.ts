@@ -234,9 +234,7 @@ function printCase(res: CaseResult, title: string, unit: string, extraUnit: stri
     );
   }
   for (const p of res.pairs) {
-    console.log(
-      `  ${LABEL[p.a] ?? p.a} / ${LABEL[p.b] ?? p.b}`.padEnd(58) + `${range(p.ratios, f2)}×`,
-    );
+    console.log(`  ${LABEL[p.a] ?? p.a} / ${LABEL[p.b] ?? p.b}`.padEnd(64) + ratioRange(p.ratios));
   }
 }
 
