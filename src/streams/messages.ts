@@ -235,7 +235,13 @@ class MessageIterator implements AsyncIterableIterator<Uint8Array> {
       length = 0;
       let scale = 1;
       for (;;) {
-        const n = conn.tryReceive(this.#one);
+        let n: number | null;
+        try {
+          n = conn.tryReceive(this.#one);
+        } catch (err) {
+          if (h > 0) this.#giveBackHeader(h); // the connection failed: leave the bytes unread
+          throw err;
+        }
         if (n === null || n === 0) {
           if (h === 0) return n === 0 ? null : undefined;
           return this.#giveBackHeader(h);
@@ -270,7 +276,13 @@ class MessageIterator implements AsyncIterableIterator<Uint8Array> {
       throw tooLarge(length, this.#max);
     }
     if (length === 0) return new Uint8Array(0);
-    const payload = conn.tryRead(length);
+    let payload: Uint8Array | null | undefined;
+    try {
+      payload = conn.tryRead(length);
+    } catch (err) {
+      this.#giveBackHeader(h); // the connection failed: leave the header unread
+      throw err;
+    }
     if (payload === undefined || payload === null) return this.#giveBackHeader(h);
     if (payload.length === length) return payload;
     conn.unshift(payload);

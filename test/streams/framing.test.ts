@@ -1,7 +1,7 @@
 // Framing: readExactly, readUntil, lines, messages and sendMessage. Lossless, cancel safe,
 // bounded; every delimiter and header split at every byte.
 import { describe, expect, it } from 'vitest';
-import type { Connection } from '../../src/core/index.js';
+import { connect, type Connection } from '../../src/core/index.js';
 import {
   FrameTooLargeError,
   FrameTruncatedError,
@@ -13,7 +13,7 @@ import {
   sendMessage,
   type MessageHeader,
 } from '../../src/streams/index.js';
-import { pair, readAll, until, type Pair } from '../helpers.js';
+import { pair, rawServer, readAll, until, type Pair } from '../helpers.js';
 
 const enc = new TextEncoder();
 const text = (b: Uint8Array): string => Buffer.from(b).toString();
@@ -358,6 +358,19 @@ describe('messages and sendMessage', () => {
     await expect(step).rejects.toMatchObject({ name: 'AbortError' });
     await feed(p, [whole.subarray(7)], true);
     expect((await collect(messages(p.server))).map(text)).toEqual(['0123456789']);
+  });
+
+  it('a peer reset after a header rejects with the error and leaves the header unread', async () => {
+    const raw = await rawServer();
+    const conn = await connect({ host: '127.0.0.1', port: raw.port });
+    const peer = await raw.next();
+    peer.write(Buffer.from(header('u32be', 10)));
+    await until(() => conn.bufferedBytes === 4);
+    peer.resetAndDestroy(); // nothing in flight: seen as a reset on every Node version
+    await conn.closed;
+    await expect(messages(conn).next()).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect([...((await conn.read()) as Uint8Array)]).toEqual([0, 0, 0, 10]);
+    await raw.close();
   });
 
   it('sendMessage: one gathered write; too long for the header throws RangeError synchronously', async () => {
