@@ -353,7 +353,7 @@ async function msgSend(port: number, n: number, size: number, mode: string): Pro
   await once(socket, 'connect');
   const frame = 4 + size;
   if (mode === 'each') {
-    const one = Buffer.alloc(frame, 0x6d);
+    const one = Buffer.alloc(frame, 0x6d); // the same bytes each time: a sender that frames once
     one.writeUInt32BE(size, 0);
     for (let i = 0; i < n; i++) if (!socket.write(one)) await once(socket, 'drain');
     socket.end();

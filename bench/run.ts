@@ -12,7 +12,8 @@
 //              cores is bimodal on this kind of machine). Round trips/s.
 //   messages:  a raw sender pushes --messages (1,000,000) length-prefixed messages of 100
 //              bytes (u32be header) packed into 64 KiB writes, then a quarter as many with one
-//              write per message (as an RPC stream sends them); the receiver decodes them.
+//              write per message (as an RPC stream sends them), then 256 of 1 MiB (where a
+//              growing Buffer.concat copies each message many times); the receiver decodes them.
 //              Messages/s and receiver CPU per message, against the framing written on Node's
 //              for await over a socket with a growing Buffer.concat (the first row).
 //   Bulk and messages run their two sides on separate cores (split), unless --pin none.
@@ -133,12 +134,31 @@ async function pingPong(impl: string): Promise<Result> {
   return r;
 }
 
-async function framed(impl: string, mode: 'packed' | 'each'): Promise<Result> {
+/** How each messages case sends: how many messages, of what size, packed or one per write. */
+const MESSAGE_CASES = {
+  packed: {
+    count: () => messageCount,
+    size: MESSAGE_SIZE,
+    send: 'packed',
+    title: 'packed into 64 KiB writes',
+  },
+  each: {
+    count: () => messageCount / 4,
+    size: MESSAGE_SIZE,
+    send: 'each',
+    title: 'one write per message',
+  },
+  large: { count: () => 256, size: 1024 * 1024, send: 'each', title: 'one write per message' },
+} as const;
+type MessageCase = keyof typeof MESSAGE_CASES;
+
+async function framed(impl: string, which: MessageCase): Promise<Result> {
+  const c = MESSAGE_CASES[which];
   const recv = peer(['msg-recv', impl], cpuFor(bulkPin, 0));
   const port = await recv.port;
-  const count = mode === 'each' ? messageCount / 4 : messageCount;
+  const count = c.count();
   const send = peer(
-    ['msg-send', String(port), String(count), String(MESSAGE_SIZE), mode],
+    ['msg-send', String(port), String(count), String(c.size), c.send],
     cpuFor(bulkPin, 1),
   );
   const [r] = await Promise.all([recv.result, send.result]);
@@ -294,22 +314,21 @@ if (wanted('pingpong')) {
 }
 
 if (wanted('messages')) {
-  for (const mode of ['packed', 'each'] as const) {
+  for (const which of Object.keys(MESSAGE_CASES) as MessageCase[]) {
+    const c = MESSAGE_CASES[which];
     const res = await runCase(
-      `messages (${mode})`,
+      `messages (${which})`,
       ['concat-framing', 'messages'],
-      (impl) => framed(impl, mode),
+      (impl) => framed(impl, which),
       (r) => (r.messages as number) / r.seconds,
       (r) => ((r.userSeconds + r.systemSeconds) / (r.messages as number)) * 1e6,
     );
-    report.push({ case: `messages-${mode}`, size: MESSAGE_SIZE, ...res });
+    report.push({ case: `messages-${which}`, size: c.size, ...res });
     if (!jsonOut) {
-      const count = mode === 'each' ? messageCount / 4 : messageCount;
+      const size = c.size >= 1024 * 1024 ? `${c.size / 1024 / 1024} MiB` : `${c.size} B`;
       printCase(
         res,
-        mode === 'packed'
-          ? `Messages, ${count} of ${MESSAGE_SIZE} B with a u32be header, packed into 64 KiB writes (pin ${bulkPin})`
-          : `Messages, ${count} of ${MESSAGE_SIZE} B with a u32be header, one write per message (pin ${bulkPin})`,
+        `Messages, ${c.count()} of ${size} with a u32be header, ${c.title} (pin ${bulkPin})`,
         'messages/s',
         'receiver CPU µs/message',
       );
