@@ -1,90 +1,101 @@
-// `npm run bench`: sockflow against raw net.Socket over loopback, side by side in one run.
+// `npm run bench`: sockflow against raw net.Socket (and Node's other idioms) over loopback,
+// side by side in one run. Never part of `npm test`.
 //
-// Each case runs its two sides in separate processes (bench/peer.ts). Implementations
-// alternate within every repetition, and each sockflow figure is a ratio to raw Node measured
-// in the same repetition, so machine drift between repetitions cancels out. Reported: median,
-// min and max over the repetitions.
+// Each case runs its two sides in separate processes (bench/peer.ts, bench/peers/*).
+// Implementations alternate within every repetition, and every ratio is taken against the
+// case's first implementation (raw Node) measured in the same repetition, so machine drift
+// between repetitions cancels out. Reported: median, min and max over the repetitions.
 //
-//   bulk:      a raw sender pushes --bulk-bytes (1 GiB) in 64 KiB writes; the receiver is the
-//              implementation under test, on a connection it accepted. MB/s, CPU s/GiB.
-//   ping-pong: --round-trips (100,000) round trips of 64 bytes, both sides the implementation
-//              under test, both processes pinned to one core (--pin same; throughput on two
-//              cores is bimodal on this kind of machine). Round trips/s.
-//   messages:  a raw sender pushes --messages (1,000,000) length-prefixed messages of 100
-//              bytes (u32be header) packed into 64 KiB writes, then a quarter as many with one
-//              write per message (as an RPC stream sends them), then 256 of 1 MiB (where a
-//              growing Buffer.concat copies each message many times); the receiver decodes them.
-//              Messages/s and receiver CPU per message, against the framing written on Node's
-//              for await over a socket with a growing Buffer.concat (the first row).
-//   Bulk and messages run their two sides on separate cores (split), unless --pin none.
+//   bulk-accept   a raw sender pushes --bulk-bytes (1 GiB) in 64 KiB writes; the receiver under
+//                 test accepted the connection. MB/s, receiver CPU (and user CPU) s/GiB, peak RSS.
+//   bulk-connect  the same, on a connection the receiver opened (where raw onread is possible).
+//   bulk-send     the sender under test sends 64 KiB blocks, each awaited; a raw receiver.
+//   ping-pong     --round-trips (100,000) round trips of --size (64) bytes, both sides the
+//                 implementation under test, both processes pinned to one core (--pin same:
+//                 throughput on two cores is bimodal on this kind of machine).
+//   small         --small-messages (200,000) messages of 100 bytes from --producers (50)
+//                 concurrent producers on one connection; a raw receiver. Messages/s, sender CPU.
+//   connections   --connections (10,000) clients connect at once and each echoes one message;
+//                 the server under test uses its default backlog. Connect and echo times, heap
+//                 and RSS per idle connection (each with a receive pending), listen overflows.
+//   messages-*    length-prefixed messages decoded by messages() against Node's for await with
+//                 a growing Buffer.concat: 100 B packed in 64 KiB writes, 100 B one write each,
+//                 1 MiB one write each.
+//   Bulk, small and messages cases run their sides on separate cores (split) unless --pin none.
 //
-// Implementations: raw net.Socket, sockflow's for await, read() and receive(into),
-// sockflow/compat (receiveAsync/sendAsync with reused event args, looping on synchronous
-// completions), and sockflow/streams (a BYOB reader of toReadableStream, toDuplex in
-// pipeline, messages()). compat is also given as a ratio to the core's receive(into), the
-// path it is built on, measured in the same repetition.
-//
-// Options: --reps N, --bulk-bytes N, --round-trips N, --size N, --pin same|split|none,
-//          --messages N, --only bulk|pingpong|messages, --json (machine-readable results).
+// Options: --reps N, --bulk-bytes N, --round-trips N, --size N, --small-messages N,
+//          --producers N, --connections N, --messages N, --pin same|split|none,
+//          --only <case>[,<case>…], --json (results as JSON on stdout),
+//          --report (also run under Node 24 via npx, then write docs/performance.md and .svg).
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { cpus } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { renderReport, type BenchRun, type CaseResult, type MetricInfo } from './report.js';
 
 const PEER = fileURLToPath(new URL('./peer.js', import.meta.url));
-
-const LABEL: Record<string, string> = {
-  raw: "raw net.Socket 'data'",
-  iter: 'sockflow for await',
-  read: 'sockflow read()',
-  receive: 'sockflow receive(into)',
-  compat: 'sockflow/compat SAEA',
-  byob: 'streams BYOB reader',
-  duplex: 'streams toDuplex pipeline',
-  'concat-framing': 'node for await+Buffer.concat',
-  messages: 'streams messages()',
-};
+const SELF = fileURLToPath(import.meta.url);
 
 const { values } = parseArgs({
   options: {
     reps: { type: 'string', default: '5' },
     'bulk-bytes': { type: 'string', default: String(1024 ** 3) },
     'round-trips': { type: 'string', default: '100000' },
-    messages: { type: 'string', default: '1000000' },
     size: { type: 'string', default: '64' },
+    'small-messages': { type: 'string', default: '200000' },
+    producers: { type: 'string', default: '50' },
+    connections: { type: 'string', default: '10000' },
+    messages: { type: 'string', default: '1000000' },
     pin: { type: 'string', default: 'same' },
     only: { type: 'string' },
     json: { type: 'boolean', default: false },
+    report: { type: 'boolean', default: false },
   },
 });
 const reps = Number(values.reps);
 const jsonOut = values.json;
 const bulkBytes = Number(values['bulk-bytes']);
 const roundTrips = Number(values['round-trips']);
-const messageCount = Number(values.messages);
-const MESSAGE_SIZE = 100;
 const size = Number(values.size);
+const smallMessages = Number(values['small-messages']);
+const producers = Number(values.producers);
+const connections = Number(values.connections);
+const messageCount = Number(values.messages);
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 const pin = hasTaskset ? values.pin : 'none';
+/** Bulk-style cases run their sides on separate cores: one core would measure time slicing. */
+const splitPin = pin === 'none' ? 'none' : 'split';
 
-interface Result {
-  bytes: number;
-  seconds: number;
-  userSeconds: number;
-  systemSeconds: number;
-  roundTrips?: number;
-  messages?: number;
-}
+const LABEL: Record<string, string> = {
+  raw: "raw net.Socket 'data'",
+  'raw-onread': 'raw net.Socket onread',
+  'node-iter': "Node's for await",
+  'promise-socket': 'promise-socket',
+  iter: 'sockflow for await',
+  read: 'sockflow read()',
+  receive: 'sockflow receive(into)',
+  send: 'sockflow send()',
+  compat: 'sockflow/compat SAEA',
+  byob: 'streams BYOB reader',
+  duplex: 'streams toDuplex pipeline',
+  sockflow: 'sockflow listen()',
+  'concat-framing': 'for await + Buffer.concat',
+  messages: 'streams messages()',
+};
+
+type Flat = Record<string, number>;
 
 /** Starts a peer process; `cpu` pins it with taskset. Resolves its port line and its result. */
 function peer(
   args: string[],
   cpu: string | undefined,
-): { port: Promise<number>; result: Promise<Result | undefined> } {
-  const cmd = cpu === undefined ? process.execPath : 'taskset';
-  const argv = cpu === undefined ? [PEER, ...args] : ['-c', cpu, process.execPath, PEER, ...args];
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  nodeFlags: string[] = [],
+): { port: Promise<number>; result: Promise<Flat> } {
+  const node = [process.execPath, ...nodeFlags, PEER, ...args];
+  const [cmd, ...argv] = cpu === undefined ? node : ['taskset', '-c', cpu, ...node];
+  const child = spawn(cmd as string, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   let portResolve: (p: number) => void = () => {};
   const port = new Promise<number>((r) => (portResolve = r));
@@ -96,7 +107,7 @@ function peer(
   const result = once(child, 'close').then(([code]) => {
     if (code !== 0) throw new Error(`peer ${args.join(' ')} exited with ${String(code)}`);
     const m = /RESULT (.*)/.exec(out);
-    return m ? (JSON.parse(m[1] as string) as Result) : undefined;
+    return m ? (JSON.parse(m[1] as string) as Flat) : {};
   });
   return { port, result };
 }
@@ -108,21 +119,101 @@ function cpuFor(mode: string, side: 0 | 1): string | undefined {
   return undefined;
 }
 
-// Bulk runs its sides on separate cores (unless --pin none): pinning both to one core would
-// measure the scheduler's time slicing, not the receive path.
-const bulkPin = pin === 'none' ? 'none' : 'split';
+/** Listen-queue overflows so far (TcpExt ListenOverflows), when the kernel says. */
+function listenOverflows(): number {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+    for (let i = 0; i + 1 < lines.length; i++) {
+      const names = (lines[i] as string).split(/\s+/);
+      if (names[0] !== 'TcpExt:') continue;
+      const nums = (lines[i + 1] as string).split(/\s+/);
+      const at = names.indexOf('ListenOverflows');
+      if (at > 0) return Number(nums[at]);
+    }
+  } catch {
+    // Not Linux, or not readable.
+  }
+  return Number.NaN;
+}
 
-async function bulk(impl: string): Promise<Result> {
-  const recv = peer(['bulk-recv', impl], cpuFor(bulkPin, 0));
-  const port = await recv.port;
-  const send = peer(['bulk-send', String(port), String(bulkBytes)], cpuFor(bulkPin, 1));
+// --- the cases ---------------------------------------------------------------------------------
+
+interface Metric extends MetricInfo {
+  of: (r: Flat) => number;
+}
+
+interface CaseDef {
+  name: string;
+  title: string;
+  impls: string[];
+  run: (impl: string) => Promise<Flat>;
+  metrics: Metric[];
+  pairs?: [string, string][];
+}
+
+const GiB = 1024 ** 3;
+
+const bulkMetrics = (who: string): Metric[] => [
+  {
+    key: 'mbs',
+    label: 'MB/s',
+    digits: 0,
+    ratio: true,
+    of: (r) => (r.bytes as number) / (r.seconds as number) / 1e6,
+  },
+  {
+    key: 'cpu',
+    label: `${who} CPU s/GiB`,
+    digits: 2,
+    of: (r) =>
+      (((r.userSeconds as number) + (r.systemSeconds as number)) / (r.bytes as number)) * GiB,
+  },
+  {
+    key: 'user',
+    label: `${who} user s/GiB`,
+    digits: 2,
+    ratio: true,
+    of: (r) => ((r.userSeconds as number) / (r.bytes as number)) * GiB,
+  },
+  { key: 'rss', label: `${who} peak RSS MB`, digits: 0, of: (r) => (r.maxRss as number) / 1e6 },
+];
+
+async function bulkReceive(impl: string, side: 'accept' | 'connect'): Promise<Flat> {
+  if (side === 'accept') {
+    const recv = peer(['bulk-recv', impl, 'accept'], cpuFor(splitPin, 0));
+    const port = await recv.port;
+    const send = peer(
+      ['bulk-send', 'raw', 'connect', String(bulkBytes), String(port)],
+      cpuFor(splitPin, 1),
+    );
+    const [r] = await Promise.all([recv.result, send.result]);
+    return checkBytes(r, `bulk-accept ${impl}`);
+  }
+  const send = peer(['bulk-send', 'raw', 'accept', String(bulkBytes)], cpuFor(splitPin, 1));
+  const port = await send.port;
+  const recv = peer(['bulk-recv', impl, 'connect', String(port)], cpuFor(splitPin, 0));
   const [r] = await Promise.all([recv.result, send.result]);
-  if (r === undefined || r.bytes !== bulkBytes)
-    throw new Error(`bulk ${impl}: bytes do not add up`);
+  return checkBytes(r, `bulk-connect ${impl}`);
+}
+
+async function bulkSend(impl: string): Promise<Flat> {
+  const recv = peer(['bulk-recv', 'raw', 'accept'], cpuFor(splitPin, 0));
+  const port = await recv.port;
+  const send = peer(
+    ['bulk-send', impl, 'connect', String(bulkBytes), String(port)],
+    cpuFor(splitPin, 1),
+  );
+  const [r, s] = await Promise.all([recv.result, send.result]);
+  checkBytes(r, `bulk-send ${impl}`);
+  return s;
+}
+
+function checkBytes(r: Flat, what: string): Flat {
+  if (r.bytes !== bulkBytes) throw new Error(`${what}: bytes do not add up`);
   return r;
 }
 
-async function pingPong(impl: string): Promise<Result> {
+async function pingPong(impl: string): Promise<Flat> {
   const server = peer(['echo', impl], cpuFor(pin, 0));
   const port = await server.port;
   const client = peer(
@@ -130,210 +221,337 @@ async function pingPong(impl: string): Promise<Result> {
     cpuFor(pin, 1),
   );
   const [, r] = await Promise.all([server.result, client.result]);
-  if (r === undefined) throw new Error(`ping-pong ${impl}: no result`);
   return r;
 }
 
-/** How each messages case sends: how many messages, of what size, packed or one per write. */
+async function small(impl: string): Promise<Flat> {
+  const recv = peer(['small-recv'], cpuFor(splitPin, 0));
+  const port = await recv.port;
+  const send = peer(
+    ['small-send', impl, String(port), String(smallMessages), String(producers)],
+    cpuFor(splitPin, 1),
+  );
+  const [r, s] = await Promise.all([recv.result, send.result]);
+  if (r.messages !== smallMessages) throw new Error(`small ${impl}: the count does not add up`);
+  return { ...s, messages: smallMessages, seconds: r.seconds as number };
+}
+
+async function manyConnections(impl: string): Promise<Flat> {
+  const overflowsBefore = listenOverflows();
+  const server = peer(['conn-server', impl, String(connections)], undefined, ['--expose-gc']);
+  const port = await server.port;
+  const client = peer(['conn-client', String(port), String(connections), String(size)], undefined);
+  const [s, c] = await Promise.all([server.result, client.result]);
+  return { ...s, ...c, overflows: listenOverflows() - overflowsBefore };
+}
+
 const MESSAGE_CASES = {
   packed: {
     count: () => messageCount,
-    size: MESSAGE_SIZE,
+    size: 100,
     send: 'packed',
     title: 'packed into 64 KiB writes',
   },
-  each: {
-    count: () => messageCount / 4,
-    size: MESSAGE_SIZE,
-    send: 'each',
-    title: 'one write per message',
-  },
+  each: { count: () => messageCount / 4, size: 100, send: 'each', title: 'one write per message' },
   large: { count: () => 256, size: 1024 * 1024, send: 'each', title: 'one write per message' },
 } as const;
-type MessageCase = keyof typeof MESSAGE_CASES;
 
-async function framed(impl: string, which: MessageCase): Promise<Result> {
+async function framed(impl: string, which: keyof typeof MESSAGE_CASES): Promise<Flat> {
   const c = MESSAGE_CASES[which];
-  const recv = peer(['msg-recv', impl], cpuFor(bulkPin, 0));
+  const recv = peer(['msg-recv', impl], cpuFor(splitPin, 0));
   const port = await recv.port;
   const count = c.count();
   const send = peer(
     ['msg-send', String(port), String(count), String(c.size), c.send],
-    cpuFor(bulkPin, 1),
+    cpuFor(splitPin, 1),
   );
   const [r] = await Promise.all([recv.result, send.result]);
-  if (r === undefined || r.messages !== count)
-    throw new Error(`messages ${impl}: the count does not add up`);
+  if (r.messages !== count) throw new Error(`messages ${impl}: the count does not add up`);
   return r;
 }
+
+const perMessage: Metric[] = [
+  {
+    key: 'rate',
+    label: 'messages/s',
+    digits: 0,
+    ratio: true,
+    of: (r) => (r.messages as number) / (r.seconds as number),
+  },
+  {
+    key: 'cpu',
+    label: 'CPU µs/message',
+    digits: 2,
+    ratio: true,
+    of: (r) =>
+      (((r.userSeconds as number) + (r.systemSeconds as number)) / (r.messages as number)) * 1e6,
+  },
+];
+
+const CASES: CaseDef[] = [
+  {
+    name: 'bulk-accept',
+    title: `Bulk receive, ${(bulkBytes / GiB).toFixed(2)} GiB in 64 KiB writes, on a connection the receiver accepted (pin ${splitPin})`,
+    impls: [
+      'raw',
+      'node-iter',
+      'promise-socket',
+      'iter',
+      'read',
+      'receive',
+      'compat',
+      'byob',
+      'duplex',
+    ],
+    run: (impl) => bulkReceive(impl, 'accept'),
+    metrics: bulkMetrics('receiver'),
+    pairs: [['compat', 'receive']],
+  },
+  {
+    name: 'bulk-connect',
+    title: `Bulk receive, ${(bulkBytes / GiB).toFixed(2)} GiB in 64 KiB writes, on a connection the receiver opened (pin ${splitPin})`,
+    impls: ['raw', 'raw-onread', 'iter', 'read', 'receive'],
+    run: (impl) => bulkReceive(impl, 'connect'),
+    metrics: bulkMetrics('receiver'),
+  },
+  {
+    name: 'bulk-send',
+    title: `Bulk send, ${(bulkBytes / GiB).toFixed(2)} GiB in 64 KiB sends, each awaited; a raw receiver (pin ${splitPin})`,
+    impls: ['raw', 'promise-socket', 'send'],
+    run: bulkSend,
+    metrics: bulkMetrics('sender'),
+  },
+  {
+    name: 'ping-pong',
+    title: `Ping-pong, ${roundTrips} round trips of ${size} B, both sides the same implementation (pin ${pin})`,
+    impls: [
+      'raw',
+      'raw-onread',
+      'node-iter',
+      'promise-socket',
+      'iter',
+      'read',
+      'receive',
+      'compat',
+    ],
+    run: pingPong,
+    metrics: [
+      {
+        key: 'rts',
+        label: 'round trips/s',
+        digits: 0,
+        ratio: true,
+        of: (r) => (r.roundTrips as number) / (r.seconds as number),
+      },
+      {
+        key: 'user',
+        label: 'client user µs/round trip',
+        digits: 2,
+        of: (r) => ((r.userSeconds as number) / (r.roundTrips as number)) * 1e6,
+      },
+    ],
+    pairs: [['compat', 'receive']],
+  },
+  {
+    name: 'small',
+    title: `Small messages, ${smallMessages} of 100 B from ${producers} concurrent producers on one connection (pin ${splitPin})`,
+    impls: ['raw', 'send'],
+    run: small,
+    metrics: [
+      {
+        key: 'rate',
+        label: 'messages/s',
+        digits: 0,
+        ratio: true,
+        of: (r) => (r.messages as number) / (r.seconds as number),
+      },
+      {
+        key: 'cpu',
+        label: 'sender CPU µs/message',
+        digits: 2,
+        ratio: true,
+        of: (r) =>
+          (((r.userSeconds as number) + (r.systemSeconds as number)) / (r.messages as number)) *
+          1e6,
+      },
+    ],
+  },
+  {
+    name: 'connections',
+    title: `${connections} concurrent connections, one echo each, the server's default backlog (unpinned)`,
+    impls: ['raw', 'sockflow'],
+    run: manyConnections,
+    metrics: [
+      { key: 'connect', label: 'connect all s', digits: 2, of: (r) => r.connectSeconds as number },
+      { key: 'echo', label: 'echo all s', digits: 2, of: (r) => r.echoSeconds as number },
+      {
+        key: 'heap',
+        label: 'heap B/connection',
+        digits: 0,
+        of: (r) => r.heapPerConnection as number,
+      },
+      { key: 'rss', label: 'RSS B/connection', digits: 0, of: (r) => r.rssPerConnection as number },
+      { key: 'overflows', label: 'listen overflows', digits: 0, of: (r) => r.overflows as number },
+    ],
+  },
+  ...(Object.keys(MESSAGE_CASES) as (keyof typeof MESSAGE_CASES)[]).map((which): CaseDef => {
+    const c = MESSAGE_CASES[which];
+    const size = c.size >= 1024 * 1024 ? `${c.size / 1024 / 1024} MiB` : `${c.size} B`;
+    return {
+      name: `messages-${which}`,
+      title: `Messages, ${c.count()} of ${size} with a u32be header, ${c.title} (pin ${splitPin})`,
+      impls: ['concat-framing', 'messages'],
+      run: (impl) => framed(impl, which),
+      metrics: perMessage,
+    };
+  }),
+];
+
+// --- running and printing ------------------------------------------------------------------------
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
-const stats = (xs: number[]): { median: number; min: number; max: number } => ({
-  median: median(xs),
-  min: Math.min(...xs),
-  max: Math.max(...xs),
-});
 
-interface CaseResult {
-  name: string;
-  impls: string[];
-  /** Per implementation, per repetition: the figure, the extra figure, the ratio to raw. */
-  values: Record<string, number[]>;
-  extras: Record<string, number[]>;
-  ratios: Record<string, number[]>;
-  /** Extra ratios between two implementations (a / b), per repetition. */
-  pairs: { a: string; b: string; ratios: number[] }[];
-}
-
-async function runCase(
-  name: string,
-  impls: string[],
-  one: (impl: string) => Promise<Result>,
-  figure: (r: Result) => number,
-  extra: (r: Result) => number,
-  pairs: [string, string][] = [],
-): Promise<CaseResult> {
+async function runCase(def: CaseDef): Promise<CaseResult> {
   const res: CaseResult = {
-    name,
-    impls,
+    name: def.name,
+    title: def.title,
+    impls: def.impls,
+    labels: Object.fromEntries(def.impls.map((i) => [i, LABEL[i] ?? i])),
+    metrics: def.metrics.map(({ key, label, digits, ratio }) =>
+      ratio === undefined ? { key, label, digits } : { key, label, digits, ratio },
+    ),
     values: {},
-    extras: {},
     ratios: {},
-    pairs: pairs.map(([a, b]) => ({ a, b, ratios: [] })),
+    pairs: (def.pairs ?? []).map(([a, b]) => ({ a, b, ratios: [] })),
   };
-  for (const impl of impls) {
-    res.values[impl] = [];
-    res.extras[impl] = [];
-    res.ratios[impl] = [];
+  for (const impl of def.impls) {
+    res.values[impl] = Object.fromEntries(def.metrics.map((m) => [m.key, []]));
+    res.ratios[impl] = Object.fromEntries(
+      def.metrics.filter((m) => m.ratio).map((m) => [m.key, []]),
+    );
   }
   for (let rep = 0; rep < reps; rep++) {
     // Rotate the order each repetition so no implementation always runs first or last.
-    const order = impls.map((_, i) => impls[(i + rep) % impls.length] as string);
-    const round: Record<string, number> = {};
+    const order = def.impls.map((_, i) => def.impls[(i + rep) % def.impls.length] as string);
+    const round: Record<string, Flat> = {};
     for (const impl of order) {
-      const r = await one(impl);
-      round[impl] = figure(r);
-      res.values[impl]?.push(figure(r));
-      res.extras[impl]?.push(extra(r));
+      const r = await def.run(impl);
+      round[impl] = Object.fromEntries(def.metrics.map((m) => [m.key, m.of(r)]));
+      for (const m of def.metrics) res.values[impl]?.[m.key]?.push(round[impl][m.key] as number);
     }
-    const base = round[impls[0] as string] as number;
-    for (const impl of impls) res.ratios[impl]?.push((round[impl] as number) / base);
-    for (const p of res.pairs) p.ratios.push((round[p.a] as number) / (round[p.b] as number));
-    if (!jsonOut) process.stderr.write(`  ${name}: repetition ${rep + 1}/${reps} done\n`);
+    const base = round[def.impls[0] as string] as Flat;
+    for (const impl of def.impls) {
+      for (const m of def.metrics) {
+        if (m.ratio)
+          res.ratios[impl]?.[m.key]?.push(
+            (round[impl]?.[m.key] as number) / (base[m.key] as number),
+          );
+      }
+    }
+    const primary = def.metrics[0] as Metric;
+    for (const p of res.pairs) {
+      p.ratios.push((round[p.a]?.[primary.key] as number) / (round[p.b]?.[primary.key] as number));
+    }
+    if (!jsonOut) process.stderr.write(`  ${def.name}: repetition ${rep + 1}/${reps} done\n`);
   }
   return res;
 }
 
-const f2 = (x: number): string => x.toFixed(2);
-const f0 = (x: number): string => x.toFixed(0);
-const range = (xs: number[], f: (x: number) => string): string => {
-  const q = stats(xs);
-  return `${f(q.median)} [${f(q.min)}–${f(q.max)}]`;
-};
+function range(xs: number[], digits: number, suffix = ''): string {
+  if (xs.length === 0) return '';
+  const s = [...xs].sort((a, b) => a - b);
+  const f = (x: number): string => x.toFixed(digits);
+  return `${f(median(xs))}${suffix} [${f(s[0] as number)}–${f(s[s.length - 1] as number)}]`;
+}
 
-const ratioRange = (xs: number[]): string => {
-  const q = stats(xs);
-  return `${f2(q.median)}× [${f2(q.min)}–${f2(q.max)}]`;
-};
-
-function printCase(res: CaseResult, title: string, unit: string, extraUnit: string): void {
-  console.log(`\n${title}`);
-  console.log(
-    `${'implementation'.padEnd(30)}${`${unit} median [min–max]`.padEnd(34)}${'ratio to the first [min–max]'.padEnd(32)}${extraUnit}`,
-  );
+function printCase(res: CaseResult): void {
+  console.log(`\n${res.title}`);
+  const cols: string[] = ['implementation'.padEnd(28)];
+  for (const m of res.metrics) {
+    cols.push(`${m.label} median [min–max]`.padEnd(32));
+    if (m.ratio) cols.push('ratio to the first'.padEnd(24));
+  }
+  console.log(cols.join(''));
   for (const impl of res.impls) {
-    console.log(
-      (LABEL[impl] ?? impl).padEnd(30) +
-        range(res.values[impl] ?? [], f0).padEnd(34) +
-        ratioRange(res.ratios[impl] ?? []).padEnd(32) +
-        range(res.extras[impl] ?? [], f2),
-    );
+    const row: string[] = [(res.labels[impl] ?? impl).padEnd(28)];
+    for (const m of res.metrics) {
+      row.push(range(res.values[impl]?.[m.key] ?? [], m.digits).padEnd(32));
+      if (m.ratio) row.push(range(res.ratios[impl]?.[m.key] ?? [], 2, '×').padEnd(24));
+    }
+    console.log(row.join(''));
   }
   for (const p of res.pairs) {
-    console.log(`  ${LABEL[p.a] ?? p.a} / ${LABEL[p.b] ?? p.b}`.padEnd(64) + ratioRange(p.ratios));
+    console.log(
+      `  ${res.labels[p.a] ?? p.a} / ${res.labels[p.b] ?? p.b}: ${range(p.ratios, 2, '×')}`,
+    );
   }
 }
 
-const report: unknown[] = [];
-const machine = {
-  node: process.version,
-  cpus: cpus().length,
-  cpu: cpus()[0]?.model ?? 'unknown',
-  pin,
-};
-if (!values.json) {
-  console.log(
-    `sockflow bench: node ${machine.node}, ${machine.cpus} × ${machine.cpu}, ${reps} repetitions`,
-  );
-}
-
-const wanted = (name: string): boolean => values.only === undefined || values.only === name;
-
-if (wanted('bulk')) {
-  const res = await runCase(
-    'bulk',
-    ['raw', 'iter', 'read', 'receive', 'compat', 'byob', 'duplex'],
-    bulk,
-    (r) => r.bytes / r.seconds / 1e6,
-    (r) => ((r.userSeconds + r.systemSeconds) / r.bytes) * 1024 ** 3,
-    [['compat', 'receive']],
-  );
-  report.push({ case: 'bulk', bytes: bulkBytes, ...res });
+async function runAll(): Promise<BenchRun> {
+  const wanted = values.only?.split(',');
+  const run: BenchRun = {
+    machine: {
+      node: process.version,
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: Math.round(totalmem() / GiB),
+      pin,
+    },
+    reps,
+    date: new Date().toISOString(),
+    cases: [],
+  };
   if (!jsonOut) {
-    printCase(
-      res,
-      `Bulk receive, ${(bulkBytes / 1024 ** 3).toFixed(2)} GiB in 64 KiB writes (receiver accepted the connection; pin ${bulkPin})`,
-      'MB/s',
-      'receiver CPU s/GiB',
+    console.log(
+      `sockflow bench: node ${run.machine.node}, ${run.machine.cpus} × ${run.machine.cpu}, ${reps} repetitions`,
     );
   }
-}
-
-if (wanted('pingpong')) {
-  const res = await runCase(
-    'ping-pong',
-    ['raw', 'iter', 'read', 'receive', 'compat'],
-    pingPong,
-    (r) => (r.roundTrips as number) / r.seconds,
-    (r) => (r.userSeconds / (r.roundTrips as number)) * 1e6,
-    [['compat', 'receive']],
-  );
-  report.push({ case: 'ping-pong', roundTrips, size, ...res });
-  if (!jsonOut) {
-    printCase(
-      res,
-      `Ping-pong, ${roundTrips} round trips of ${size} B, both sides the same implementation (pin ${pin})`,
-      'round trips/s',
-      'client user µs/round trip',
-    );
-  }
-}
-
-if (wanted('messages')) {
-  for (const which of Object.keys(MESSAGE_CASES) as MessageCase[]) {
-    const c = MESSAGE_CASES[which];
-    const res = await runCase(
-      `messages (${which})`,
-      ['concat-framing', 'messages'],
-      (impl) => framed(impl, which),
-      (r) => (r.messages as number) / r.seconds,
-      (r) => ((r.userSeconds + r.systemSeconds) / (r.messages as number)) * 1e6,
-    );
-    report.push({ case: `messages-${which}`, size: c.size, ...res });
-    if (!jsonOut) {
-      const size = c.size >= 1024 * 1024 ? `${c.size / 1024 / 1024} MiB` : `${c.size} B`;
-      printCase(
-        res,
-        `Messages, ${c.count()} of ${size} with a u32be header, ${c.title} (pin ${bulkPin})`,
-        'messages/s',
-        'receiver CPU µs/message',
-      );
+  for (const def of CASES) {
+    if (
+      wanted !== undefined &&
+      !wanted.includes(def.name) &&
+      !wanted.some((w) => def.name.startsWith(`${w}-`))
+    ) {
+      continue;
     }
+    const res = await runCase(def);
+    run.cases.push(res);
+    if (!jsonOut) printCase(res);
   }
+  return run;
 }
 
-if (jsonOut) console.log(JSON.stringify({ machine, reps, results: report }, null, 2));
+/** This script again under Node 24 (from the npm registry), with the same options, as JSON. */
+async function runUnderNode24(): Promise<BenchRun | undefined> {
+  const args = process.argv.slice(2).filter((a) => a !== '--report' && a !== '--json');
+  const child = spawn('npx', ['-y', 'node@24', SELF, ...args, '--json'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const [code] = (await once(child, 'close')) as [number];
+  if (code !== 0) {
+    console.error(`Node 24 run failed (exit ${code}); the report covers ${process.version} only`);
+    return undefined;
+  }
+  return JSON.parse(out) as BenchRun;
+}
+
+const runs: BenchRun[] = [await runAll()];
+if (values.report) {
+  if (!process.version.startsWith('v24.')) {
+    if (!jsonOut) console.log('\nRunning the suite again under Node 24 for the report…');
+    const other = await runUnderNode24();
+    if (other !== undefined) runs.push(other);
+  }
+  const { markdown, svg } = renderReport(runs);
+  const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
+  writeFileSync(`${docs}performance.md`, markdown);
+  writeFileSync(`${docs}performance.svg`, svg);
+  if (!jsonOut) console.log('\nWrote docs/performance.md and docs/performance.svg');
+}
+if (jsonOut) console.log(JSON.stringify(runs[0], null, 2));

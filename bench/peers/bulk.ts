@@ -1,0 +1,165 @@
+// Bulk transfer: one side pushes --bulk-bytes in 64 KiB writes, the other drains to EOF. Either
+// side is the implementation under test, the other raw node:net.
+//
+//   bulk-recv <impl> <accept|connect> [port]   receive until EOF (listening, or connecting)
+//   bulk-send <impl> <accept|connect> <bytes> [port]  send <bytes>, then FIN
+import * as net from 'node:net';
+import { once } from 'node:events';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { PromiseSocket } from 'promise-socket';
+import { toDuplex, toReadableStream } from 'sockflow/streams';
+import { measure, rawSocket, sockflowConnection } from './common.js';
+import { compatConnection, compatDrain } from './compat.js';
+
+const BLOCK = 64 * 1024;
+
+/** Receives until EOF with `impl`; prints the receiver's result. */
+export async function bulkRecv(
+  impl: string,
+  side: 'accept' | 'connect',
+  port: number,
+): Promise<void> {
+  switch (impl) {
+    case 'raw':
+    case 'node-iter':
+    case 'promise-socket': {
+      // Node's own iterator (and promise-socket over it) with Node's defaults: no half-open
+      // (Node 20's iterator destroys a half-open socket at the peer's FIN: NODE-NOTES 1).
+      const { socket, close } = await rawSocket(
+        side,
+        port,
+        impl === 'raw' ? {} : { allowHalfOpen: false },
+      );
+      const done = measure();
+      let bytes = 0;
+      if (impl === 'raw') {
+        socket.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+        });
+        await once(socket, 'end');
+      } else if (impl === 'node-iter') {
+        for await (const chunk of socket) bytes += (chunk as Buffer).length;
+      } else {
+        const ps = new PromiseSocket(socket);
+        for (let c; (c = await ps.read()) !== undefined;) bytes += c.length;
+      }
+      done({ bytes });
+      socket.end();
+      await once(socket, 'close');
+      close();
+      return;
+    }
+    case 'raw-onread': {
+      // node:net's onread: one reused buffer, no Buffer per read. Only sockets net.connect
+      // makes can have it, so this receiver always connects.
+      if (side !== 'connect') throw new Error('raw-onread receives on connections it opens');
+      let bytes = 0;
+      const socket = net.connect({
+        port,
+        host: '127.0.0.1',
+        noDelay: true,
+        allowHalfOpen: true,
+        onread: {
+          buffer: Buffer.allocUnsafe(BLOCK),
+          callback: (n: number) => {
+            bytes += n;
+            return true;
+          },
+        },
+      });
+      await once(socket, 'connect');
+      const done = measure();
+      await once(socket, 'end');
+      done({ bytes });
+      socket.end();
+      await once(socket, 'close');
+      return;
+    }
+    case 'compat': {
+      const { socket, close } = await compatConnection(side, port);
+      const done = measure();
+      const bytes = await compatDrain(socket);
+      done({ bytes });
+      socket.shutdown(2);
+      socket.close();
+      close();
+      return;
+    }
+    default: {
+      const { conn, close } = await sockflowConnection(side, port);
+      const done = measure();
+      let bytes = 0;
+      if (impl === 'iter') {
+        for await (const chunk of conn) bytes += chunk.length;
+      } else if (impl === 'read') {
+        for (let c; (c = await conn.read()) !== null;) bytes += c.length;
+      } else if (impl === 'receive') {
+        const buf = new Uint8Array(BLOCK);
+        for (let n; (n = await conn.receive(buf)) > 0;) bytes += n;
+      } else if (impl === 'byob') {
+        const reader = toReadableStream(conn).getReader({ mode: 'byob' });
+        let buf = new Uint8Array(BLOCK);
+        for (;;) {
+          const { value, done: end } = await reader.read(buf);
+          if (end) break;
+          bytes += value.length;
+          buf = new Uint8Array(value.buffer); // the same memory, back to us
+        }
+        reader.releaseLock();
+      } else if (impl === 'duplex') {
+        await pipeline(
+          toDuplex(conn),
+          new Writable({
+            write(chunk: Buffer, _encoding, callback) {
+              bytes += chunk.length;
+              callback();
+            },
+          }),
+        );
+      } else {
+        throw new Error(`unknown receiver ${impl}`);
+      }
+      done({ bytes });
+      await conn.close();
+      await close();
+    }
+  }
+}
+
+/** Sends `total` bytes in 64 KiB writes with `impl`, then FIN; prints the sender's result. */
+export async function bulkSend(
+  impl: string,
+  side: 'accept' | 'connect',
+  total: number,
+  port: number,
+): Promise<void> {
+  const block = Buffer.alloc(BLOCK, 0x5a);
+  if (impl === 'raw' || impl === 'promise-socket') {
+    const { socket, close } = await rawSocket(side, port);
+    const done = measure();
+    if (impl === 'raw') {
+      for (let sent = 0; sent < total; sent += block.length) {
+        if (!socket.write(block)) await once(socket, 'drain');
+      }
+      socket.end();
+      await once(socket, 'finish');
+    } else {
+      const ps = new PromiseSocket(socket);
+      for (let sent = 0; sent < total; sent += block.length) await ps.write(block);
+      await ps.end();
+    }
+    done({ bytes: total });
+    if (!socket.destroyed) await once(socket, 'close');
+    close();
+    return;
+  }
+  if (impl !== 'send') throw new Error(`unknown sender ${impl}`);
+  const { conn, close } = await sockflowConnection(side, port);
+  const done = measure();
+  for (let sent = 0; sent < total; sent += block.length) await conn.send(block);
+  await conn.shutdown('send');
+  done({ bytes: total });
+  await conn.close();
+  await close();
+}

@@ -1,0 +1,94 @@
+// What every peer process shares: the result line, timing, and how a side gets its connection.
+import * as net from 'node:net';
+import { once } from 'node:events';
+import { connect, listen, type Connection } from 'sockflow';
+
+/** One side's measurement, printed as `RESULT <json>` for bench/run.ts. */
+export interface Result {
+  bytes: number;
+  seconds: number;
+  userSeconds: number;
+  systemSeconds: number;
+  /** Peak resident set size of this process, in bytes. */
+  maxRss: number;
+  roundTrips?: number;
+  messages?: number;
+  /** The 10,000-connections case: seconds until all connected, then until all echoed. */
+  connectSeconds?: number;
+  echoSeconds?: number;
+  /** The 10,000-connections case, server side: heap and RSS per idle connection, in bytes. */
+  heapPerConnection?: number;
+  rssPerConnection?: number;
+}
+
+export function now(): number {
+  return performance.now() / 1000;
+}
+
+/** Starts measuring: call `done(...)` with the counts to print the result line. */
+export function measure(): (fields: Partial<Result> & { bytes: number }) => void {
+  const start = now();
+  const cpu = process.cpuUsage();
+  return (fields) => {
+    const seconds = now() - start;
+    const used = process.cpuUsage(cpu);
+    const result: Result = {
+      seconds,
+      userSeconds: used.user / 1e6,
+      systemSeconds: used.system / 1e6,
+      maxRss: process.resourceUsage().maxRSS * 1024,
+      ...fields,
+    };
+    process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+  };
+}
+
+export function printPort(port: number): void {
+  process.stdout.write(`PORT ${port}\n`);
+}
+
+/** A raw node:net server on loopback, port printed. */
+export async function rawListen(options: net.ServerOpts = {}): Promise<net.Server> {
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true, ...options });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  printPort((server.address() as net.AddressInfo).port);
+  return server;
+}
+
+/** A raw socket: accepted from a fresh listener (port printed), or connected to `port`. */
+export async function rawSocket(
+  side: 'accept' | 'connect',
+  port: number,
+  options: net.NetConnectOpts | object = {},
+): Promise<{ socket: net.Socket; close: () => void }> {
+  if (side === 'connect') {
+    const socket = net.connect({
+      port,
+      host: '127.0.0.1',
+      noDelay: true,
+      allowHalfOpen: true,
+      ...options,
+    });
+    await once(socket, 'connect');
+    return { socket, close: () => undefined };
+  }
+  const server = await rawListen(options as net.ServerOpts);
+  const [socket] = (await once(server, 'connection')) as [net.Socket];
+  return { socket, close: () => server.close() };
+}
+
+/** A sockflow connection: accepted from a fresh listener (port printed), or connected to `port`. */
+export async function sockflowConnection(
+  side: 'accept' | 'connect',
+  port: number,
+): Promise<{ conn: Connection; close: () => Promise<void> }> {
+  if (side === 'connect') {
+    const conn = await connect({ host: '127.0.0.1', port });
+    return { conn, close: () => Promise.resolve() };
+  }
+  const listener = await listen({ host: '127.0.0.1', port: 0 });
+  printPort((listener.address as { port: number }).port);
+  const conn = await listener.accept();
+  return { conn, close: () => listener.close() };
+}

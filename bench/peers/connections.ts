@@ -1,0 +1,116 @@
+// Many concurrent connections, one echo each: how fast a server takes a burst of connects, and
+// what an idle connection with a pending receive costs it.
+//
+//   conn-server <impl> <n>          listen (each implementation's default backlog), echo one
+//                                   message per connection, then hold it idle with a receive
+//                                   pending; once n have echoed, measure heap and RSS per
+//                                   connection (run with --expose-gc) and print the result
+//   conn-client <port> <n> <size>   open n connections at once, send one message on each, wait
+//                                   for every echo; print connect and echo times
+import * as net from 'node:net';
+import { once } from 'node:events';
+import { listen, type Connection } from 'sockflow';
+import { measure, now, printPort } from './common.js';
+
+function memory(): { heap: number; rss: number } {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 3; i++) gc?.();
+  const m = process.memoryUsage();
+  return { heap: m.heapUsed, rss: m.rss };
+}
+
+export async function connServer(impl: string, n: number): Promise<void> {
+  const before = memory();
+  let echoed = 0;
+  let closed = 0;
+  let allEchoed: () => void = () => {};
+  const everyoneEchoed = new Promise<void>((r) => (allEchoed = r));
+  let allClosed: () => void = () => {};
+  const everyoneClosed = new Promise<void>((r) => (allClosed = r));
+  const onEcho = (): void => {
+    if (++echoed === n) allEchoed();
+  };
+  const onClosed = (): void => {
+    if (++closed === n) allClosed();
+  };
+  let stop: () => Promise<void>;
+  if (impl === 'raw') {
+    // Node's own server, its default backlog (511); each socket keeps a 'data' listener.
+    const server = net.createServer((socket) => {
+      let first = true;
+      socket.on('data', (chunk: Buffer) => {
+        if (!first) return;
+        first = false;
+        socket.write(chunk);
+        onEcho();
+      });
+      socket.on('error', () => {});
+      socket.on('close', onClosed);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    printPort((server.address() as net.AddressInfo).port);
+    stop = () => new Promise((r) => server.close(() => r()));
+  } else {
+    // sockflow's listener, its default backlog (4096); each connection keeps a read() pending.
+    const listener = await listen({ host: '127.0.0.1', port: 0 });
+    printPort((listener.address as { port: number }).port);
+    const serve = async (conn: Connection): Promise<void> => {
+      const first = await conn.read();
+      if (first !== null) {
+        await conn.send(first);
+        onEcho();
+        await conn.read().catch(() => null); // idle, a receive pending, until the client leaves
+      }
+      await conn.close();
+      onClosed();
+    };
+    void (async () => {
+      for await (const conn of listener) void serve(conn).catch(() => onClosed());
+    })();
+    stop = () => listener.close();
+  }
+  await everyoneEchoed;
+  await new Promise((r) => setTimeout(r, 200)); // let the last writes and reads settle
+  const after = memory();
+  const done = measure();
+  done({
+    bytes: 0,
+    heapPerConnection: (after.heap - before.heap) / n,
+    rssPerConnection: (after.rss - before.rss) / n,
+  });
+  await everyoneClosed;
+  await stop();
+}
+
+export async function connClient(port: number, n: number, size: number): Promise<void> {
+  const message = Buffer.alloc(size, 0x63);
+  const start = now();
+  const sockets: net.Socket[] = [];
+  const connected: Promise<unknown>[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = net.connect({ port, host: '127.0.0.1', noDelay: true });
+    s.on('error', () => {});
+    sockets.push(s);
+    connected.push(once(s, 'connect'));
+  }
+  await Promise.all(connected);
+  const connectSeconds = now() - start;
+  const echoStart = now();
+  await Promise.all(
+    sockets.map(async (s) => {
+      s.write(message);
+      let got = 0;
+      while (got < size) got += ((await once(s, 'data')) as [Buffer])[0].length;
+    }),
+  );
+  const echoSeconds = now() - echoStart;
+  const done = measure();
+  done({ bytes: n * size * 2, connectSeconds, echoSeconds });
+  await Promise.all(
+    sockets.map((s) => {
+      s.end();
+      return once(s, 'close');
+    }),
+  );
+}
