@@ -16,6 +16,20 @@ export interface StepOwner {
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
+// One executor for every pending receive: it hands the resolvers over through `captured`
+// (read right after `new Promise` returns), so waiting allocates no closure.
+const captured: {
+  resolve: ((value: never) => void) | undefined;
+  reject: ((e: unknown) => void) | undefined;
+} = {
+  resolve: undefined,
+  reject: undefined,
+};
+function capture(resolve: (value: never) => void, reject: (e: unknown) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
+
 type Into = Uint8Array | readonly Uint8Array[];
 
 /** Copies up to this many bytes byte by byte rather than through a view and `set()`. */
@@ -38,8 +52,11 @@ function copyInto(into: Into, at: number, src: Uint8Array, start: number, end: n
     if (n <= SMALL_COPY) {
       // A few bytes (a frame header): a loop is cheaper than a view for set().
       for (let i = 0; i < n; i++) into[at + i] = src[start + i] as number;
+    } else if (start === 0 && n === src.length) {
+      into.set(src, at);
     } else {
-      into.set(start === 0 && n === src.length ? src : src.subarray(start, start + n), at);
+      // A plain view: a Buffer's subarray() goes through its species constructor, slower.
+      into.set(new Uint8Array(src.buffer, src.byteOffset + start, n), at);
     }
     return n;
   }
@@ -183,13 +200,13 @@ export class ReceiveBuffer implements ReadSink {
     if (this.#buffered > 0) return Promise.resolve(this.#copyOut(into));
     if (this.#failed) return Promise.reject(this.#failure);
     if (this.#eof) return Promise.resolve(0);
-    return new Promise<number>((resolve, reject) => {
-      this.#waiter = RECEIVE;
-      this.#into = into;
-      this.#resolveCount = resolve;
-      this.#reject = reject;
-      this.#listen(signal);
-    });
+    const p = new Promise<number>(capture);
+    this.#waiter = RECEIVE;
+    this.#into = into;
+    this.#resolveCount = captured.resolve as (n: number) => void;
+    this.#reject = captured.reject;
+    this.#listen(signal);
+    return p;
   }
 
   /**
@@ -221,12 +238,12 @@ export class ReceiveBuffer implements ReadSink {
     if (this.#buffered > 0) return Promise.resolve(this.#takeChunk());
     if (this.#failed) return Promise.reject(this.#failure);
     if (this.#eof) return Promise.resolve(null);
-    return new Promise<Uint8Array | null>((resolve, reject) => {
-      this.#waiter = READ;
-      this.#resolveChunk = resolve;
-      this.#reject = reject;
-      this.#listen(signal);
-    });
+    const p = new Promise<Uint8Array | null>(capture);
+    this.#waiter = READ;
+    this.#resolveChunk = captured.resolve as (c: Uint8Array | null) => void;
+    this.#reject = captured.reject;
+    this.#listen(signal);
+    return p;
   }
 
   /**
@@ -250,13 +267,13 @@ export class ReceiveBuffer implements ReadSink {
       owner.ended = true;
       return this.#failed ? Promise.reject(this.#failure) : Promise.resolve(DONE);
     }
-    return new Promise<IteratorResult<Uint8Array, undefined>>((resolve, reject) => {
-      this.#waiter = NEXT;
-      this.#resolveStep = resolve;
-      this.#stepOwner = owner;
-      this.#reject = reject;
-      this.#listen(signal);
-    });
+    const p = new Promise<IteratorResult<Uint8Array, undefined>>(capture);
+    this.#waiter = NEXT;
+    this.#resolveStep = captured.resolve as (r: IteratorResult<Uint8Array, undefined>) => void;
+    this.#stepOwner = owner;
+    this.#reject = captured.reject;
+    this.#listen(signal);
+    return p;
   }
 
   /**
