@@ -73,7 +73,7 @@ export async function rawSocket(
     await once(socket, 'connect');
     return { socket, close: () => undefined };
   }
-  const server = await rawListen(options as net.ServerOpts);
+  const server = await rawListen(options);
   const [socket] = (await once(server, 'connection')) as [net.Socket];
   return { socket, close: () => server.close() };
 }

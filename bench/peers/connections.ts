@@ -4,9 +4,12 @@
 //   conn-server <impl> <n>          listen (each implementation's default backlog), echo one
 //                                   message per connection, then hold it idle with a receive
 //                                   pending; once n have echoed, measure heap and RSS per
-//                                   connection (run with --expose-gc) and print the result
+//                                   connection (run with --expose-gc), print the result, and
+//                                   send one more byte on each connection: the client's signal
+//                                   that it may close
 //   conn-client <port> <n> <size>   open n connections at once, send one message on each, wait
-//                                   for every echo; print connect and echo times
+//                                   for every echo; print connect and echo times; close each
+//                                   connection once the server's extra byte arrives
 import * as net from 'node:net';
 import { once } from 'node:events';
 import { listen, type Connection } from 'sockflow';
@@ -34,6 +37,8 @@ export async function connServer(impl: string, n: number): Promise<void> {
     if (++closed === n) allClosed();
   };
   let stop: () => Promise<void>;
+  /** Sends the extra byte on every connection, once memory is measured. */
+  const release: (() => void)[] = [];
   if (impl === 'raw') {
     // Node's own server, its default backlog (511); each socket keeps a 'data' listener.
     const server = net.createServer((socket) => {
@@ -42,6 +47,7 @@ export async function connServer(impl: string, n: number): Promise<void> {
         if (!first) return;
         first = false;
         socket.write(chunk);
+        release.push(() => socket.write('.'));
         onEcho();
       });
       socket.on('error', () => {});
@@ -59,6 +65,7 @@ export async function connServer(impl: string, n: number): Promise<void> {
       const first = await conn.read();
       if (first !== null) {
         await conn.send(first);
+        release.push(() => void conn.send('.').catch(() => undefined));
         onEcho();
         await conn.read().catch(() => null); // idle, a receive pending, until the client leaves
       }
@@ -79,6 +86,7 @@ export async function connServer(impl: string, n: number): Promise<void> {
     heapPerConnection: (after.heap - before.heap) / n,
     rssPerConnection: (after.rss - before.rss) / n,
   });
+  for (const r of release) r();
   await everyoneClosed;
   await stop();
 }
@@ -107,10 +115,12 @@ export async function connClient(port: number, n: number, size: number): Promise
   const echoSeconds = now() - echoStart;
   const done = measure();
   done({ bytes: n * size * 2, connectSeconds, echoSeconds });
+  // Hold every connection until the server has measured (its extra byte), then close.
   await Promise.all(
-    sockets.map((s) => {
+    sockets.map(async (s) => {
+      await once(s, 'data');
       s.end();
-      return once(s, 'close');
+      await once(s, 'close');
     }),
   );
 }
