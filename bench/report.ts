@@ -223,7 +223,7 @@ function chart(runs: BenchRun[]): string {
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${left}" y="16" font-size="12">ratio to raw Node in the same repetition (median, whiskers min–max; 1× marked)</text>`,
+    `<text x="10" y="16" font-size="12">ratio to raw Node in the same repetition: median, whiskers min–max, 1× marked, capped at ${scaleMax}×</text>`,
   ];
   for (let t = 0; t <= scaleMax; t += 0.5) {
     parts.push(

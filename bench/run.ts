@@ -26,7 +26,8 @@
 // Options: --reps N, --bulk-bytes N, --round-trips N, --size N, --small-messages N,
 //          --producers N, --connections N, --messages N, --pin same|split|none,
 //          --only <case>[,<case>…], --json (results as JSON on stdout),
-//          --report (also run under Node 24 via npx, then write docs/performance.md and .svg).
+//          --report (also run under Node 24 via npx, then write docs/performance.md, .svg and
+//          .json, the raw results the page was rendered from).
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -552,6 +553,7 @@ if (values.report) {
   const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
   writeFileSync(`${docs}performance.md`, markdown);
   writeFileSync(`${docs}performance.svg`, svg);
-  if (!jsonOut) console.log('\nWrote docs/performance.md and docs/performance.svg');
+  writeFileSync(`${docs}performance.json`, `${JSON.stringify(runs, null, 2)}\n`);
+  if (!jsonOut) console.log('\nWrote docs/performance.md, .svg and .json (the raw results)');
 }
 if (jsonOut) console.log(JSON.stringify(runs[0], null, 2));
