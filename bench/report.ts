@@ -29,13 +29,14 @@ export interface BenchRun {
   cases: CaseResult[];
 }
 
-const median = (xs: number[]): number => {
+export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 
-function range(xs: number[] | undefined, digits: number, suffix = ''): string {
+/** `median [min–max]` of the values, with `digits` decimals; a dash when there are none. */
+export function range(xs: number[] | undefined, digits: number, suffix = ''): string {
   if (xs === undefined || xs.length === 0) return '—';
   const s = [...xs].sort((a, b) => a - b);
   const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');

@@ -34,7 +34,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { renderReport, type BenchRun, type CaseResult, type MetricInfo } from './report.js';
+import { range, renderReport, type BenchRun, type CaseResult, type MetricInfo } from './report.js';
 
 const PEER = fileURLToPath(new URL('./peer.js', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -271,7 +271,8 @@ async function framed(impl: string, which: keyof typeof MESSAGE_CASES): Promise<
   return r;
 }
 
-const perMessage: Metric[] = [
+/** Messages per second and CPU per message of `who` (the side the result comes from). */
+const perMessage = (who: string): Metric[] => [
   {
     key: 'rate',
     label: 'messages/s',
@@ -281,7 +282,7 @@ const perMessage: Metric[] = [
   },
   {
     key: 'cpu',
-    label: 'CPU µs/message',
+    label: `${who} CPU µs/message`,
     digits: 2,
     ratio: true,
     of: (r) =>
@@ -358,24 +359,7 @@ const CASES: CaseDef[] = [
     title: `Small messages, ${smallMessages} of 100 B from ${producers} concurrent producers on one connection (pin ${splitPin})`,
     impls: ['raw', 'send'],
     run: small,
-    metrics: [
-      {
-        key: 'rate',
-        label: 'messages/s',
-        digits: 0,
-        ratio: true,
-        of: (r) => (r.messages as number) / (r.seconds as number),
-      },
-      {
-        key: 'cpu',
-        label: 'sender CPU µs/message',
-        digits: 2,
-        ratio: true,
-        of: (r) =>
-          (((r.userSeconds as number) + (r.systemSeconds as number)) / (r.messages as number)) *
-          1e6,
-      },
-    ],
+    metrics: perMessage('sender'),
   },
   {
     name: 'connections',
@@ -403,18 +387,12 @@ const CASES: CaseDef[] = [
       title: `Messages, ${c.count()} of ${size} with a u32be header, ${c.title} (pin ${splitPin})`,
       impls: ['concat-framing', 'messages'],
       run: (impl) => framed(impl, which),
-      metrics: perMessage,
+      metrics: perMessage('receiver'),
     };
   }),
 ];
 
 // --- running and printing ------------------------------------------------------------------------
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 async function runCase(def: CaseDef): Promise<CaseResult> {
   const res: CaseResult = {
@@ -460,13 +438,6 @@ async function runCase(def: CaseDef): Promise<CaseResult> {
     if (!jsonOut) process.stderr.write(`  ${def.name}: repetition ${rep + 1}/${reps} done\n`);
   }
   return res;
-}
-
-function range(xs: number[], digits: number, suffix = ''): string {
-  if (xs.length === 0) return '';
-  const s = [...xs].sort((a, b) => a - b);
-  const f = (x: number): string => x.toFixed(digits);
-  return `${f(median(xs))}${suffix} [${f(s[0] as number)}–${f(s[s.length - 1] as number)}]`;
 }
 
 function printCase(res: CaseResult): void {
