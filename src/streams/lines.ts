@@ -6,6 +6,7 @@
 import type { Connection } from '../core/index.js';
 import { FrameTooLargeError, FrameTruncatedError } from './errors.js';
 import { scanUntil, DEFAULT_MAX_FRAME_BYTES } from './read-until.js';
+import { DONE, StepIterator } from './internal/step-iterator.js';
 import { checkConnection, checkOptions, checkSignal, checkSize } from './internal/validate.js';
 
 /**
@@ -60,32 +61,30 @@ export function lines(conn: Connection, options?: LinesOptions): AsyncIterableIt
   return new LineIterator(conn, max, signal);
 }
 
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
-
 /**
  * The iterator behind `lines()`. A line whose '\n' is already in the next received chunk is
  * taken without a promise chain (`tryRead()`, one resolved promise for the step); otherwise
  * the step waits in `scanUntil()`.
  */
-class LineIterator implements AsyncIterableIterator<string> {
-  #done = false;
+class LineIterator extends StepIterator<string> {
   readonly #conn: Connection;
   readonly #max: number;
   readonly #signal: AbortSignal | undefined;
   readonly #decoder = new TextDecoder();
 
   constructor(conn: Connection, max: number, signal: AbortSignal | undefined) {
+    super();
     this.#conn = conn;
     this.#max = max;
     this.#signal = signal;
   }
 
   next(): Promise<IteratorResult<string, undefined>> {
-    if (this.#done) return Promise.resolve(DONE);
+    if (this.done) return Promise.resolve(DONE);
     try {
       this.#signal?.throwIfAborted();
       const c = this.#conn.tryRead();
-      if (c === null) return this.#end();
+      if (c === null) return this.end();
       if (c !== undefined) {
         const at = c.indexOf(0x0a);
         if (at >= 0 && at <= this.#max + 1) {
@@ -98,7 +97,7 @@ class LineIterator implements AsyncIterableIterator<string> {
         this.#conn.unshift(c); // not all there, or too long: the slow path decides
       }
     } catch (err) {
-      this.#done = true;
+      this.done = true;
       return Promise.reject(err);
     }
     return this.#slow();
@@ -116,8 +115,8 @@ class LineIterator implements AsyncIterableIterator<string> {
       line = err.partial; // EOF after a last line without a newline
       last = true;
     }
-    if (line === null) return this.#end();
-    if (last) this.#done = true;
+    if (line === null) return this.end();
+    if (last) this.done = true;
     try {
       return { done: false, value: this.#line(line, last) };
     } catch (err) {
@@ -138,22 +137,8 @@ class LineIterator implements AsyncIterableIterator<string> {
   }
 
   #fail(err: unknown): never {
-    this.#done = true;
+    this.done = true;
     throw err;
-  }
-
-  #end(): Promise<IteratorReturnResult<undefined>> {
-    this.#done = true;
-    return Promise.resolve(DONE);
-  }
-
-  return(): Promise<IteratorReturnResult<undefined>> {
-    this.#done = true;
-    return Promise.resolve(DONE);
-  }
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<string> {
-    return this;
   }
 }
 

@@ -12,6 +12,7 @@ import {
 import { FrameTooLargeError, FrameTruncatedError, InvalidFrameError } from './errors.js';
 import { concat, giveBack } from './internal/bytes.js';
 import { exactly } from './read-exactly.js';
+import { DONE, StepIterator } from './internal/step-iterator.js';
 import {
   checkConnection,
   checkOptions,
@@ -164,15 +165,12 @@ export function messages(
   return new MessageIterator(conn, header, max, signal);
 }
 
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
-
 /**
  * The iterator behind `messages()`. A message already received whole is taken without a
  * promise chain (`tryReceive()` for the header, `tryRead(length)` for the payload: one
  * resolved promise for the step); otherwise the step waits in `readMessage()`.
  */
-class MessageIterator implements AsyncIterableIterator<Uint8Array> {
-  #done = false;
+class MessageIterator extends StepIterator<Uint8Array> {
   readonly #conn: Connection;
   readonly #header: MessageHeader;
   readonly #max: number;
@@ -187,6 +185,7 @@ class MessageIterator implements AsyncIterableIterator<Uint8Array> {
     max: number,
     signal: AbortSignal | undefined,
   ) {
+    super();
     this.#conn = conn;
     this.#header = header;
     this.#max = max;
@@ -197,24 +196,24 @@ class MessageIterator implements AsyncIterableIterator<Uint8Array> {
   }
 
   next(): Promise<IteratorResult<Uint8Array, undefined>> {
-    if (this.#done) return Promise.resolve(DONE);
+    if (this.done) return Promise.resolve(DONE);
     const signal = this.#signal;
     try {
       signal?.throwIfAborted();
       const m = this.#take();
-      if (m === null) return this.#end();
+      if (m === null) return this.end();
       if (m !== undefined) return Promise.resolve({ done: false, value: m });
     } catch (err) {
-      this.#done = true;
+      this.done = true;
       return Promise.reject(err);
     }
     return readMessage(this.#conn, this.#header, this.#max, signal).then(
       (
         m,
       ): IteratorResult<Uint8Array, undefined> | Promise<IteratorResult<Uint8Array, undefined>> =>
-        m === null ? this.#end() : { done: false, value: m },
+        m === null ? this.end() : { done: false, value: m },
       (err: unknown) => {
-        this.#done = true;
+        this.done = true;
         throw err;
       },
     );
@@ -293,20 +292,6 @@ class MessageIterator implements AsyncIterableIterator<Uint8Array> {
   #giveBackHeader(n: number): undefined {
     this.#conn.unshift(this.#scratch.slice(0, n));
     return undefined;
-  }
-
-  #end(): Promise<IteratorReturnResult<undefined>> {
-    this.#done = true;
-    return Promise.resolve(DONE);
-  }
-
-  return(): Promise<IteratorReturnResult<undefined>> {
-    this.#done = true;
-    return Promise.resolve(DONE);
-  }
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<Uint8Array> {
-    return this;
   }
 }
 
