@@ -10,10 +10,9 @@ import {
   InvalidArgValueError,
   OutOfRangeError,
   SocketBusyError,
-  SocketClosedError,
   SocketShutdownError,
 } from './errors.js';
-import { describe, signalOf } from './internal/validate.js';
+import { describe, signalOf, validateBoolean, validateInteger } from './internal/validate.js';
 import { Lifecycle, type CloseInfo } from './lifecycle.js';
 import { ReceiveBuffer, type StepOwner } from './receive-buffer.js';
 import type { SendQueue } from './send-queue.js';
@@ -201,7 +200,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     if (!(into instanceof Uint8Array)) validateScatter(into);
     else if (into.length === 0) throw emptyInto();
     if (this.#life.userClosed) {
-      throw new SocketClosedError(`Cannot receive on "${this.#life.label}": connection is closed`);
+      throw this.#life.closedErrorFor('receive on');
     }
     return this.#rb.tryReceive(into);
   }
@@ -244,22 +243,12 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   tryRead(maxBytes?: number): Uint8Array | null | undefined {
-    let max = Number.MAX_SAFE_INTEGER;
-    if (maxBytes !== undefined) {
-      if (typeof maxBytes !== 'number') {
-        throw new InvalidArgTypeError(
-          `The "maxBytes" argument must be a number: received ${describe(maxBytes)}`,
-        );
-      }
-      if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
-        throw new OutOfRangeError(
-          `The value of "maxBytes" is out of range: it must be an integer >= 1, received ${String(maxBytes)}`,
-        );
-      }
-      max = maxBytes;
-    }
+    const max =
+      maxBytes === undefined
+        ? Number.MAX_SAFE_INTEGER
+        : validateInteger(maxBytes, 'maxBytes', 1, Number.MAX_SAFE_INTEGER, 'argument');
     if (this.#life.userClosed) {
-      throw new SocketClosedError(`Cannot read on "${this.#life.label}": connection is closed`);
+      throw this.#life.closedErrorFor('read on');
     }
     return this.#rb.tryRead(max);
   }
@@ -345,7 +334,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
       );
     }
     if (this.#life.userClosed) {
-      throw new SocketClosedError(`Cannot unshift on "${this.#life.label}": connection is closed`);
+      throw this.#life.closedErrorFor('unshift on');
     }
     this.#rb.unshift(chunk);
   }
@@ -415,7 +404,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     signal?.throwIfAborted();
     const life = this.#life;
     if (life.userClosed) {
-      throw new SocketClosedError(`Cannot send on "${life.label}": connection is closed`);
+      throw life.closedErrorFor('send on');
     }
     if (life.send !== 'open') {
       throw new SocketShutdownError(`Cannot send on "${life.label}": sending was shut down`);
@@ -617,12 +606,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   setNoDelay(noDelay = true): void {
-    if (typeof noDelay !== 'boolean') {
-      throw new InvalidArgTypeError(
-        `The "noDelay" argument must be a boolean: received ${describe(noDelay)}`,
-      );
-    }
-    this.#life.transport.setNoDelay(noDelay);
+    this.#life.transport.setNoDelay(validateBoolean(noDelay, 'noDelay', 'argument'));
   }
 
   /**

@@ -180,7 +180,7 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
     this.userClosed = true;
     if (!first || this.state !== 'open') return this.closed;
     this.state = 'closing';
-    this.receiver.close(this.#closedError('receive on'));
+    this.receiver.close(this.closedErrorFor('receive on'));
     this.transport.roomChanged();
     if (signal?.aborted) {
       this.#resetNow();
@@ -255,7 +255,7 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
     if (this.#onCloseAbort !== undefined) {
       this.#closeSignal?.removeEventListener('abort', this.#onCloseAbort);
     }
-    const failure = error ?? (this.userClosed ? this.#closedError('complete on') : undefined);
+    const failure = error ?? (this.userClosed ? this.closedErrorFor('complete on') : undefined);
     if (failure !== undefined) {
       this.receiver.fail(failure);
       this.sender.fail(failure);
@@ -278,11 +278,11 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   }
 
   /** The error for operations on a connection the user closed. */
-  #closedError(what: string): SocketClosedError {
+  closedErrorFor(what: string): SocketClosedError {
     return new SocketClosedError(`Cannot ${what} "${this.label}": connection is closed`);
   }
 
   closedError(what: string): Promise<never> {
-    return Promise.reject(this.#closedError(what));
+    return Promise.reject(this.closedErrorFor(what));
   }
 }

@@ -44,15 +44,19 @@ export function signalOf(options: unknown): AbortSignal | undefined {
   return validateSignal((options as { signal?: unknown }).signal);
 }
 
+/** What a checked value is, in messages: an option (the default) or an argument. */
+type Kind = 'option' | 'argument';
+
 export function validateInteger(
   value: unknown,
   name: string,
   min: number,
   max = Number.MAX_SAFE_INTEGER,
+  kind: Kind = 'option',
 ): number {
   if (typeof value !== 'number') {
     throw new InvalidArgTypeError(
-      `The "${name}" option must be a number: received ${describe(value)}`,
+      `The "${name}" ${kind} must be a number: received ${describe(value)}`,
     );
   }
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -65,10 +69,10 @@ export function validateInteger(
   return value;
 }
 
-export function validateBoolean(value: unknown, name: string): boolean {
+export function validateBoolean(value: unknown, name: string, kind: Kind = 'option'): boolean {
   if (typeof value !== 'boolean') {
     throw new InvalidArgTypeError(
-      `The "${name}" option must be a boolean: received ${describe(value)}`,
+      `The "${name}" ${kind} must be a boolean: received ${describe(value)}`,
     );
   }
   return value;
