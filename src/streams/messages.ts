@@ -91,6 +91,19 @@ function checkHeader(value: unknown): MessageHeader {
   return value as MessageHeader;
 }
 
+/** The size of each fixed-size header. */
+const FIXED_SIZE = { u8: 1, u16be: 2, u32be: 4 } as const;
+
+/** The big-endian length in the first `size` bytes (1, 2 or 4) of `b`. */
+function fixedLength(b: Uint8Array, size: number): number {
+  if (size === 1) return b[0] as number;
+  if (size === 2) return ((b[0] as number) << 8) | (b[1] as number);
+  return (
+    (b[0] as number) * 0x1000000 +
+    (((b[1] as number) << 16) | ((b[2] as number) << 8) | (b[3] as number))
+  );
+}
+
 /**
  * The header at the start of `b`: `[headerLength, payloadLength]`, or `undefined` when `b`
  * ends inside it.
@@ -98,17 +111,11 @@ function checkHeader(value: unknown): MessageHeader {
 function parseHeader(b: Uint8Array, header: MessageHeader): [number, number] | undefined {
   switch (header) {
     case 'u8':
-      return b.length < 1 ? undefined : [1, b[0] as number];
     case 'u16be':
-      return b.length < 2 ? undefined : [2, ((b[0] as number) << 8) | (b[1] as number)];
-    case 'u32be':
-      return b.length < 4
-        ? undefined
-        : [
-            4,
-            (b[0] as number) * 0x1000000 +
-              (((b[1] as number) << 16) | ((b[2] as number) << 8) | (b[3] as number)),
-          ];
+    case 'u32be': {
+      const size = FIXED_SIZE[header];
+      return b.length < size ? undefined : [size, fixedLength(b, size)];
+    }
     case 'varint': {
       let value = 0;
       let scale = 1;
@@ -190,9 +197,7 @@ class MessageIterator extends StepIterator<Uint8Array> {
     this.#header = header;
     this.#max = max;
     this.#signal = signal;
-    this.#scratch = new Uint8Array(
-      header === 'u8' ? 1 : header === 'u16be' ? 2 : header === 'u32be' ? 4 : MAX_VARINT_BYTES,
-    );
+    this.#scratch = new Uint8Array(header === 'varint' ? MAX_VARINT_BYTES : FIXED_SIZE[header]);
   }
 
   next(): Promise<IteratorResult<Uint8Array, undefined>> {
@@ -262,13 +267,7 @@ class MessageIterator extends StepIterator<Uint8Array> {
       const n = conn.tryReceive(head);
       if (n === null || n === 0) return n === 0 ? null : undefined;
       if (n < h) return this.#giveBackHeader(n);
-      length =
-        h === 1
-          ? (head[0] as number)
-          : h === 2
-            ? ((head[0] as number) << 8) | (head[1] as number)
-            : (head[0] as number) * 0x1000000 +
-              (((head[1] as number) << 16) | ((head[2] as number) << 8) | (head[3] as number));
+      length = fixedLength(head, h);
     }
     if (length > this.#max) {
       this.#giveBackHeader(h);
