@@ -19,6 +19,7 @@ async function roundTrip(listenHost: string | undefined, connectHost: string | u
     clientRemote: client.remoteAddress,
     clientLocal: client.localAddress,
     serverRemote: server.remoteAddress,
+    serverLocal: server.localAddress,
   };
   await Promise.all([client.reset(), server.reset()]);
   return { port, ...addresses };
@@ -49,5 +50,35 @@ describe('addresses', () => {
     expect(v4.clientRemote).toMatchObject({ address: '127.0.0.1' });
     const v6 = await roundTrip(undefined, '::1');
     expect(v6.clientRemote).toMatchObject({ address: '::1', family: 'IPv6' });
+  });
+
+  it("an accepted connection's local address is the one the client reached, on every interface too", async () => {
+    const fixed = await roundTrip('127.0.0.1', '127.0.0.1');
+    expect(fixed.serverLocal).toEqual({ address: '127.0.0.1', port: fixed.port, family: 'IPv4' });
+    expect(fixed.serverRemote).toEqual({ ...fixed.clientLocal });
+    const v4 = await roundTrip(undefined, '127.0.0.1');
+    expect(v4.serverLocal).toMatchObject({ port: v4.port });
+    expect((v4.serverLocal as { address: string }).address).toMatch(/127\.0\.0\.1$/);
+    const v6 = await roundTrip(undefined, '::1');
+    expect(v6.serverLocal).toEqual({ address: '::1', port: v6.port, family: 'IPv6' });
+  });
+
+  it('both addresses outlive the connection, reset by the peer before anyone asked', async () => {
+    await using listener = await listen({ host: '127.0.0.1', port: 0 });
+    const port = portOf(listener);
+    const [client, server] = await Promise.all([
+      connect({ host: '127.0.0.1', port }),
+      listener.accept(),
+    ]);
+    const clientPort = (client.localAddress as { port: number }).port;
+    await client.reset();
+    await expect(server.read()).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await server.closed;
+    expect(server.remoteAddress).toEqual({
+      address: '127.0.0.1',
+      port: clientPort,
+      family: 'IPv4',
+    });
+    expect(server.localAddress).toEqual({ address: '127.0.0.1', port, family: 'IPv4' });
   });
 });

@@ -6,7 +6,7 @@
 import { parseEndpoint, type IpcAddress, type TcpAddress } from './address.js';
 import { resolveConnectionOptions, type ConnectionOptions } from './connection-options.js';
 import type { Connection } from './connection.js';
-import { connectionOf, newTransport } from './internal/build.js';
+import { connectionOf, ipcNames, newTransport, tcpNames } from './internal/build.js';
 import { InvalidArgValueError } from './errors.js';
 import { describe, signalOf } from './internal/validate.js';
 
@@ -66,7 +66,9 @@ export function connect(
     };
     const onConnect = (): void => {
       cleanup();
-      resolve(connectionOf(transport, resolved, ep.kind === 'ipc' ? ep.path : undefined, false));
+      const names =
+        ep.kind === 'ipc' ? ipcNames({ path: ep.path }, false) : tcpNames(transport.socket);
+      resolve(connectionOf(transport, resolved, names));
     };
     // node:net destroys the socket when the attempt fails; 'close' follows the error.
     const onClose = (): void => {

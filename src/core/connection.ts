@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { toSocketAddress, type SocketAddress } from './address.js';
+import type { SocketAddress } from './address.js';
 import type { ResolvedConnectionOptions } from './connection-options.js';
 import {
   InvalidArgTypeError,
@@ -15,7 +15,6 @@ import {
 import { describe, signalOf, validateBoolean, validateInteger } from './internal/validate.js';
 import { Lifecycle, type CloseInfo } from './lifecycle.js';
 import { ReceiveBuffer, type StepOwner } from './receive-buffer.js';
-import type { SendQueue } from './send-queue.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -72,10 +71,10 @@ export interface ConnectionInit {
   transport: Transport;
   receiveBuffer: ReceiveBuffer;
   options: ResolvedConnectionOptions;
-  /** For Unix sockets, which have no peer name to ask: the path to report. */
-  ipcPath?: string;
-  /** For Unix sockets: which end reports the path as its own. */
-  ipcServerSide?: boolean;
+  /** The connection's own name (often shared with other connections: never mutated). */
+  local: SocketAddress;
+  /** The peer's name: the connection's name in messages. */
+  remote: SocketAddress;
 }
 
 const connectionToken = Symbol('sockflow.connection');
@@ -99,9 +98,7 @@ const kRelease = Symbol('sockflow.release');
 export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   readonly #life: Lifecycle;
   readonly #rb: ReceiveBuffer;
-  readonly #sq: SendQueue;
   readonly #local: SocketAddress;
-  readonly #remote: SocketAddress;
   #live: ChunkIterator | undefined;
 
   /** @internal Use `connect()` or `listen()`. */
@@ -110,37 +107,14 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
       throw new TypeError('Connection cannot be constructed directly: use connect() or a Listener');
     }
     const init = internals as ConnectionInit;
-    const s = init.transport.socket;
-    let where: SocketAddress;
-    if (init.ipcPath !== undefined) {
-      const named = { path: init.ipcPath };
-      const unnamed = { path: '' };
-      this.#local = init.ipcServerSide ? named : unnamed;
-      this.#remote = init.ipcServerSide ? unnamed : named;
-      where = named;
-    } else {
-      const local = toSocketAddress({
-        address: s.localAddress,
-        port: s.localPort,
-        family: s.localFamily,
-      });
-      const remote = toSocketAddress({
-        address: s.remoteAddress,
-        port: s.remotePort,
-        family: s.remoteFamily,
-      });
-      this.#local = local ?? { address: '', port: 0, family: 'IPv4' };
-      this.#remote = remote ?? { address: '', port: 0, family: 'IPv4' };
-      where = this.#remote;
-    }
+    this.#local = init.local;
     this.#rb = init.receiveBuffer;
     this.#life = new Lifecycle(
       init.transport,
       init.receiveBuffer,
-      where,
+      init.remote,
       init.options.maxPendingSends,
     );
-    this.#sq = this.#life.sender;
     init.transport.attach(this.#life, init.options);
   }
 
@@ -369,7 +343,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
       return Promise.reject(err);
     }
     if (bytes === 0) return Promise.resolve(0);
-    const r = this.#sq.start(data, bytes, signal);
+    const r = this.#life.sender.start(data, bytes, signal);
     return typeof r === 'number' ? Promise.resolve(r) : r;
   }
 
@@ -396,7 +370,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     const signal = signalOf(options);
     this.#checkSend(signal);
     if (bytes === 0) return 0;
-    return this.#sq.start(data, bytes, signal);
+    return this.#life.sender.start(data, bytes, signal);
   }
 
   /** Throws what a send started now would fail with at once. */
@@ -409,7 +383,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     if (life.send !== 'open') {
       throw new SocketShutdownError(`Cannot send on "${life.label}": sending was shut down`);
     }
-    this.#sq.checkUsable();
+    this.#life.sender.checkUsable();
   }
 
   /**
@@ -426,7 +400,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    */
   flush(options?: OperationOptions): Promise<void> {
     const signal = signalOf(options);
-    return this.#sq.flush(signal);
+    return this.#life.sender.flush(signal);
   }
 
   // --- ending -------------------------------------------------------------------------------
@@ -531,7 +505,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   get remoteAddress(): SocketAddress {
-    return this.#remote;
+    return this.#life.where;
   }
 
   /**
@@ -543,7 +517,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   get bytesSent(): number {
-    return this.#sq.bytesSent;
+    return this.#life.sender.bytesSent;
   }
 
   /**
@@ -567,7 +541,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   get pendingSends(): number {
-    return this.#sq.pending;
+    return this.#life.sender.pending;
   }
 
   /**
@@ -580,7 +554,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   get sendsInFlight(): number {
-    return this.#sq.inFlight;
+    return this.#life.sender.inFlight;
   }
 
   /**

@@ -99,7 +99,8 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   #decided: CloseReason | undefined;
   /** True once the user called `close()` or `reset()`: new operations get ERR_SOCKET_CLOSED. */
   userClosed = false;
-  readonly #where: SocketAddress;
+  /** The peer's address (or the Unix socket's path): the connection's name in messages. */
+  readonly where: SocketAddress;
   readonly transport: Transport;
   readonly receiver: ReceiveBuffer;
   readonly sender: SendQueue;
@@ -122,14 +123,14 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   ) {
     this.transport = transport;
     this.receiver = receiver;
-    this.#where = where;
+    this.where = where;
     this.sender = new SendQueue(transport, this, maxPendingSends);
     receiver.roomListener = transport;
   }
 
   /** The connection in messages: `127.0.0.1:7000`, `[::1]:7000` or the socket path. */
   get label(): string {
-    return formatAddress(this.#where);
+    return formatAddress(this.where);
   }
 
   /** How the connection ended, once it has: resolves once, never rejects. */

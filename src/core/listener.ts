@@ -8,7 +8,8 @@ import { formatAddress, toSocketAddress, type SocketAddress } from './address.js
 import type { ResolvedConnectionOptions } from './connection-options.js';
 import type { Connection, OperationOptions } from './connection.js';
 import { SocketClosedError } from './errors.js';
-import { connectionOf, fallback, newTransport } from './internal/build.js';
+import { connectionOf, fallback, ipcNames, newTransport, tcpNames } from './internal/build.js';
+import { LocalNames } from './internal/socket-names.js';
 import { signalOf } from './internal/validate.js';
 
 /** A handle libuv accepted; closed with `close()` when we drop it. */
@@ -63,7 +64,6 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
   readonly #server: net.Server;
   readonly #options: ResolvedConnectionOptions;
   readonly #max: number;
-  readonly #ipcPath: string | undefined;
   readonly #address: SocketAddress;
   #pending: (Pending | undefined)[] = [];
   #pendingHead = 0;
@@ -72,6 +72,8 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
   #closing: Promise<void> | undefined;
   /** Connections closed at once because `maxPendingAccepts` were already waiting. */
   #dropped = 0;
+  /** Where accepted connections get their local names: shared, or the path of a Unix socket. */
+  readonly #names: LocalNames | SocketAddress;
 
   /** @internal Use `listen()`. */
   constructor(token: symbol, internals: object) {
@@ -82,12 +84,15 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
     this.#server = init.server;
     this.#options = init.options;
     this.#max = init.maxPendingAccepts;
-    this.#ipcPath = init.ipcPath;
     const a = init.server.address();
     this.#address =
       typeof a === 'string' || a === null
         ? { path: a ?? init.ipcPath ?? '' }
         : (toSocketAddress(a) ?? { address: '', port: 0, family: 'IPv4' });
+    this.#names =
+      'path' in this.#address
+        ? Object.freeze({ path: init.ipcPath ?? this.#address.path })
+        : new LocalNames(this.#address);
     // Accepted sockets are built here, not by node:net's server, so they get `onread` (a
     // reused read buffer) like the sockets connect() makes. node:net has no option for that
     // (nodejs/node#53792); its handle's `onconnection` is the one place to build them.
@@ -290,7 +295,14 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
 
   #build(p: Pending): Connection {
     const transport = newTransport(this.#options, p);
-    return connectionOf(transport, this.#options, this.#ipcPath, true);
+    const names = this.#names;
+    return connectionOf(
+      transport,
+      this.#options,
+      names instanceof LocalNames
+        ? tcpNames(transport.socket, names.of(transport.socket))
+        : ipcNames(names, true),
+    );
   }
 
   #dropWaiter(w: AcceptWaiter): AcceptWaiter {

@@ -51,6 +51,16 @@ function scratchOf(size: number): Buffer {
   return size >= READ_SIZE ? scratch : scratch.subarray(0, size);
 }
 
+// node:net calls `onread.callback` as a method of the socket, and `onread.buffer` as a plain
+// function right after it returns (and once when it adopts a handle): the buffer the callback
+// chose for its connection waits here for that call. Nothing runs in between.
+let nextTarget: Buffer | undefined;
+function takeNextTarget(): Buffer {
+  const t = nextTarget ?? scratchOf(READ_SIZE);
+  nextTarget = undefined;
+  return t;
+}
+
 type SocketHandle = { bytesWritten?: unknown; writeQueueSize?: unknown };
 
 /** Options the transport applies to a fresh socket. */
@@ -105,16 +115,30 @@ export class Transport {
       this.socket.resume(); // the server paused it on connect
     } else {
       this.#dataMode = false;
-      // node:net calls `callback` as a method of the socket (shared here), and `buffer` as a
-      // plain function right after it: that one must be this connection's own.
       // `onread` is accepted by the Socket constructor (net.connect passes it through),
       // though @types/node lists it only among the connect options.
-      const onread = { buffer: (): Buffer => this.#target, callback: Transport.#onRead };
-      const opts =
-        from === undefined
-          ? { allowHalfOpen: true, onread }
-          : { handle: from.handle, allowHalfOpen: true, readable: true, writable: true, onread };
-      this.socket = new net.Socket(opts);
+      if (from === undefined) {
+        // node:net asks a client socket's `buffer` for the first target when its handle is
+        // made, which happy eyeballs may do later, outside any callback of ours: so a client
+        // keeps a generator of its own.
+        const onread = { buffer: (): Buffer => this.#target, callback: Transport.#onRead };
+        const opts = { allowHalfOpen: true, onread };
+        this.socket = new net.Socket(opts);
+      } else {
+        // An accepted socket's handle exists now, so node:net asks `buffer` only here and
+        // right after each `callback`: one shared generator serves every accepted
+        // connection (10,000 idle ones save a closure and its context each).
+        nextTarget = this.#target;
+        const opts = {
+          handle: from.handle,
+          allowHalfOpen: true,
+          readable: true,
+          writable: true,
+          onread: Transport.#sharedOnread,
+        };
+        this.socket = new net.Socket(opts);
+        nextTarget = undefined;
+      }
     }
     (this.socket as OwnedSocket)[kTransport] = this;
     this.socket.on('error', Transport.#onError);
@@ -213,6 +237,16 @@ export class Transport {
       return false;
     }
     return true;
+  };
+
+  /** `onread` of accepted sockets: the shared generator, and a callback that feeds it. */
+  static readonly #sharedOnread = {
+    buffer: takeNextTarget,
+    callback(this: net.Socket, n: number, buf: Buffer): boolean {
+      const more = Transport.#onRead.call(this, n, buf);
+      nextTarget = Transport.#of(this).#target;
+      return more;
+    },
   };
 
   #setTarget(buf: Buffer, owned: boolean): void {

@@ -1,9 +1,11 @@
 // Builds a Connection around a fresh or accepted socket: receive buffer, transport, connection.
 import type * as net from 'node:net';
+import type { IpSocketAddress, SocketAddress, UnixSocketAddress } from '../address.js';
 import type { ResolvedConnectionOptions } from '../connection-options.js';
 import { createConnection, type Connection } from '../connection.js';
 import { ReceiveBuffer } from '../receive-buffer.js';
 import { Transport } from '../transport.js';
+import { peerName, sockName } from './socket-names.js';
 
 /** Reading pauses when room falls below this: reads stay large, and tiny limits still work. */
 export function lowWaterOf(receiveBufferSize: number): number {
@@ -22,16 +24,42 @@ export function newTransport(
 /** Test hook: accept through node:net's own sockets and 'data', as when `onread` is out of reach. */
 export const fallback = { forceDataMode: false };
 
+/** The other end's name on a Unix socket, which has none: shared by every connection. */
+const UNNAMED: UnixSocketAddress = Object.freeze({ path: '' });
+const NO_ADDRESS: IpSocketAddress = Object.freeze({ address: '', port: 0, family: 'IPv4' });
+
+/** The two names of a connection: its own and the peer's. */
+export interface Names {
+  local: SocketAddress;
+  remote: SocketAddress;
+}
+
+/**
+ * The names of a TCP connection, read now, while the socket can say: `local` when the caller
+ * already knows it (a listener's connections share one).
+ */
+export function tcpNames(socket: net.Socket, local?: SocketAddress): Names {
+  return {
+    local: local ?? sockName(socket) ?? NO_ADDRESS,
+    remote: peerName(socket) ?? NO_ADDRESS,
+  };
+}
+
+/** The names of a Unix socket connection: the path is the server end's; the client's is unnamed. */
+export function ipcNames(path: SocketAddress, serverSide: boolean): Names {
+  return serverSide ? { local: path, remote: UNNAMED } : { local: UNNAMED, remote: path };
+}
+
 export function connectionOf(
   transport: Transport,
   options: ResolvedConnectionOptions,
-  ipcPath?: string,
-  ipcServerSide?: boolean,
+  names: Names,
 ): Connection {
   return createConnection({
     transport,
     receiveBuffer: transport.sink as ReceiveBuffer,
     options,
-    ...(ipcPath === undefined ? {} : { ipcPath, ipcServerSide: ipcServerSide === true }),
+    local: names.local,
+    remote: names.remote,
   });
 }

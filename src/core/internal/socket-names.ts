@@ -1,0 +1,80 @@
+// The two names of a TCP socket, read once when the connection is made.
+//
+// node:net's `remoteAddress` and `localAddress` cache an object per socket (and drop the local
+// one when the socket is destroyed), on top of the copy a connection keeps so that its names
+// outlive the socket. Read from the handle into one scratch object instead, a connection holds
+// one object for its peer and none of its own for the local name: an accepted connection
+// shares its listener's address, or an interned copy when the listener is on every interface.
+import type * as net from 'node:net';
+import { toSocketAddress, type IpSocketAddress } from '../address.js';
+
+type NameHandle = {
+  getpeername?: (out: object) => number;
+  getsockname?: (out: object) => number;
+};
+
+const scratch: {
+  address: string | undefined;
+  port: number | undefined;
+  family: string | number | undefined;
+} = { address: undefined, port: undefined, family: undefined };
+
+function read(
+  socket: net.Socket,
+  which: 'getpeername' | 'getsockname',
+): IpSocketAddress | undefined {
+  const h = (socket as unknown as { _handle?: NameHandle | null })._handle;
+  const get = h?.[which];
+  if (typeof get !== 'function') {
+    // No handle to ask (or a runtime without the method): node:net's public getters.
+    const a =
+      which === 'getpeername'
+        ? { address: socket.remoteAddress, port: socket.remotePort, family: socket.remoteFamily }
+        : { address: socket.localAddress, port: socket.localPort, family: socket.localFamily };
+    return toSocketAddress(a) as IpSocketAddress | undefined;
+  }
+  scratch.address = undefined;
+  scratch.port = undefined;
+  scratch.family = undefined;
+  if (get.call(h, scratch) !== 0) return undefined;
+  return toSocketAddress(scratch) as IpSocketAddress | undefined;
+}
+
+/** The peer's address, or `undefined` when the socket cannot say (it is already closed). */
+export function peerName(socket: net.Socket): IpSocketAddress | undefined {
+  return read(socket, 'getpeername');
+}
+
+/** The socket's own address, or `undefined` when the socket cannot say. */
+export function sockName(socket: net.Socket): IpSocketAddress | undefined {
+  return read(socket, 'getsockname');
+}
+
+/**
+ * Local names of one listener's connections, shared: a listener on a given address hands out
+ * that address; one on every interface asks each socket and keeps one frozen copy per address
+ * seen (a host has few).
+ */
+export class LocalNames {
+  readonly #fixed: IpSocketAddress | undefined;
+  readonly #seen = new Map<string, IpSocketAddress>();
+
+  constructor(listening: IpSocketAddress) {
+    const unspecified = listening.address === '0.0.0.0' || listening.address === '::';
+    this.#fixed = unspecified ? undefined : Object.freeze({ ...listening });
+  }
+
+  /** The local name of a socket this listener accepted. */
+  of(socket: net.Socket): IpSocketAddress | undefined {
+    if (this.#fixed !== undefined) return this.#fixed;
+    const a = sockName(socket);
+    if (a === undefined) return undefined;
+    const key = `${a.address} ${a.port}`;
+    let shared = this.#seen.get(key);
+    if (shared === undefined) {
+      shared = Object.freeze(a);
+      this.#seen.set(key, shared);
+    }
+    return shared;
+  }
+}
