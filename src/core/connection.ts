@@ -517,7 +517,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   get bytesSent(): number {
-    return this.#life.sender.bytesSent;
+    return this.#life.bytesSent;
   }
 
   /**
@@ -541,7 +541,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   get pendingSends(): number {
-    return this.#life.sender.pending;
+    return this.#life.pendingSends;
   }
 
   /**
@@ -554,7 +554,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   get sendsInFlight(): number {
-    return this.#life.sender.inFlight;
+    return this.#life.sendsInFlight;
   }
 
   /**

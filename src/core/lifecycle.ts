@@ -103,7 +103,10 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   readonly where: SocketAddress;
   readonly transport: Transport;
   readonly receiver: ReceiveBuffer;
-  readonly sender: SendQueue;
+  #sender: SendQueue | undefined;
+  /** What sends fail with once the connection is gone, kept while no send has been made. */
+  #sendFailure: unknown = undefined;
+  readonly #maxPendingSends: number;
   #info: CloseInfo | undefined;
   #closed: Promise<CloseInfo> | undefined;
   #resolveClosed: ((info: CloseInfo) => void) | undefined;
@@ -124,8 +127,39 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
     this.transport = transport;
     this.receiver = receiver;
     this.where = where;
-    this.sender = new SendQueue(transport, this, maxPendingSends);
+    this.#maxPendingSends = maxPendingSends;
     receiver.roomListener = transport;
+  }
+
+  /** The send queue, made on the first send: a connection that only receives never pays for it. */
+  get sender(): SendQueue {
+    let q = this.#sender;
+    if (q === undefined) {
+      q = this.#sender = new SendQueue(this.transport, this, this.#maxPendingSends);
+      if (this.#sendFailure !== undefined) q.fail(this.#sendFailure);
+    }
+    return q;
+  }
+
+  /** Bytes the OS has accepted from us. */
+  get bytesSent(): number {
+    return this.#sender === undefined ? 0 : this.#sender.bytesSent;
+  }
+
+  /** Sends not yet settled. */
+  get pendingSends(): number {
+    return this.#sender === undefined ? 0 : this.#sender.pending;
+  }
+
+  /** Sends whose bytes the OS has not fully taken yet. */
+  get sendsInFlight(): number {
+    return this.#sender === undefined ? 0 : this.#sender.inFlight;
+  }
+
+  /** Fails every unsettled and later send with `error` (the first failure wins). */
+  #failSends(error: unknown): void {
+    if (this.#sender !== undefined) this.#sender.fail(error);
+    else this.#sendFailure ??= error;
   }
 
   /** The connection in messages: `127.0.0.1:7000`, `[::1]:7000` or the socket path. */
@@ -161,8 +195,11 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
       return (this.#shutdownPromise = Promise.resolve());
     }
     this.send = 'shutting';
-    this.#shutdownPromise = this.sender
-      .flush(undefined)
+    const flushed =
+      this.#sender === undefined && this.#sendFailure === undefined
+        ? Promise.resolve()
+        : this.sender.flush(undefined);
+    this.#shutdownPromise = flushed
       .then(
         () =>
           new Promise<void>((resolve, reject) => {
@@ -217,7 +254,7 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
     this.#decided ??= 'reset';
     const err = new SocketClosedError(`Cannot complete on "${this.label}": connection was reset`);
     this.receiver.close(err);
-    this.sender.fail(err);
+    this.#failSends(err);
     this.transport.reset();
   }
 
@@ -237,7 +274,7 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   onError(error: Error): void {
     // Settle before libuv's cancelled writes report success (see TransportEvents.onError).
     this.receiver.fail(error);
-    this.sender.fail(error);
+    this.#failSends(error);
   }
 
   onIdle(): void {
@@ -247,7 +284,7 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
       `Connection "${this.label}" ended: no traffic for ${this.transport.socket.timeout ?? 0} ms`,
     );
     this.receiver.fail(err);
-    this.sender.fail(err);
+    this.#failSends(err);
     this.transport.destroy();
   }
 
@@ -259,17 +296,17 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
     const failure = error ?? (this.userClosed ? this.closedErrorFor('complete on') : undefined);
     if (failure !== undefined) {
       this.receiver.fail(failure);
-      this.sender.fail(failure);
+      this.#failSends(failure);
     } else {
       this.receiver.end();
-      this.sender.fail(
+      this.#failSends(
         new SocketShutdownError(`Cannot send on "${this.label}": the connection has ended`),
       );
     }
     const reason = this.#decided ?? reasonOf(error);
     const info: CloseInfo = {
       reason,
-      bytesSent: this.sender.bytesSent,
+      bytesSent: this.bytesSent,
       bytesReceived: this.receiver.bytesReceived,
     };
     if (error !== undefined && (reason === 'peer-reset' || reason === 'error')) info.error = error;

@@ -17,6 +17,7 @@ import type { Transport } from './transport.js';
 type SendData = Uint8Array | string | readonly Uint8Array[];
 
 const RESOLVED = Promise.resolve();
+const ALIVE = Symbol('alive');
 
 const WAITING = 0;
 const IN_FLIGHT = 1;
@@ -81,8 +82,8 @@ export class SendQueue {
   #issued = 0;
   #settled = 0;
   #flushWaiters: FlushWaiter[] | undefined;
-  #dead: unknown = undefined;
-  #isDead = false;
+  /** What every send fails with once the connection is gone; `ALIVE` until then. */
+  #dead: unknown = ALIVE;
   /** Bytes the OS has accepted, counted at write completion. */
   bytesSent = 0;
 
@@ -104,7 +105,7 @@ export class SendQueue {
 
   /** Throws what a send started now would fail with at once: the connection is gone. */
   checkUsable(): void {
-    if (this.#isDead) throw this.#dead;
+    if (this.#dead !== ALIVE) throw this.#dead;
     if (this.#transport.destroyed) {
       // Destroyed a moment ago ('close' is still to come): do not write into it.
       throw (
@@ -154,7 +155,7 @@ export class SendQueue {
   flush(signal: AbortSignal | undefined): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#settled === this.#issued) {
-      return this.#isDead ? Promise.reject(this.#dead) : Promise.resolve();
+      return this.#dead !== ALIVE ? Promise.reject(this.#dead) : Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
       const w: FlushWaiter = { target: this.#issued, resolve, reject, signal, onAbort: undefined };
@@ -174,8 +175,7 @@ export class SendQueue {
    * `error`, and so does every later send.
    */
   fail(error: unknown): void {
-    if (this.#isDead) return;
-    this.#isDead = true;
+    if (this.#dead !== ALIVE) return;
     this.#dead = error;
     this.#queue?.clear();
     const written = this.#written;
@@ -229,7 +229,7 @@ export class SendQueue {
   #startQueued(op: SendOp): Promise<void> {
     if (op.state !== WAITING) return RESOLVED;
     this.#waiting?.delete(op);
-    if (this.#isDead) {
+    if (this.#dead !== ALIVE) {
       this.#finish(op, false, this.#dead);
       return RESOLVED;
     }
@@ -256,11 +256,12 @@ export class SendQueue {
   // connections that never send do not pay for it.
   #onWritten: ((err?: Error | null) => void) | undefined;
   #callback(): (err?: Error | null) => void {
-    return (this.#onWritten ??= (err) => this.#writeDone(err));
+    // A bound method: smaller than a closure and its context.
+    return (this.#onWritten ??= this.#writeDone.bind(this));
   }
 
   #writeDone(err?: Error | null): void {
-    if (this.#isDead) return;
+    if (this.#dead !== ALIVE) return;
     if (this.#settledCallbacks > 0) {
       this.#settledCallbacks--;
       return;
