@@ -14,20 +14,18 @@ export interface StepOwner {
   ended: boolean;
 }
 
+/** The chunk list of a buffer that never kept a chunk (frozen: nothing may push to it). */
+const NO_CHUNKS: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
+
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
-// One executor for every pending receive: it hands the resolvers over through `captured`
-// (read right after `new Promise` returns), so waiting allocates no closure.
-const captured: {
-  resolve: ((value: never) => void) | undefined;
-  reject: ((e: unknown) => void) | undefined;
-} = {
-  resolve: undefined,
-  reject: undefined,
-};
-function capture(resolve: (value: never) => void, reject: (e: unknown) => void): void {
-  captured.resolve = resolve;
-  captured.reject = reject;
+// One executor for every pending receive: it hands the resolve function over through
+// `captured` (read right after `new Promise` returns), so waiting allocates no closure. The
+// reject function is not kept: a waiter fails by resolving with a rejected promise, so an idle
+// connection holds one function of its pending promise, not two.
+let captured: ((value: never) => void) | undefined;
+function capture(resolve: (value: never) => void): void {
+  captured = resolve;
 }
 
 type Into = Uint8Array | readonly Uint8Array[];
@@ -82,7 +80,8 @@ function copyInto(into: Into, at: number, src: Uint8Array, start: number, end: n
  */
 export class ReceiveBuffer implements ReadSink {
   readonly #limit: number;
-  #chunks: Uint8Array[] = [];
+  /** Unread chunks from `#head` on; the shared empty list until the first chunk is kept. */
+  #chunks: Uint8Array[] = NO_CHUNKS;
   #head = 0;
   #headOffset = 0;
   #buffered = 0;
@@ -96,13 +95,12 @@ export class ReceiveBuffer implements ReadSink {
   #failure: unknown = undefined;
   #failed = false;
 
+  /** What waits: NONE, RECEIVE, READ or NEXT; the next three fields belong to it. */
   #waiter = NONE;
-  #into: Into | undefined;
-  #resolveCount: ((n: number) => void) | undefined;
-  #resolveChunk: ((c: Uint8Array | null) => void) | undefined;
-  #resolveStep: ((r: IteratorResult<Uint8Array, undefined>) => void) | undefined;
-  #stepOwner: StepOwner | undefined;
-  #reject: ((e: unknown) => void) | undefined;
+  /** RECEIVE: where the bytes go. NEXT: the iterator to mark ended. */
+  #arg: Into | StepOwner | undefined;
+  /** The waiter's resolve function; its type follows `#waiter`. */
+  #resolve: ((value: never) => void) | undefined;
   #signal: AbortSignal | undefined;
   /** Told when room grows, so a paused transport can read again. */
   roomListener: { roomChanged(): void } | undefined;
@@ -133,7 +131,7 @@ export class ReceiveBuffer implements ReadSink {
     let start = 0;
     if (this.#buffered === 0 && this.#waiter !== NONE) {
       if (this.#waiter === RECEIVE) {
-        start = copyInto(this.#into as Into, 0, buf, 0, n);
+        start = copyInto(this.#arg as Into, 0, buf, 0, n);
         this.#settleCount(start);
         if (start === n) return false;
       } else {
@@ -202,9 +200,8 @@ export class ReceiveBuffer implements ReadSink {
     if (this.#eof) return Promise.resolve(0);
     const p = new Promise<number>(capture);
     this.#waiter = RECEIVE;
-    this.#into = into;
-    this.#resolveCount = captured.resolve as (n: number) => void;
-    this.#reject = captured.reject;
+    this.#arg = into;
+    this.#resolve = captured;
     this.#listen(signal);
     return p;
   }
@@ -240,8 +237,7 @@ export class ReceiveBuffer implements ReadSink {
     if (this.#eof) return Promise.resolve(null);
     const p = new Promise<Uint8Array | null>(capture);
     this.#waiter = READ;
-    this.#resolveChunk = captured.resolve as (c: Uint8Array | null) => void;
-    this.#reject = captured.reject;
+    this.#resolve = captured;
     this.#listen(signal);
     return p;
   }
@@ -269,9 +265,8 @@ export class ReceiveBuffer implements ReadSink {
     }
     const p = new Promise<IteratorResult<Uint8Array, undefined>>(capture);
     this.#waiter = NEXT;
-    this.#resolveStep = captured.resolve as (r: IteratorResult<Uint8Array, undefined>) => void;
-    this.#stepOwner = owner;
-    this.#reject = captured.reject;
+    this.#resolve = captured;
+    this.#arg = owner;
     this.#listen(signal);
     return p;
   }
@@ -283,7 +278,7 @@ export class ReceiveBuffer implements ReadSink {
   unshift(chunk: Uint8Array): void {
     if (chunk.length === 0 || this.#discard) return;
     if (this.#waiter === RECEIVE) {
-      const n = copyInto(this.#into as Into, 0, chunk, 0, chunk.length);
+      const n = copyInto(this.#arg as Into, 0, chunk, 0, chunk.length);
       this.#settleCount(n);
       if (n === chunk.length) return;
       chunk = chunk.subarray(n);
@@ -298,9 +293,10 @@ export class ReceiveBuffer implements ReadSink {
       this.#headOffset = 0;
     }
     if (this.#head > 0) this.#chunks[--this.#head] = chunk;
-    else if (this.#chunks.length === 0)
-      this.#chunks.push(chunk); // the common case for parsers
-    else this.#chunks.unshift(chunk);
+    else if (this.#chunks.length === 0) {
+      this.#push(chunk); // the common case for parsers
+      return;
+    } else this.#chunks.unshift(chunk);
     this.#buffered += chunk.length;
   }
 
@@ -314,12 +310,13 @@ export class ReceiveBuffer implements ReadSink {
   // --- internals ----------------------------------------------------------------------------
 
   #push(chunk: Uint8Array): void {
-    this.#chunks.push(chunk);
+    if (this.#chunks === NO_CHUNKS) this.#chunks = [chunk];
+    else this.#chunks.push(chunk);
     this.#buffered += chunk.length;
   }
 
   #clear(): void {
-    this.#chunks = [];
+    this.#chunks = NO_CHUNKS;
     this.#head = 0;
     this.#headOffset = 0;
     this.#buffered = 0;
@@ -394,12 +391,8 @@ export class ReceiveBuffer implements ReadSink {
 
   #release(): void {
     this.#waiter = NONE;
-    this.#into = undefined;
-    this.#resolveCount = undefined;
-    this.#resolveChunk = undefined;
-    this.#resolveStep = undefined;
-    this.#stepOwner = undefined;
-    this.#reject = undefined;
+    this.#arg = undefined;
+    this.#resolve = undefined;
     const signal = this.#signal;
     if (signal !== undefined) {
       this.#signal = undefined;
@@ -408,7 +401,7 @@ export class ReceiveBuffer implements ReadSink {
   }
 
   #settleCount(n: number): void {
-    const resolve = this.#resolveCount as (n: number) => void;
+    const resolve = this.#resolve as (n: number) => void;
     this.#release();
     resolve(n);
   }
@@ -416,22 +409,22 @@ export class ReceiveBuffer implements ReadSink {
   /** Settles a READ or NEXT waiter with a chunk, or with EOF (`null`). */
   #settleChunk(c: Uint8Array | null): void {
     if (this.#waiter === NEXT) {
-      const resolve = this.#resolveStep as (r: IteratorResult<Uint8Array, undefined>) => void;
-      if (c === null) (this.#stepOwner as StepOwner).ended = true;
+      const resolve = this.#resolve as (r: IteratorResult<Uint8Array, undefined>) => void;
+      if (c === null) (this.#arg as StepOwner).ended = true;
       this.#release();
       resolve(c === null ? DONE : { done: false, value: c });
       return;
     }
-    const resolve = this.#resolveChunk as (c: Uint8Array | null) => void;
+    const resolve = this.#resolve as (c: Uint8Array | null) => void;
     this.#release();
     resolve(c);
   }
 
   #settleError(e: unknown): void {
-    if (this.#waiter === NEXT) (this.#stepOwner as StepOwner).ended = true;
-    const reject = this.#reject as (e: unknown) => void;
+    if (this.#waiter === NEXT) (this.#arg as StepOwner).ended = true;
+    const resolve = this.#resolve as (p: Promise<never>) => void;
     this.#release();
-    reject(e);
+    resolve(Promise.reject(e));
   }
 }
 
