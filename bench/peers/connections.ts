@@ -37,17 +37,21 @@ export async function connServer(impl: string, n: number): Promise<void> {
     if (++closed === n) allClosed();
   };
   let stop: () => Promise<void>;
-  /** Sends the extra byte on every connection, once memory is measured. */
+  /** Send the extra byte on every connection, once memory is measured. */
   const release: (() => void)[] = [];
   if (impl === 'raw') {
     // Node's own server, its default backlog (511); each socket keeps a 'data' listener.
+    const sockets: net.Socket[] = [];
+    release.push(() => {
+      for (const s of sockets) s.write('.');
+    });
     const server = net.createServer((socket) => {
       let first = true;
       socket.on('data', (chunk: Buffer) => {
         if (!first) return;
         first = false;
         socket.write(chunk);
-        release.push(() => socket.write('.'));
+        sockets.push(socket);
         onEcho();
       });
       socket.on('error', () => {});
@@ -61,19 +65,33 @@ export async function connServer(impl: string, n: number): Promise<void> {
     // sockflow's listener, its default backlog (4096); each connection keeps a read() pending.
     const listener = await listen({ host: '127.0.0.1', port: 0 });
     printPort((listener.address as { port: number }).port);
-    const serve = async (conn: Connection): Promise<void> => {
+    const conns: Connection[] = [];
+    // Echo the first message; false when the client left first. Its own frame, so the idle
+    // connection below holds no reference to the echoed chunk (raw's handler keeps none).
+    const echoFirst = async (conn: Connection): Promise<boolean> => {
       const first = await conn.read();
-      if (first !== null) {
-        await conn.send(first);
-        release.push(() => void conn.send('.').catch(() => undefined));
-        onEcho();
-        await conn.read().catch(() => null); // idle, a receive pending, until the client leaves
+      if (first === null) return false;
+      await conn.send(first);
+      return true;
+    };
+    const serve = async (conn: Connection): Promise<void> => {
+      try {
+        if (await echoFirst(conn)) {
+          conns.push(conn);
+          onEcho();
+          await conn.read(); // idle, a receive pending, until the client leaves
+        }
+      } catch {
+        // The client reset: nothing to serve.
       }
       await conn.close();
       onClosed();
     };
+    release.push(() => {
+      for (const c of conns) c.send('.').catch(() => undefined);
+    });
     void (async () => {
-      for await (const conn of listener) void serve(conn).catch(() => onClosed());
+      for await (const conn of listener) void serve(conn);
     })();
     stop = () => listener.close();
   }
