@@ -118,6 +118,18 @@ describe('invariant 7: shutdown, close, reset', () => {
     expect(await stalled).toMatchObject({ code: 'ERR_SOCKET_CLOSED' });
   });
 
+  it('reset() while our FIN is still being sent closes the connection (libuv refuses an RST then)', async () => {
+    await using p = await pair();
+    const shut = p.client.shutdown('send');
+    // shutdown() hands the FIN to node:net a few microtasks later, and libuv completes it in
+    // the next poll phase: ticks alone (no event-loop turn) land the reset in between.
+    for (let i = 0; i < 20; i++) await new Promise((r) => process.nextTick(r));
+    const info = await p.client.reset();
+    expect(info.reason).toBe('reset');
+    await shut.catch(() => undefined);
+    expect(await p.server.read()).toBeNull(); // the FIN still went out
+  });
+
   it('close() and reset() are idempotent', async () => {
     await using p = await pair();
     const a = p.client.close({ signal: AbortSignal.timeout(50) });

@@ -340,11 +340,16 @@ export class Transport {
     if (!this.socket.destroyed) this.socket.setNoDelay(noDelay);
   }
 
-  /** Resets the connection now (RST on TCP; a plain close for Unix sockets, which have none). */
+  /**
+   * Resets the connection now: RST on TCP; a plain close for Unix sockets, which have none,
+   * and for a TCP socket whose FIN is still being sent: libuv refuses to reset a handle with
+   * a shutdown in progress (`EINVAL`), and node:net then never closes it. Closed that way,
+   * the kernel still resets if received bytes are left unread, and the FIN goes out otherwise.
+   */
   reset(): void {
     const s = this.socket;
     if (s.destroyed) return;
-    if (isTcp(s)) s.resetAndDestroy();
+    if (isTcp(s) && !(s.writableEnded && !s.writableFinished)) s.resetAndDestroy();
     else s.destroy();
   }
 
