@@ -11,6 +11,16 @@ function rawConnect(port: number): Promise<net.Socket> {
   return once(s, 'connect').then(() => s);
 }
 
+async function readExactlyRaw(conn: Connection, n: number): Promise<Buffer> {
+  const out = Buffer.alloc(n);
+  for (let got = 0; got < n;) {
+    const k = await conn.receive(out.subarray(got));
+    if (k === 0) throw new Error('EOF before the id');
+    got += k;
+  }
+  return out;
+}
+
 describe('invariant 10: listener', () => {
   it('an aborted accept takes nothing: the connection goes to the next accept', async () => {
     await using l = await listen({ host: LOOPBACK, port: 0 });
@@ -105,6 +115,51 @@ describe('invariant 10: listener', () => {
     for (const r of raws) r.destroy();
     await a.reset();
     await b.reset();
+  });
+
+  it('a burst of connects while a for await waits: every one accepted and served, none dropped', async () => {
+    // More connects at once than maxPendingAccepts: connections somebody waits for are queued
+    // as they are accepted and built when the burst pauses, never dropped.
+    await using l = await listen({ host: LOOPBACK, port: 0 }, { maxPendingAccepts: 16 });
+    const port = portOf(l);
+    const n = 1000;
+    const served: number[] = [];
+    let allServed: () => void = () => {};
+    const serving = new Promise<void>((resolve) => (allServed = resolve));
+    const serve = async (conn: Connection): Promise<void> => {
+      const id = await readExactlyRaw(conn, 2);
+      served.push(id.readUInt16BE(0));
+      await conn.reset();
+      if (served.length === n) allServed();
+    };
+    void (async () => {
+      for await (const conn of l) void serve(conn);
+    })();
+    const raws = await Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        const r = await rawConnect(port);
+        r.on('error', () => {}); // the server resets each connection once it has the id
+        const id = Buffer.alloc(2);
+        id.writeUInt16BE(i);
+        r.end(id);
+        return r;
+      }),
+    );
+    await serving;
+    expect(l.droppedConnections).toBe(0);
+    expect([...served].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+    for (const r of raws) r.destroy();
+  });
+
+  it('a connection is handed to a waiting accept promptly, not held for a burst', async () => {
+    await using l = await listen({ host: LOOPBACK, port: 0 });
+    const accepting = l.accept();
+    const raw = await rawConnect(portOf(l));
+    const start = performance.now();
+    const conn = await accepting;
+    expect(performance.now() - start).toBeLessThan(20); // well below the 50 ms burst window
+    raw.destroy();
+    await conn.reset();
   });
 
   it('applies connection options to accepted connections', async () => {

@@ -22,13 +22,19 @@ export interface ListenOptions extends ConnectionOptions {
    * The kernel's accept queue. High by default: Node's 511 overflows under bursts of
    * connects (10,000 at once took 1.6–3.4 s with thousands of overflows, 0.5–0.7 s with
    * 4096). The kernel caps it at `net.core.somaxconn`.
+   *
+   * While an `accept()` waits (a `for await` over the listener), a burst is taken from the
+   * kernel as fast as it arrives and the connections are built once it pauses (after at most
+   * 50 ms, a batch at a time), so the kernel's queue stays short: libuv accepts one connection
+   * per event-loop turn, and building one costs several times that. Up to 4 × `backlog`
+   * connections may wait so, as bare handles.
    * @defaultValue `4096`
    */
   backlog?: number;
   /**
-   * Connections accepted but not yet taken by `accept()`; beyond it new ones are closed at
-   * once (counted in `droppedConnections`). Unaccepted connections are not read, so each
-   * costs only its kernel buffers.
+   * Connections accepted while no `accept()` waits and not yet taken by one; beyond it new
+   * ones are closed at once (counted in `droppedConnections`). Unaccepted connections are
+   * not read, so each costs only its kernel buffers.
    * @defaultValue `1024`
    */
   maxPendingAccepts?: number;
@@ -95,6 +101,7 @@ export function listen(on: TcpAddress | IpcAddress, options?: ListenOptions): Pr
           server,
           options: resolved,
           maxPendingAccepts,
+          backlog,
           ipcPath: ep.kind === 'ipc' ? ep.path : undefined,
         }),
       );

@@ -37,10 +37,27 @@ export interface ListenerInit {
   server: net.Server;
   options: ResolvedConnectionOptions;
   maxPendingAccepts: number;
+  /** The listen backlog: also bounds connections accepted ahead of building them. */
+  backlog: number;
   ipcPath: string | undefined;
 }
 
 const listenerToken = Symbol('sockflow.listener');
+
+/**
+ * Connections built per event-loop turn: about 3 ms of work, during which a loopback client
+ * queues a few hundred more connects, far below the backlog.
+ */
+const BUILD_BATCH = 64;
+
+/** How long a burst of arrivals may hold back building the connections already accepted. */
+const DEFER_MS = 50;
+
+/**
+ * How many backlogs' worth of accepted connections a burst may queue before building takes
+ * over each turn (a bare handle costs a few hundred bytes; the kernel's queue holds as many).
+ */
+const DEFER_BACKLOGS = 4;
 
 /**
  * A listening TCP or Unix socket. Get one from `listen()`.
@@ -64,6 +81,7 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
   readonly #server: net.Server;
   readonly #options: ResolvedConnectionOptions;
   readonly #max: number;
+  readonly #backlog: number;
   readonly #address: SocketAddress;
   #pending: (Pending | undefined)[] = [];
   #pendingHead = 0;
@@ -84,6 +102,7 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
     this.#server = init.server;
     this.#options = init.options;
     this.#max = init.maxPendingAccepts;
+    this.#backlog = init.backlog;
     const a = init.server.address();
     this.#address =
       typeof a === 'string' || a === null
@@ -123,7 +142,12 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#closed) return Promise.reject(this.#closedError());
     if (this.#pendingHead < this.#pending.length) {
-      return Promise.resolve(this.#build(this.#shift()));
+      if (this.#budget > 0) {
+        this.#budget--;
+        return Promise.resolve(this.#build(this.#shift()));
+      }
+      // This turn's share is built: let the event loop accept what has arrived first.
+      this.#scheduleDrain();
     }
     return new Promise<Connection>((resolve, reject) => {
       const w: AcceptWaiter = { resolve, reject, signal, onAbort: undefined };
@@ -265,14 +289,26 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
     this.#offer({ socket });
   }
 
+  // Accept first, build later. libuv accepts one connection per event-loop turn, and
+  // building a Connection (node:net's Socket and ours) costs several times the accept itself:
+  // built as they arrive, a burst of connects outruns the server, the kernel's accept queue
+  // overflows, and every dropped handshake costs its client a one-second retransmit. So a
+  // connection somebody waits for is queued here as a bare handle, and the building happens
+  // in the check phase (`setImmediate`) of a turn in which nothing new arrived: during a burst
+  // each turn only accepts. Building still goes ahead, a batch at a time, once the oldest
+  // queued connection has waited DEFER_MS or 4 × `backlog` of them are queued, so a flood can
+  // neither starve the accept loop nor grow this queue without bound. Only connections nobody
+  // is waiting for count against `maxPendingAccepts`.
   #offer(p: Pending): void {
     if (this.#closed) {
       drop(p);
       return;
     }
-    const w = this.#waiters.shift();
-    if (w !== undefined) {
-      this.#dropWaiter(w).resolve(this.#build(p));
+    if (this.#waiters.length > 0 || this.#drainScheduled) {
+      if (this.#pendingHead === this.#pending.length) this.#deferredSince = performance.now();
+      this.#pending.push(p);
+      this.#arrived = true;
+      this.#scheduleDrain();
       return;
     }
     if (this.#pending.length - this.#pendingHead >= this.#max) {
@@ -282,6 +318,52 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
     }
     this.#pending.push(p);
   }
+
+  /** Connections `accept()` may still build at once before the next drain. */
+  #budget = BUILD_BATCH;
+  #drainScheduled = false;
+  /** A connection arrived since the last drain. */
+  #arrived = false;
+  /** When the oldest connection queued for a waiting accept was queued. */
+  #deferredSince = 0;
+
+  #scheduleDrain(): void {
+    if (this.#drainScheduled) return;
+    this.#drainScheduled = true;
+    setImmediate(this.#drain);
+  }
+
+  // Hands queued connections to waiting accepts: a batch per event-loop turn, once arrivals
+  // pause (or the queue has waited long enough).
+  readonly #drain = (): void => {
+    this.#drainScheduled = false;
+    if (this.#closed) return;
+    const queued = this.#pending.length - this.#pendingHead;
+    if (
+      this.#arrived &&
+      queued < this.#backlog * DEFER_BACKLOGS &&
+      performance.now() - this.#deferredSince < DEFER_MS
+    ) {
+      this.#arrived = false;
+      this.#scheduleDrain(); // still arriving: another turn of accepting first
+      return;
+    }
+    this.#arrived = false;
+    this.#deferredSince = performance.now();
+    this.#budget = BUILD_BATCH;
+    while (
+      this.#budget > 0 &&
+      this.#waiters.length > 0 &&
+      this.#pendingHead < this.#pending.length
+    ) {
+      this.#budget--;
+      const w = this.#waiters.shift() as AcceptWaiter;
+      this.#dropWaiter(w).resolve(this.#build(this.#shift()));
+    }
+    if (this.#waiters.length > 0 && this.#pendingHead < this.#pending.length) {
+      this.#scheduleDrain();
+    }
+  };
 
   #shift(): Pending {
     const h = this.#pending[this.#pendingHead] as Pending;
