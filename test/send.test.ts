@@ -118,6 +118,23 @@ describe('invariant 4: aborting a send', () => {
     expect(parseMessages(await reader)).toEqual([1, 3]);
   });
 
+  it('a send aborted behind another waiting send sends nothing; the ones around it go in order', async () => {
+    await using p = await pair({ maxPendingSends: 1 });
+    const big = p.client.send(message(1, 8 << 20));
+    await until(() => p.client.sendsInFlight === 1);
+    const head = p.client.send(message(2, 1000)); // waits for the slot
+    const ac = new AbortController();
+    const behind = p.client.send(message(3, 1000), { signal: ac.signal });
+    const last = p.client.send(message(4, 1000));
+    ac.abort();
+    await expect(behind).rejects.toMatchObject({ name: 'AbortError' });
+    expect(p.client.pendingSends).toBe(3);
+    const reader = readAll(p.server);
+    await Promise.all([big, head, last]);
+    await p.client.shutdown('send');
+    expect(parseMessages(await reader)).toEqual([1, 2, 4]);
+  });
+
   it('a send aborted after hand-off resets the connection and reports bytesWritten', async () => {
     await using p = await pair();
     const size = 32 << 20;

@@ -2,14 +2,18 @@
 // an abort does before and after hand-off (invariants 3 and 4).
 //
 // A send is *in flight* from the moment its bytes are handed to the socket until the OS has
-// them all. Every in-flight send holds a slot of a p-queue whose concurrency is
-// `maxPendingSends`; later sends wait in that queue, in call order.
+// them all; at most `maxPendingSends` are. A send that finds every slot taken, or others
+// already waiting, waits in a p-queue that runs the waiting sends one at a time, in call
+// order: each waits for a free slot, then writes. Sends that find a slot free and nobody
+// waiting never touch the queue: a bulk sender's every send is one write and one callback.
 //
-// Fast path: when nothing waits in the queue and a slot is free, the bytes are written at
-// once. If the kernel takes them whole (the common case for small sends), the send is done
-// before `send()` returns: no queue task, no callback state. Otherwise the send takes a slot
-// like any other. Either way the bytes are written in call order, because a send only skips
-// the queue when nothing is waiting in it.
+// Fast path: when nothing waits and a slot is free, the bytes are written at once. If the
+// kernel takes them whole (the common case for small sends), the send is done before `send()`
+// returns: no object, no callback state. Either way the bytes are written in call order,
+// because a send only skips the queue when nothing is waiting in it.
+//
+// Aborts are ours in both phases (NODE-NOTES 5): a waiting send's listener takes it out (its
+// queue task then finds it settled and ends), an in-flight send's resets the connection.
 import PQueue from 'p-queue';
 import { SendAbortedError, SocketClosedError } from './errors.js';
 import type { Transport } from './transport.js';
@@ -33,9 +37,7 @@ class SendOp {
   resolve!: (n: number) => void;
   reject!: (e: unknown) => void;
   readonly promise: Promise<number>;
-  /** Releases the op's p-queue slot. */
-  release: (() => void) | undefined;
-  /** Its abort listener while in flight. */
+  /** Its abort listener while it waits or is in flight. */
   onAbort: (() => void) | undefined;
 
   constructor(data: SendData, bytes: number, signal: AbortSignal | undefined) {
@@ -121,8 +123,8 @@ export class SendQueue {
    */
   start(data: SendData, bytes: number, signal: AbortSignal | undefined): number | Promise<number> {
     this.#issued++;
-    const q = this.#queue;
-    if ((q === undefined || q.size === 0) && this.#inFlight < this.#max) {
+    const waiting = this.#waiting;
+    if ((waiting === undefined || waiting.size === 0) && this.#inFlight < this.#max) {
       const start = this.#dispatched;
       this.#write(data, bytes);
       if (this.#transport.drained) {
@@ -135,19 +137,18 @@ export class SendQueue {
       const op = new SendOp(data, bytes, signal);
       op.start = start;
       this.#goInFlight(op);
-      // Hold a slot like a queued send would (p-queue starts it synchronously: a slot is free).
-      void this.#pq().add(() => this.#slot(op));
       return op.promise;
     }
     const op = new SendOp(data, bytes, signal);
     (this.#waiting ??= new Set()).add(op);
-    this.#pq()
-      .add(() => this.#startQueued(op), signal === undefined ? {} : { signal })
-      .catch((err: unknown) => {
-        // p-queue rejects when the signal fires while the send waits: it was removed from the
-        // queue, nothing of it was sent. (After hand-off our own listener handles the abort.)
-        if (op.state === WAITING) this.#finish(op, false, err);
-      });
+    if (signal !== undefined) {
+      // Aborted while it waits: it leaves the queue having sent nothing.
+      op.onAbort = () => {
+        if (op.state === WAITING) this.#finish(op, false, signal.reason);
+      };
+      signal.addEventListener('abort', op.onAbort, { once: true });
+    }
+    void this.#pq().add(() => this.#runWaiting(op));
     return op.promise;
   }
 
@@ -202,7 +203,22 @@ export class SendQueue {
   #waiting: Set<SendOp> | undefined;
 
   #pq(): PQueue {
-    return (this.#queue ??= new PQueue({ concurrency: this.#max }));
+    return (this.#queue ??= new PQueue({ concurrency: 1 }));
+  }
+
+  /** Wakes the waiting send at the head of the queue: a slot was freed, or it settled. */
+  #slotFreed: (() => void) | undefined;
+
+  // p-queue's task for a waiting send: once it is the oldest, wait for a free slot, then write.
+  #runWaiting(op: SendOp): Promise<void> {
+    if (op.state !== WAITING) return RESOLVED;
+    if (this.#dead === ALIVE && this.#inFlight >= this.#max) {
+      return new Promise<void>((resolve) => {
+        this.#slotFreed = resolve;
+      }).then(() => this.#runWaiting(op));
+    }
+    this.#startQueued(op);
+    return RESOLVED;
   }
 
   #write(data: SendData, bytes: number): void {
@@ -225,13 +241,16 @@ export class SendQueue {
     }
   }
 
-  // Runs when p-queue gives a waiting send its turn.
-  #startQueued(op: SendOp): Promise<void> {
-    if (op.state !== WAITING) return RESOLVED;
+  // Writes a waiting send whose turn has come (a slot is free).
+  #startQueued(op: SendOp): void {
     this.#waiting?.delete(op);
+    if (op.onAbort !== undefined) {
+      op.signal?.removeEventListener('abort', op.onAbort);
+      op.onAbort = undefined;
+    }
     if (this.#dead !== ALIVE) {
       this.#finish(op, false, this.#dead);
-      return RESOLVED;
+      return;
     }
     op.start = this.#dispatched;
     this.#write(op.data as SendData, op.bytes);
@@ -239,17 +258,9 @@ export class SendQueue {
       this.#settledCallbacks++;
       this.bytesSent += op.bytes;
       this.#finish(op, true, undefined);
-      return RESOLVED;
+      return;
     }
     this.#goInFlight(op);
-    return this.#slot(op);
-  }
-
-  #slot(op: SendOp): Promise<void> {
-    if (op.state === DONE) return RESOLVED;
-    return new Promise<void>((resolve) => {
-      op.release = resolve;
-    });
   }
 
   // The write callback node:net calls once per write, in order. Made on the first write, so
@@ -306,7 +317,11 @@ export class SendQueue {
     op.state = DONE;
     op.data = undefined;
     if (op.onAbort !== undefined) op.signal?.removeEventListener('abort', op.onAbort);
-    op.release?.();
+    const wake = this.#slotFreed;
+    if (wake !== undefined) {
+      this.#slotFreed = undefined;
+      wake();
+    }
     if (ok) op.resolve(op.bytes);
     else op.reject(err);
     this.#settle();
