@@ -70,6 +70,13 @@ export type ReceiveState = 'open' | 'eof' | 'shut';
  */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 
+/** A graceful close in progress: the default timer, or the caller's signal, and its listener. */
+interface CloseWait {
+  timer: ReturnType<typeof setTimeout> | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
+}
+
 /** Codes that mean the peer reset the connection. */
 const PEER_RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
@@ -107,11 +114,11 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   /** What sends fail with once the connection is gone, kept while no send has been made. */
   #sendFailure: unknown = undefined;
   readonly #maxPendingSends: number;
-  #info: CloseInfo | undefined;
+  /** The promise of `closed`, made when first asked for (or resolved at once after the end). */
   #closed: Promise<CloseInfo> | undefined;
   #resolveClosed: ((info: CloseInfo) => void) | undefined;
-  #closeTimer: ReturnType<typeof setTimeout> | undefined;
-  #closeSignal: AbortSignal | undefined;
+  /** What a graceful `close()` waits with: its timer or its signal (made by `close()`). */
+  #closeWait: CloseWait | undefined;
   #shutdownPromise: Promise<void> | undefined;
 
   /**
@@ -169,14 +176,10 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
 
   /** How the connection ended, once it has: resolves once, never rejects. */
   get closed(): Promise<CloseInfo> {
-    if (this.#closed === undefined) {
-      if (this.#info !== undefined) this.#closed = Promise.resolve(this.#info);
-      else {
-        this.#closed = new Promise<CloseInfo>((resolve) => {
-          this.#resolveClosed = resolve;
-        });
-      }
-    }
+    // Once closed, onClose() has set #closed: only an open connection gets here with none.
+    this.#closed ??= new Promise<CloseInfo>((resolve) => {
+      this.#resolveClosed = resolve;
+    });
     return this.#closed;
   }
 
@@ -228,20 +231,18 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
       if (this.state !== 'closed') this.#resetNow();
     };
     if (signal !== undefined) {
-      this.#closeSignal = signal;
-      this.#onCloseAbort = onAbort;
+      this.#closeWait = { timer: undefined, signal, onAbort };
       signal.addEventListener('abort', onAbort, { once: true });
     } else {
-      this.#closeTimer = setTimeout(onAbort, DEFAULT_CLOSE_TIMEOUT_MS);
-      this.#closeTimer.unref();
+      const timer = setTimeout(onAbort, DEFAULT_CLOSE_TIMEOUT_MS);
+      timer.unref();
+      this.#closeWait = { timer, signal: undefined, onAbort };
     }
     this.shutdownSend().catch(() => {
       // A send failed while flushing: the socket is failing and reports it through `closed`.
     });
     return this.closed;
   }
-
-  #onCloseAbort: (() => void) | undefined;
 
   /** Abrupt end; see `Connection.reset()`. */
   reset(): Promise<CloseInfo> {
@@ -289,9 +290,11 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   }
 
   onClose(error: Error | undefined): void {
-    if (this.#closeTimer !== undefined) clearTimeout(this.#closeTimer);
-    if (this.#onCloseAbort !== undefined) {
-      this.#closeSignal?.removeEventListener('abort', this.#onCloseAbort);
+    const wait = this.#closeWait;
+    if (wait !== undefined) {
+      this.#closeWait = undefined;
+      if (wait.timer !== undefined) clearTimeout(wait.timer);
+      wait.signal?.removeEventListener('abort', wait.onAbort);
     }
     const failure = error ?? (this.userClosed ? this.closedErrorFor('complete on') : undefined);
     if (failure !== undefined) {
@@ -311,8 +314,8 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
     };
     if (error !== undefined && (reason === 'peer-reset' || reason === 'error')) info.error = error;
     this.state = 'closed';
-    this.#info = info;
-    this.#resolveClosed?.(info);
+    if (this.#resolveClosed !== undefined) this.#resolveClosed(info);
+    else this.#closed = Promise.resolve(info);
   }
 
   /** The error for operations on a connection the user closed. */

@@ -4,6 +4,13 @@
 import { SocketBusyError } from './errors.js';
 import type { ReadSink } from './transport.js';
 
+/** No more bytes will arrive: the peer's FIN, `shutdown('receive')`, or a failure. */
+const EOF = 1;
+/** Arriving bytes are dropped (after `shutdown('receive')`, and while closing). */
+const DISCARD = 2;
+/** Receivers reject with `#failure` once the buffered bytes are gone. */
+const FAILED = 4;
+
 const NONE = 0;
 const RECEIVE = 1;
 const READ = 2;
@@ -87,13 +94,10 @@ export class ReceiveBuffer implements ReadSink {
   #buffered = 0;
   /** Bytes received from the peer, discarded ones included. */
   bytesReceived = 0;
-  /** No more bytes will arrive: the peer's FIN, or `shutdown('receive')`. */
-  #eof = false;
-  /** Arriving bytes are dropped (after `shutdown('receive')`, and while closing). */
-  #discard = false;
+  /** EOF, DISCARD and FAILED bits: one field, since idle connections are many. */
+  #state = 0;
   /** Rejects receivers once the buffered bytes are gone (set when the connection failed). */
   #failure: unknown = undefined;
-  #failed = false;
 
   /** What waits: NONE, RECEIVE, READ or NEXT; the next three fields belong to it. */
   #waiter = NONE;
@@ -120,14 +124,14 @@ export class ReceiveBuffer implements ReadSink {
   }
 
   room(): number {
-    return this.#discard ? this.#limit : this.#limit - this.#buffered;
+    return (this.#state & DISCARD) !== 0 ? this.#limit : this.#limit - this.#buffered;
   }
 
   // --- from the transport -------------------------------------------------------------------
 
   onBytes(buf: Uint8Array, n: number, mustCopy: boolean): boolean {
     this.bytesReceived += n;
-    if (this.#discard) return false;
+    if ((this.#state & DISCARD) !== 0) return false;
     let start = 0;
     if (this.#buffered === 0 && this.#waiter !== NONE) {
       if (this.#waiter === RECEIVE) {
@@ -153,7 +157,7 @@ export class ReceiveBuffer implements ReadSink {
 
   /** The peer sent FIN: a pending receiver gets EOF, later ones once the buffer is empty. */
   end(): void {
-    this.#eof = true;
+    this.#state |= EOF;
     if (this.#waiter === RECEIVE) this.#settleCount(0);
     else if (this.#waiter !== NONE) this.#settleChunk(null);
   }
@@ -163,10 +167,9 @@ export class ReceiveBuffer implements ReadSink {
    * then every receiver rejects with `error`.
    */
   fail(error: unknown): void {
-    if (this.#failed) return;
-    this.#failed = true;
+    if ((this.#state & FAILED) !== 0) return;
+    this.#state |= FAILED | EOF;
     this.#failure = error;
-    this.#eof = true;
     if (this.#waiter !== NONE) this.#settleError(error);
   }
 
@@ -176,17 +179,15 @@ export class ReceiveBuffer implements ReadSink {
    */
   close(error: unknown): void {
     this.#clear();
-    this.#discard = true;
-    this.#failed = true;
+    this.#state |= DISCARD | FAILED | EOF;
     this.#failure = error;
-    this.#eof = true;
     if (this.#waiter !== NONE) this.#settleError(error);
   }
 
   /** `shutdown('receive')`: drop unread and future bytes; receivers see EOF. */
   shutdown(): void {
     this.#clear();
-    this.#discard = true;
+    this.#state |= DISCARD;
     this.end();
   }
 
@@ -196,8 +197,8 @@ export class ReceiveBuffer implements ReadSink {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#waiter !== NONE) return busy();
     if (this.#buffered > 0) return Promise.resolve(this.#copyOut(into));
-    if (this.#failed) return Promise.reject(this.#failure);
-    if (this.#eof) return Promise.resolve(0);
+    if ((this.#state & FAILED) !== 0) return Promise.reject(this.#failure);
+    if ((this.#state & EOF) !== 0) return Promise.resolve(0);
     const p = new Promise<number>(capture);
     this.#waiter = RECEIVE;
     this.#arg = into;
@@ -214,8 +215,8 @@ export class ReceiveBuffer implements ReadSink {
   tryReceive(into: Into): number | null {
     if (this.#waiter !== NONE) throw busyError();
     if (this.#buffered > 0) return this.#copyOut(into);
-    if (this.#failed) throw this.#failure;
-    return this.#eof ? 0 : null;
+    if ((this.#state & FAILED) !== 0) throw this.#failure;
+    return (this.#state & EOF) !== 0 ? 0 : null;
   }
 
   /**
@@ -225,16 +226,16 @@ export class ReceiveBuffer implements ReadSink {
   tryRead(max: number): Uint8Array | null | undefined {
     if (this.#waiter !== NONE) throw busyError();
     if (this.#buffered > 0) return this.#takeUpTo(max);
-    if (this.#failed) throw this.#failure;
-    return this.#eof ? null : undefined;
+    if ((this.#state & FAILED) !== 0) throw this.#failure;
+    return (this.#state & EOF) !== 0 ? null : undefined;
   }
 
   read(signal: AbortSignal | undefined): Promise<Uint8Array | null> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#waiter !== NONE) return busy();
     if (this.#buffered > 0) return Promise.resolve(this.#takeChunk());
-    if (this.#failed) return Promise.reject(this.#failure);
-    if (this.#eof) return Promise.resolve(null);
+    if ((this.#state & FAILED) !== 0) return Promise.reject(this.#failure);
+    if ((this.#state & EOF) !== 0) return Promise.resolve(null);
     const p = new Promise<Uint8Array | null>(capture);
     this.#waiter = READ;
     this.#resolve = captured;
@@ -259,9 +260,9 @@ export class ReceiveBuffer implements ReadSink {
       return busy();
     }
     if (this.#buffered > 0) return Promise.resolve({ done: false, value: this.#takeChunk() });
-    if (this.#failed || this.#eof) {
+    if ((this.#state & (FAILED | EOF)) !== 0) {
       owner.ended = true;
-      return this.#failed ? Promise.reject(this.#failure) : Promise.resolve(DONE);
+      return (this.#state & FAILED) !== 0 ? Promise.reject(this.#failure) : Promise.resolve(DONE);
     }
     const p = new Promise<IteratorResult<Uint8Array, undefined>>(capture);
     this.#waiter = NEXT;
@@ -276,7 +277,7 @@ export class ReceiveBuffer implements ReadSink {
    * `shutdown('receive')`.
    */
   unshift(chunk: Uint8Array): void {
-    if (chunk.length === 0 || this.#discard) return;
+    if (chunk.length === 0 || (this.#state & DISCARD) !== 0) return;
     if (this.#waiter === RECEIVE) {
       const n = copyInto(this.#arg as Into, 0, chunk, 0, chunk.length);
       this.#settleCount(n);

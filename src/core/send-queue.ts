@@ -67,23 +67,42 @@ export interface SendQueueOwner {
   readonly label: string;
 }
 
+/**
+ * The state of sends that could not finish at once: made on the first one, so a connection
+ * whose sends the kernel always took whole (most idle server connections) holds none of it.
+ */
+class Backlog {
+  /** Runs the waiting sends one at a time, in call order (made on the first). */
+  queue: PQueue | undefined;
+  /** Sends waiting for a slot. */
+  readonly waiting = new Set<SendOp>();
+  /** In-flight sends in write order, from `writtenHead` on. */
+  written: SendOp[] = [];
+  writtenHead = 0;
+  /** Sends that went through here, and how many of them have settled. */
+  issued = 0;
+  settled = 0;
+  flushWaiters: FlushWaiter[] | undefined;
+  /** Wakes the waiting send at the head of the queue: a slot was freed, or it settled. */
+  slotFreed: (() => void) | undefined;
+
+  pq(): PQueue {
+    return (this.queue ??= new PQueue({ concurrency: 1 }));
+  }
+}
+
 export class SendQueue {
   readonly #transport: Transport;
   readonly #owner: SendQueueOwner;
   readonly #max: number;
-  #queue: PQueue | undefined;
+  #b: Backlog | undefined;
   // Write callbacks arrive one per write, in order. Writes the kernel took at once are already
   // settled: their callbacks are only counted. They can only come first (libuv cannot finish a
   // write at once while an earlier one is still queued), so the queue is: that many settled
   // writes, then the in-flight sends in order.
   #settledCallbacks = 0;
-  #written: SendOp[] | undefined;
-  #writtenHead = 0;
   #inFlight = 0;
   #dispatched = 0;
-  #issued = 0;
-  #settled = 0;
-  #flushWaiters: FlushWaiter[] | undefined;
   /** What every send fails with once the connection is gone; `ALIVE` until then. */
   #dead: unknown = ALIVE;
   /** Bytes the OS has accepted, counted at write completion. */
@@ -97,7 +116,8 @@ export class SendQueue {
 
   /** Sends not yet settled: waiting in the queue or in flight. */
   get pending(): number {
-    return this.#issued - this.#settled;
+    const b = this.#b;
+    return b === undefined ? 0 : b.issued - b.settled;
   }
 
   /** Sends handed to the socket whose bytes the OS has not fully taken yet. */
@@ -122,25 +142,26 @@ export class SendQueue {
    * this call returned, otherwise the promise of the send.
    */
   start(data: SendData, bytes: number, signal: AbortSignal | undefined): number | Promise<number> {
-    this.#issued++;
-    const waiting = this.#waiting;
-    if ((waiting === undefined || waiting.size === 0) && this.#inFlight < this.#max) {
+    let b = this.#b;
+    if ((b === undefined || b.waiting.size === 0) && this.#inFlight < this.#max) {
       const start = this.#dispatched;
       this.#write(data, bytes);
       if (this.#transport.drained) {
         // The kernel took it all: done now.
         this.#settledCallbacks++;
         this.bytesSent += bytes;
-        this.#settle();
         return bytes;
       }
       const op = new SendOp(data, bytes, signal);
       op.start = start;
+      (this.#b ??= new Backlog()).issued++;
       this.#goInFlight(op);
       return op.promise;
     }
+    b ??= this.#b = new Backlog();
     const op = new SendOp(data, bytes, signal);
-    (this.#waiting ??= new Set()).add(op);
+    b.issued++;
+    b.waiting.add(op);
     if (signal !== undefined) {
       // Aborted while it waits: it leaves the queue having sent nothing.
       op.onAbort = () => {
@@ -148,26 +169,27 @@ export class SendQueue {
       };
       signal.addEventListener('abort', op.onAbort, { once: true });
     }
-    void this.#pq().add(() => this.#runWaiting(op));
+    void b.pq().add(() => this.#runWaiting(op));
     return op.promise;
   }
 
   /** Resolves once every send issued so far has settled (its bytes are with the OS). */
   flush(signal: AbortSignal | undefined): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.#settled === this.#issued) {
+    const b = this.#b;
+    if (b === undefined || b.settled === b.issued) {
       return this.#dead !== ALIVE ? Promise.reject(this.#dead) : Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
-      const w: FlushWaiter = { target: this.#issued, resolve, reject, signal, onAbort: undefined };
+      const w: FlushWaiter = { target: b.issued, resolve, reject, signal, onAbort: undefined };
       if (signal !== undefined) {
         w.onAbort = () => {
-          this.#flushWaiters = this.#flushWaiters?.filter((x) => x !== w);
+          b.flushWaiters = b.flushWaiters?.filter((x) => x !== w);
           reject(signal.reason);
         };
         signal.addEventListener('abort', w.onAbort, { once: true });
       }
-      (this.#flushWaiters ??= []).push(w);
+      (b.flushWaiters ??= []).push(w);
     });
   }
 
@@ -178,43 +200,32 @@ export class SendQueue {
   fail(error: unknown): void {
     if (this.#dead !== ALIVE) return;
     this.#dead = error;
-    this.#queue?.clear();
-    const written = this.#written;
-    if (written !== undefined) {
-      for (let i = this.#writtenHead; i < written.length; i++) {
-        this.#finish(written[i] as SendOp, false, error);
-      }
-      this.#written = undefined;
-      this.#writtenHead = 0;
+    const b = this.#b;
+    if (b === undefined) return;
+    b.queue?.clear();
+    const written = b.written;
+    for (let i = b.writtenHead; i < written.length; i++) {
+      this.#finish(written[i] as SendOp, false, error);
     }
+    b.written = [];
+    b.writtenHead = 0;
     // Sends still waiting in the (now cleared) queue.
-    if (this.#waiting !== undefined) {
-      for (const op of this.#waiting) this.#finish(op, false, error);
-      this.#waiting = undefined;
-    }
-    const flushes = this.#flushWaiters;
-    this.#flushWaiters = undefined;
+    for (const op of b.waiting) this.#finish(op, false, error);
+    b.waiting.clear();
+    const flushes = b.flushWaiters;
+    b.flushWaiters = undefined;
     for (const w of flushes ?? []) this.#dropFlush(w).reject(error);
   }
 
   // --- internals ----------------------------------------------------------------------------
 
-  /** Sends waiting in the p-queue (made on first use). */
-  #waiting: Set<SendOp> | undefined;
-
-  #pq(): PQueue {
-    return (this.#queue ??= new PQueue({ concurrency: 1 }));
-  }
-
-  /** Wakes the waiting send at the head of the queue: a slot was freed, or it settled. */
-  #slotFreed: (() => void) | undefined;
-
   // p-queue's task for a waiting send: once it is the oldest, wait for a free slot, then write.
   #runWaiting(op: SendOp): Promise<void> {
     if (op.state !== WAITING) return RESOLVED;
     if (this.#dead === ALIVE && this.#inFlight >= this.#max) {
+      const b = this.#b as Backlog;
       return new Promise<void>((resolve) => {
-        this.#slotFreed = resolve;
+        b.slotFreed = resolve;
       }).then(() => this.#runWaiting(op));
     }
     this.#startQueued(op);
@@ -234,7 +245,7 @@ export class SendQueue {
     op.state = IN_FLIGHT;
     op.data = undefined;
     this.#inFlight++;
-    (this.#written ??= []).push(op);
+    (this.#b as Backlog).written.push(op);
     if (op.signal !== undefined) {
       op.onAbort = () => this.#abortInFlight(op);
       op.signal.addEventListener('abort', op.onAbort, { once: true });
@@ -243,7 +254,7 @@ export class SendQueue {
 
   // Writes a waiting send whose turn has come (a slot is free).
   #startQueued(op: SendOp): void {
-    this.#waiting?.delete(op);
+    this.#b?.waiting.delete(op);
     if (op.onAbort !== undefined) {
       op.signal?.removeEventListener('abort', op.onAbort);
       op.onAbort = undefined;
@@ -277,12 +288,13 @@ export class SendQueue {
       this.#settledCallbacks--;
       return;
     }
-    const written = this.#written as SendOp[];
-    const op = written[this.#writtenHead] as SendOp;
-    written[this.#writtenHead++] = undefined as unknown as SendOp;
-    if (this.#writtenHead === written.length) {
+    const b = this.#b as Backlog;
+    const written = b.written;
+    const op = written[b.writtenHead] as SendOp;
+    written[b.writtenHead++] = undefined as unknown as SendOp;
+    if (b.writtenHead === written.length) {
       written.length = 0;
-      this.#writtenHead = 0;
+      b.writtenHead = 0;
     }
     if (err) {
       this.#finish(op, false, err);
@@ -312,26 +324,23 @@ export class SendQueue {
 
   #finish(op: SendOp, ok: boolean, err: unknown): void {
     if (op.state === DONE) return;
+    const b = this.#b as Backlog; // every op went through it
     if (op.state === IN_FLIGHT) this.#inFlight--;
-    else this.#waiting?.delete(op);
+    else b.waiting.delete(op);
     op.state = DONE;
     op.data = undefined;
     if (op.onAbort !== undefined) op.signal?.removeEventListener('abort', op.onAbort);
-    const wake = this.#slotFreed;
+    const wake = b.slotFreed;
     if (wake !== undefined) {
-      this.#slotFreed = undefined;
+      b.slotFreed = undefined;
       wake();
     }
     if (ok) op.resolve(op.bytes);
     else op.reject(err);
-    this.#settle();
-  }
-
-  #settle(): void {
-    this.#settled++;
-    const waiters = this.#flushWaiters;
+    b.settled++;
+    const waiters = b.flushWaiters;
     if (waiters === undefined) return;
-    while (waiters.length > 0 && (waiters[0] as FlushWaiter).target <= this.#settled) {
+    while (waiters.length > 0 && (waiters[0] as FlushWaiter).target <= b.settled) {
       this.#dropFlush(waiters.shift() as FlushWaiter).resolve();
     }
   }

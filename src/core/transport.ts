@@ -71,6 +71,13 @@ export interface SocketSetup {
 }
 
 const kTransport = Symbol('sockflow.transport');
+
+/** The current read target is a buffer of our own (handed out as chunks), not the scratch. */
+const OWNED = 1;
+/** The socket is reading (not paused for want of room). */
+const READING = 2;
+/** Reads come through 'data' (the fallback), not `onread`. */
+const DATA_MODE = 4;
 type OwnedSocket = net.Socket & { [kTransport]: Transport };
 
 /**
@@ -85,11 +92,10 @@ export class Transport {
   readonly #sink: ReadSink;
   #events: TransportEvents | undefined;
   #target: Buffer;
-  #targetOwned = false;
-  #reading = true;
+  /** OWNED, READING and DATA_MODE bits (one field: 10,000 idle connections each hold one). */
+  #flags = READING;
   readonly #lowWater: number;
   #error: Error | undefined;
-  readonly #dataMode: boolean;
 
   /**
    * @param sink - where received bytes go.
@@ -109,12 +115,11 @@ export class Transport {
     if (from !== undefined && 'socket' in from) {
       // 'data' mode: node:net allocates each chunk; we keep them as they are. A read can
       // overshoot the limit by one chunk (64 KiB), since node:net sizes its own reads.
-      this.#dataMode = true;
+      this.#flags |= DATA_MODE;
       this.socket = from.socket;
       this.socket.on('data', Transport.#onData);
       this.socket.resume(); // the server paused it on connect
     } else {
-      this.#dataMode = false;
       // `onread` is accepted by the Socket constructor (net.connect passes it through),
       // though @types/node lists it only among the connect options.
       if (from === undefined) {
@@ -172,7 +177,7 @@ export class Transport {
 
   /** True when reads come through `'data'` (the fallback) rather than `onread`. */
   get dataMode(): boolean {
-    return this.#dataMode;
+    return (this.#flags & DATA_MODE) !== 0;
   }
 
   // --- socket listeners, shared by every connection ------------------------------------------
@@ -205,7 +210,7 @@ export class Transport {
     const t = Transport.#of(this);
     t.#sink.onBytes(chunk, chunk.length, false);
     if (t.#sink.room() < t.#lowWater) {
-      t.#reading = false;
+      t.#flags &= ~READING;
       this.pause();
     }
   };
@@ -216,7 +221,7 @@ export class Transport {
   // mark it resumes at. Unread bytes therefore never exceed the limit.
   static readonly #onRead = function (this: net.Socket, n: number, buf: Buffer): boolean {
     const t = Transport.#of(this);
-    const owned = t.#targetOwned;
+    const owned = (t.#flags & OWNED) !== 0;
     // A small read into an owned buffer is copied out, so the buffer is not pinned by it.
     const mustCopy = !owned || n < buf.length >>> 2;
     const kept = t.#sink.onBytes(buf, n, mustCopy);
@@ -233,7 +238,7 @@ export class Transport {
       t.#fit(want);
     }
     if (pause) {
-      t.#reading = false;
+      t.#flags &= ~READING;
       return false;
     }
     return true;
@@ -251,22 +256,22 @@ export class Transport {
 
   #setTarget(buf: Buffer, owned: boolean): void {
     this.#target = buf;
-    this.#targetOwned = owned;
+    this.#flags = owned ? this.#flags | OWNED : this.#flags & ~OWNED;
   }
 
   /** Makes the next read `want` bytes long, reusing the current buffer when it can. */
   #fit(want: number): void {
     const t = this.#target;
     if (t.length === want) return;
-    if (!this.#targetOwned) this.#target = scratchOf(want);
+    if ((this.#flags & OWNED) === 0) this.#target = scratchOf(want);
     else this.#target = t.length > want ? t.subarray(0, want) : Buffer.allocUnsafe(want);
   }
 
   /** The sink's room grew (a receiver took bytes): resume reading if it had paused. */
   roomChanged(): void {
-    if (this.#reading || this.socket.destroyed) return;
+    if ((this.#flags & READING) !== 0 || this.socket.destroyed) return;
     if (this.#sink.room() < this.#lowWater) return;
-    this.#reading = true;
+    this.#flags |= READING;
     this.socket.resume();
   }
 
