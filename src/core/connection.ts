@@ -343,7 +343,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
       return Promise.reject(err);
     }
     if (bytes === 0) return Promise.resolve(0);
-    const r = this.#life.sender.start(data, bytes, signal);
+    const r = this.#life.startSend(data, bytes, signal);
     return typeof r === 'number' ? Promise.resolve(r) : r;
   }
 
@@ -370,7 +370,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     const signal = signalOf(options);
     this.#checkSend(signal);
     if (bytes === 0) return 0;
-    return this.#life.sender.start(data, bytes, signal);
+    return this.#life.startSend(data, bytes, signal);
   }
 
   /** Throws what a send started now would fail with at once. */
@@ -383,7 +383,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     if (life.send !== 'open') {
       throw new SocketShutdownError(`Cannot send on "${life.label}": sending was shut down`);
     }
-    this.#life.sender.checkUsable();
+    life.checkSendable();
   }
 
   /**
@@ -400,7 +400,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    */
   flush(options?: OperationOptions): Promise<void> {
     const signal = signalOf(options);
-    return this.#life.sender.flush(signal);
+    return this.#life.flushSends(signal);
   }
 
   // --- ending -------------------------------------------------------------------------------

@@ -7,7 +7,7 @@
 import { formatAddress, type SocketAddress } from './address.js';
 import { IdleTimeoutError, SocketClosedError, SocketShutdownError } from './errors.js';
 import type { ReceiveBuffer } from './receive-buffer.js';
-import { SendQueue, type SendQueueOwner } from './send-queue.js';
+import { SendQueue, writeNow, type SendData, type SendQueueOwner } from './send-queue.js';
 import type { Transport, TransportEvents } from './transport.js';
 
 /**
@@ -110,9 +110,12 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   readonly where: SocketAddress;
   readonly transport: Transport;
   readonly receiver: ReceiveBuffer;
+  /** The send queue, made by the first send the kernel did not take whole. */
   #sender: SendQueue | undefined;
+  /** Bytes sent before there was a queue (each send taken whole at once). */
+  #sentBeforeQueue = 0;
   /** What sends fail with once the connection is gone, kept while no send has been made. */
-  #sendFailure: unknown = undefined;
+  #sendFailure: Error | undefined;
   readonly #maxPendingSends: number;
   /** The promise of `closed`, made when first asked for (or resolved at once after the end). */
   #closed: Promise<CloseInfo> | undefined;
@@ -138,19 +141,54 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
     receiver.roomListener = transport;
   }
 
-  /** The send queue, made on the first send: a connection that only receives never pays for it. */
-  get sender(): SendQueue {
-    let q = this.#sender;
-    if (q === undefined) {
-      q = this.#sender = new SendQueue(this.transport, this, this.#maxPendingSends);
-      if (this.#sendFailure !== undefined) q.fail(this.#sendFailure);
+  /**
+   * Starts a send (after `checkSendable()`): returns `bytes` when the OS took every byte at
+   * once, otherwise the promise of the send. The send queue is made by the first send the
+   * kernel does not take whole: until then nothing can be waiting or in flight, so a send is a
+   * plain write, and a connection whose sends always went out at once (most of a server's
+   * idle connections) holds no queue.
+   */
+  startSend(
+    data: SendData,
+    bytes: number,
+    signal: AbortSignal | undefined,
+  ): number | Promise<number> {
+    const q = this.#sender;
+    if (q !== undefined) return q.start(data, bytes, signal);
+    if (writeNow(this.transport, data)) {
+      this.#sentBeforeQueue += bytes;
+      return bytes;
     }
-    return q;
+    const queue = new SendQueue(this.transport, this, this.#maxPendingSends, this.#sentBeforeQueue);
+    this.#sender = queue;
+    return queue.adoptWritten(bytes, signal);
+  }
+
+  /** Throws what a send started now would fail with at once: the connection is gone. */
+  checkSendable(): void {
+    const q = this.#sender;
+    if (q !== undefined) {
+      q.checkUsable();
+      return;
+    }
+    if (this.#sendFailure !== undefined) throw this.#sendFailure;
+    if (this.transport.destroyed) {
+      // Destroyed a moment ago ('close' is still to come): do not write into it.
+      throw this.transport.error ?? this.closedErrorFor('send on');
+    }
+  }
+
+  /** Resolves once every send started so far has settled; see `Connection.flush()`. */
+  flushSends(signal: AbortSignal | undefined): Promise<void> {
+    const q = this.#sender;
+    if (q !== undefined) return q.flush(signal);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return this.#sendFailure !== undefined ? Promise.reject(this.#sendFailure) : Promise.resolve();
   }
 
   /** Bytes the OS has accepted from us. */
   get bytesSent(): number {
-    return this.#sender === undefined ? 0 : this.#sender.bytesSent;
+    return this.#sender === undefined ? this.#sentBeforeQueue : this.#sender.bytesSent;
   }
 
   /** Sends not yet settled. */
@@ -164,7 +202,7 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   }
 
   /** Fails every unsettled and later send with `error` (the first failure wins). */
-  #failSends(error: unknown): void {
+  #failSends(error: Error): void {
     if (this.#sender !== undefined) this.#sender.fail(error);
     else this.#sendFailure ??= error;
   }
@@ -198,11 +236,7 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
       return (this.#shutdownPromise = Promise.resolve());
     }
     this.send = 'shutting';
-    const flushed =
-      this.#sender === undefined && this.#sendFailure === undefined
-        ? Promise.resolve()
-        : this.sender.flush(undefined);
-    this.#shutdownPromise = flushed
+    this.#shutdownPromise = this.flushSends(undefined)
       .then(
         () =>
           new Promise<void>((resolve, reject) => {

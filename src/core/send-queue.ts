@@ -18,7 +18,22 @@ import PQueue from 'p-queue';
 import { SendAbortedError, SocketClosedError } from './errors.js';
 import type { Transport } from './transport.js';
 
-type SendData = Uint8Array | string | readonly Uint8Array[];
+/** What a send writes: bytes, a string (UTF-8), or a list written as one gathered write. */
+export type SendData = Uint8Array | string | readonly Uint8Array[];
+
+const EMPTY = new Uint8Array(0);
+function noop(): void {}
+
+/**
+ * Writes a send while a connection has no queue (nothing waits, nothing is in flight) and says
+ * whether the kernel took every byte at once. The write has no callback of its own: when it
+ * did not finish, `SendQueue.adoptWritten()` takes it over.
+ */
+export function writeNow(transport: Transport, data: SendData): boolean {
+  if (typeof data === 'string' || data instanceof Uint8Array) transport.write(data, noop);
+  else transport.writev(data, noop);
+  return transport.drained;
+}
 
 const RESOLVED = Promise.resolve();
 const ALIVE = Symbol('alive');
@@ -108,10 +123,34 @@ export class SendQueue {
   /** Bytes the OS has accepted, counted at write completion. */
   bytesSent = 0;
 
-  constructor(transport: Transport, owner: SendQueueOwner, maxPendingSends: number) {
+  /** @param sentBefore - bytes the connection sent, all taken by the OS, before this queue. */
+  constructor(
+    transport: Transport,
+    owner: SendQueueOwner,
+    maxPendingSends: number,
+    sentBefore: number,
+  ) {
     this.#transport = transport;
     this.#owner = owner;
     this.#max = maxPendingSends;
+    this.#dispatched = sentBefore;
+    this.bytesSent = sentBefore;
+  }
+
+  /**
+   * Takes over the send `writeNow()` just wrote, which the kernel did not take whole: it is
+   * in flight from now on. Its write had no callback, so an empty write right after it carries
+   * this queue's: node:net completes a socket's writes in order, so that callback runs once
+   * the send's last byte is with the OS.
+   */
+  adoptWritten(bytes: number, signal: AbortSignal | undefined): Promise<number> {
+    const op = new SendOp(EMPTY, bytes, signal);
+    op.start = this.#dispatched;
+    this.#dispatched += bytes;
+    (this.#b ??= new Backlog()).issued++;
+    this.#goInFlight(op);
+    this.#transport.write(EMPTY, this.#callback());
+    return op.promise;
   }
 
   /** Sends not yet settled: waiting in the queue or in flight. */
