@@ -97,7 +97,6 @@ const kRelease = Symbol('sockflow.release');
  */
 export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   readonly #life: Lifecycle;
-  readonly #rb: ReceiveBuffer;
   readonly #local: SocketAddress;
   #live: ChunkIterator | undefined;
 
@@ -108,7 +107,6 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     }
     const init = internals as ConnectionInit;
     this.#local = init.local;
-    this.#rb = init.receiveBuffer;
     this.#life = new Lifecycle(
       init.transport,
       init.receiveBuffer,
@@ -147,7 +145,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     else if (into.length === 0) throw emptyInto();
     const signal = signalOf(options);
     if (this.#life.userClosed) return this.#life.closedError('receive on');
-    return this.#rb.receive(into, signal);
+    return this.#life.receiver.receive(into, signal);
   }
 
   /**
@@ -176,7 +174,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     if (this.#life.userClosed) {
       throw this.#life.closedErrorFor('receive on');
     }
-    return this.#rb.tryReceive(into);
+    return this.#life.receiver.tryReceive(into);
   }
 
   /**
@@ -194,7 +192,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   read(options?: OperationOptions): Promise<Uint8Array | null> {
     const signal = signalOf(options);
     if (this.#life.userClosed) return this.#life.closedError('read on');
-    return this.#rb.read(signal);
+    return this.#life.receiver.read(signal);
   }
 
   /**
@@ -224,7 +222,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     if (this.#life.userClosed) {
       throw this.#life.closedErrorFor('read on');
     }
-    return this.#rb.tryRead(max);
+    return this.#life.receiver.tryRead(max);
   }
 
   /**
@@ -278,7 +276,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
       it.ended = true;
       return this.#life.closedError('iterate on');
     }
-    return this.#rb.next(signal, it);
+    return this.#life.receiver.next(signal, it);
   }
 
   /** @internal An iterator ended (return()). */
@@ -310,7 +308,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     if (this.#life.userClosed) {
       throw this.#life.closedErrorFor('unshift on');
     }
-    this.#rb.unshift(chunk);
+    this.#life.receiver.unshift(chunk);
   }
 
   // --- sending ------------------------------------------------------------------------------
@@ -338,7 +336,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     const bytes = byteLengthOf(data);
     const signal = signalOf(options);
     try {
-      this.#checkSend(signal);
+      checkSend(this.#life, signal);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -368,22 +366,9 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   trySend(data: SendData, options?: OperationOptions): number | Promise<number> {
     const bytes = byteLengthOf(data);
     const signal = signalOf(options);
-    this.#checkSend(signal);
+    checkSend(this.#life, signal);
     if (bytes === 0) return 0;
     return this.#life.startSend(data, bytes, signal);
-  }
-
-  /** Throws what a send started now would fail with at once. */
-  #checkSend(signal: AbortSignal | undefined): void {
-    signal?.throwIfAborted();
-    const life = this.#life;
-    if (life.userClosed) {
-      throw life.closedErrorFor('send on');
-    }
-    if (life.send !== 'open') {
-      throw new SocketShutdownError(`Cannot send on "${life.label}": sending was shut down`);
-    }
-    life.checkSendable();
   }
 
   /**
@@ -529,7 +514,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   get bytesReceived(): number {
-    return this.#rb.bytesReceived;
+    return this.#life.receiver.bytesReceived;
   }
 
   /**
@@ -567,7 +552,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   get bufferedBytes(): number {
-    return this.#rb.buffered;
+    return this.#life.receiver.buffered;
   }
 
   /**
@@ -675,4 +660,16 @@ function byteLengthOf(data: unknown): number {
   throw new InvalidArgTypeError(
     `The "data" argument must be a Uint8Array, a string or an array of Uint8Array: received ${describe(data)}`,
   );
+}
+
+/** Throws what a send started now would fail with at once. */
+function checkSend(life: Lifecycle, signal: AbortSignal | undefined): void {
+  signal?.throwIfAborted();
+  if (life.userClosed) {
+    throw life.closedErrorFor('send on');
+  }
+  if (life.send !== 'open') {
+    throw new SocketShutdownError(`Cannot send on "${life.label}": sending was shut down`);
+  }
+  life.checkSendable();
 }

@@ -114,8 +114,6 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   #sender: SendQueue | undefined;
   /** Bytes sent before there was a queue (each send taken whole at once). */
   #sentBeforeQueue = 0;
-  /** What sends fail with once the connection is gone, kept while no send has been made. */
-  #sendFailure: Error | undefined;
   readonly #maxPendingSends: number;
   /** The promise of `closed`, made when first asked for (or resolved at once after the end). */
   #closed: Promise<CloseInfo> | undefined;
@@ -171,7 +169,6 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
       q.checkUsable();
       return;
     }
-    if (this.#sendFailure !== undefined) throw this.#sendFailure;
     if (this.transport.destroyed) {
       // Destroyed a moment ago ('close' is still to come): do not write into it.
       throw this.transport.error ?? this.closedErrorFor('send on');
@@ -183,7 +180,7 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
     const q = this.#sender;
     if (q !== undefined) return q.flush(signal);
     if (signal?.aborted) return Promise.reject(signal.reason);
-    return this.#sendFailure !== undefined ? Promise.reject(this.#sendFailure) : Promise.resolve();
+    return Promise.resolve();
   }
 
   /** Bytes the OS has accepted from us. */
@@ -201,10 +198,18 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
     return this.#sender === undefined ? 0 : this.#sender.inFlight;
   }
 
-  /** Fails every unsettled and later send with `error` (the first failure wins). */
-  #failSends(error: Error): void {
-    if (this.#sender !== undefined) this.#sender.fail(error);
-    else this.#sendFailure ??= error;
+  /**
+   * Fails every unsettled and later send with `error` (the first failure wins). A connection
+   * without a queue gets one now to keep the failure: it is ending, so the memory is brief.
+   */
+  private failSends(error: Error): void {
+    this.#sender ??= new SendQueue(
+      this.transport,
+      this,
+      this.#maxPendingSends,
+      this.#sentBeforeQueue,
+    );
+    this.#sender.fail(error);
   }
 
   /** The connection in messages: `127.0.0.1:7000`, `[::1]:7000` or the socket path. */
@@ -258,11 +263,11 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
     this.receiver.close(this.closedErrorFor('receive on'));
     this.transport.roomChanged();
     if (signal?.aborted) {
-      this.#resetNow();
+      this.resetNow();
       return this.closed;
     }
     const onAbort = (): void => {
-      if (this.state !== 'closed') this.#resetNow();
+      if (this.state !== 'closed') this.resetNow();
     };
     if (signal !== undefined) {
       this.#closeWait = { timer: undefined, signal, onAbort };
@@ -281,22 +286,22 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   /** Abrupt end; see `Connection.reset()`. */
   reset(): Promise<CloseInfo> {
     this.userClosed = true;
-    if (this.state !== 'closed') this.#resetNow();
+    if (this.state !== 'closed') this.resetNow();
     return this.closed;
   }
 
-  #resetNow(): void {
+  private resetNow(): void {
     this.#decided ??= 'reset';
     const err = new SocketClosedError(`Cannot complete on "${this.label}": connection was reset`);
     this.receiver.close(err);
-    this.#failSends(err);
+    this.failSends(err);
     this.transport.reset();
   }
 
   /** A send's signal fired after hand-off (SendQueueOwner). */
   resetForAbortedSend(): void {
     this.userClosed = true;
-    if (this.state !== 'closed') this.#resetNow();
+    if (this.state !== 'closed') this.resetNow();
   }
 
   // --- events from the transport (TransportEvents) ------------------------------------------
@@ -309,7 +314,7 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   onError(error: Error): void {
     // Settle before libuv's cancelled writes report success (see TransportEvents.onError).
     this.receiver.fail(error);
-    this.#failSends(error);
+    this.failSends(error);
   }
 
   onIdle(): void {
@@ -319,7 +324,7 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
       `Connection "${this.label}" ended: no traffic for ${this.transport.socket.timeout ?? 0} ms`,
     );
     this.receiver.fail(err);
-    this.#failSends(err);
+    this.failSends(err);
     this.transport.destroy();
   }
 
@@ -333,10 +338,10 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
     const failure = error ?? (this.userClosed ? this.closedErrorFor('complete on') : undefined);
     if (failure !== undefined) {
       this.receiver.fail(failure);
-      this.#failSends(failure);
+      this.failSends(failure);
     } else {
       this.receiver.end();
-      this.#failSends(
+      this.failSends(
         new SocketShutdownError(`Cannot send on "${this.label}": the connection has ended`),
       );
     }

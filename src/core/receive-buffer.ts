@@ -11,6 +11,9 @@ const DISCARD = 2;
 /** Receivers reject with `#failure` once the buffered bytes are gone. */
 const FAILED = 4;
 
+/** Room below which the transport stops reading (a smaller limit is used whole). */
+const LOW_WATER = 16 * 1024;
+
 const NONE = 0;
 const RECEIVE = 1;
 const READ = 2;
@@ -105,7 +108,8 @@ export class ReceiveBuffer implements ReadSink {
   #arg: Into | StepOwner | undefined;
   /** The waiter's resolve function; its type follows `#waiter`. */
   #resolve: ((value: never) => void) | undefined;
-  #signal: AbortSignal | undefined;
+  /** The pending receive's signal, and the listener made for this buffer on first use. */
+  #abort: { signal: AbortSignal | undefined; listener: () => void } | undefined;
   /** Told when room grows, so a paused transport can read again. */
   roomListener: { roomChanged(): void } | undefined;
 
@@ -123,6 +127,11 @@ export class ReceiveBuffer implements ReadSink {
     return this.#waiter !== NONE;
   }
 
+  /** Reading pauses below this much room: reads stay large, and tiny limits still work. */
+  get lowWater(): number {
+    return Math.min(LOW_WATER, this.#limit);
+  }
+
   room(): number {
     return (this.#state & DISCARD) !== 0 ? this.#limit : this.#limit - this.#buffered;
   }
@@ -136,16 +145,16 @@ export class ReceiveBuffer implements ReadSink {
     if (this.#buffered === 0 && this.#waiter !== NONE) {
       if (this.#waiter === RECEIVE) {
         start = copyInto(this.#arg as Into, 0, buf, 0, n);
-        this.#settleCount(start);
+        this.settleCount(start);
         if (start === n) return false;
       } else {
-        this.#settleChunk(
+        this.settleChunk(
           mustCopy ? copyOf(buf, 0, n) : n === buf.length ? buf : buf.subarray(0, n),
         );
         return true;
       }
     }
-    this.#push(
+    this.push(
       mustCopy
         ? copyOf(buf, start, n)
         : start === 0 && n === buf.length
@@ -158,8 +167,8 @@ export class ReceiveBuffer implements ReadSink {
   /** The peer sent FIN: a pending receiver gets EOF, later ones once the buffer is empty. */
   end(): void {
     this.#state |= EOF;
-    if (this.#waiter === RECEIVE) this.#settleCount(0);
-    else if (this.#waiter !== NONE) this.#settleChunk(null);
+    if (this.#waiter === RECEIVE) this.settleCount(0);
+    else if (this.#waiter !== NONE) this.settleChunk(null);
   }
 
   /**
@@ -170,7 +179,7 @@ export class ReceiveBuffer implements ReadSink {
     if ((this.#state & FAILED) !== 0) return;
     this.#state |= FAILED | EOF;
     this.#failure = error;
-    if (this.#waiter !== NONE) this.#settleError(error);
+    if (this.#waiter !== NONE) this.settleError(error);
   }
 
   /**
@@ -178,15 +187,15 @@ export class ReceiveBuffer implements ReadSink {
    * the pending receiver and every later one reject with `error`.
    */
   close(error: unknown): void {
-    this.#clear();
+    this.clear();
     this.#state |= DISCARD | FAILED | EOF;
     this.#failure = error;
-    if (this.#waiter !== NONE) this.#settleError(error);
+    if (this.#waiter !== NONE) this.settleError(error);
   }
 
   /** `shutdown('receive')`: drop unread and future bytes; receivers see EOF. */
   shutdown(): void {
-    this.#clear();
+    this.clear();
     this.#state |= DISCARD;
     this.end();
   }
@@ -196,14 +205,14 @@ export class ReceiveBuffer implements ReadSink {
   receive(into: Into, signal: AbortSignal | undefined): Promise<number> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#waiter !== NONE) return busy();
-    if (this.#buffered > 0) return Promise.resolve(this.#copyOut(into));
+    if (this.#buffered > 0) return Promise.resolve(this.copyOut(into));
     if ((this.#state & FAILED) !== 0) return Promise.reject(this.#failure);
     if ((this.#state & EOF) !== 0) return Promise.resolve(0);
     const p = new Promise<number>(capture);
     this.#waiter = RECEIVE;
     this.#arg = into;
     this.#resolve = captured;
-    this.#listen(signal);
+    this.listen(signal);
     return p;
   }
 
@@ -214,7 +223,7 @@ export class ReceiveBuffer implements ReadSink {
    */
   tryReceive(into: Into): number | null {
     if (this.#waiter !== NONE) throw busyError();
-    if (this.#buffered > 0) return this.#copyOut(into);
+    if (this.#buffered > 0) return this.copyOut(into);
     if ((this.#state & FAILED) !== 0) throw this.#failure;
     return (this.#state & EOF) !== 0 ? 0 : null;
   }
@@ -225,7 +234,7 @@ export class ReceiveBuffer implements ReadSink {
    */
   tryRead(max: number): Uint8Array | null | undefined {
     if (this.#waiter !== NONE) throw busyError();
-    if (this.#buffered > 0) return this.#takeUpTo(max);
+    if (this.#buffered > 0) return this.takeUpTo(max);
     if ((this.#state & FAILED) !== 0) throw this.#failure;
     return (this.#state & EOF) !== 0 ? null : undefined;
   }
@@ -233,13 +242,13 @@ export class ReceiveBuffer implements ReadSink {
   read(signal: AbortSignal | undefined): Promise<Uint8Array | null> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#waiter !== NONE) return busy();
-    if (this.#buffered > 0) return Promise.resolve(this.#takeChunk());
+    if (this.#buffered > 0) return Promise.resolve(this.takeChunk());
     if ((this.#state & FAILED) !== 0) return Promise.reject(this.#failure);
     if ((this.#state & EOF) !== 0) return Promise.resolve(null);
     const p = new Promise<Uint8Array | null>(capture);
     this.#waiter = READ;
     this.#resolve = captured;
-    this.#listen(signal);
+    this.listen(signal);
     return p;
   }
 
@@ -259,7 +268,7 @@ export class ReceiveBuffer implements ReadSink {
       owner.ended = true;
       return busy();
     }
-    if (this.#buffered > 0) return Promise.resolve({ done: false, value: this.#takeChunk() });
+    if (this.#buffered > 0) return Promise.resolve({ done: false, value: this.takeChunk() });
     if ((this.#state & (FAILED | EOF)) !== 0) {
       owner.ended = true;
       return (this.#state & FAILED) !== 0 ? Promise.reject(this.#failure) : Promise.resolve(DONE);
@@ -268,7 +277,7 @@ export class ReceiveBuffer implements ReadSink {
     this.#waiter = NEXT;
     this.#resolve = captured;
     this.#arg = owner;
-    this.#listen(signal);
+    this.listen(signal);
     return p;
   }
 
@@ -280,11 +289,11 @@ export class ReceiveBuffer implements ReadSink {
     if (chunk.length === 0 || (this.#state & DISCARD) !== 0) return;
     if (this.#waiter === RECEIVE) {
       const n = copyInto(this.#arg as Into, 0, chunk, 0, chunk.length);
-      this.#settleCount(n);
+      this.settleCount(n);
       if (n === chunk.length) return;
       chunk = chunk.subarray(n);
     } else if (this.#waiter !== NONE) {
-      this.#settleChunk(chunk);
+      this.settleChunk(chunk);
       return;
     }
     if (this.#headOffset > 0) {
@@ -295,7 +304,7 @@ export class ReceiveBuffer implements ReadSink {
     }
     if (this.#head > 0) this.#chunks[--this.#head] = chunk;
     else if (this.#chunks.length === 0) {
-      this.#push(chunk); // the common case for parsers
+      this.push(chunk); // the common case for parsers
       return;
     } else this.#chunks.unshift(chunk);
     this.#buffered += chunk.length;
@@ -304,42 +313,42 @@ export class ReceiveBuffer implements ReadSink {
   /** Takes every unread chunk, in order (for a transport upgrade); the buffer is left empty. */
   takeAll(): Uint8Array[] {
     const out: Uint8Array[] = [];
-    while (this.#buffered > 0) out.push(this.#takeChunk());
+    while (this.#buffered > 0) out.push(this.takeChunk());
     return out;
   }
 
   // --- internals ----------------------------------------------------------------------------
 
-  #push(chunk: Uint8Array): void {
+  private push(chunk: Uint8Array): void {
     if (this.#chunks === NO_CHUNKS) this.#chunks = [chunk];
     else this.#chunks.push(chunk);
     this.#buffered += chunk.length;
   }
 
-  #clear(): void {
+  private clear(): void {
     this.#chunks = NO_CHUNKS;
     this.#head = 0;
     this.#headOffset = 0;
     this.#buffered = 0;
   }
 
-  #copyOut(into: Into): number {
+  private copyOut(into: Into): number {
     const cap = capacityOf(into);
     let copied = 0;
     while (copied < cap && this.#buffered > 0) {
       const chunk = this.#chunks[this.#head] as Uint8Array;
       const n = copyInto(into, copied, chunk, this.#headOffset, chunk.length);
       copied += n;
-      this.#consumed(chunk, n);
+      this.consumed(chunk, n);
     }
     this.roomListener?.roomChanged();
     return copied;
   }
 
-  #takeChunk(): Uint8Array {
+  private takeChunk(): Uint8Array {
     const chunk = this.#chunks[this.#head] as Uint8Array;
     const out = this.#headOffset === 0 ? chunk : chunk.subarray(this.#headOffset);
-    this.#consumed(chunk, out.length);
+    this.consumed(chunk, out.length);
     this.roomListener?.roomChanged();
     return out;
   }
@@ -348,19 +357,19 @@ export class ReceiveBuffer implements ReadSink {
    * At most `max` bytes of the head chunk: the chunk itself when it fits, else a plain
    * `Uint8Array` view of its first bytes (the rest stays buffered).
    */
-  #takeUpTo(max: number): Uint8Array {
+  private takeUpTo(max: number): Uint8Array {
     const chunk = this.#chunks[this.#head] as Uint8Array;
     const off = this.#headOffset;
     const n = Math.min(chunk.length - off, max);
-    if (off === 0 && n === chunk.length) return this.#takeChunk();
+    if (off === 0 && n === chunk.length) return this.takeChunk();
     const out = new Uint8Array(chunk.buffer, chunk.byteOffset + off, n);
-    this.#consumed(chunk, n);
+    this.consumed(chunk, n);
     this.roomListener?.roomChanged();
     return out;
   }
 
   /** `n` bytes of the head chunk were taken. */
-  #consumed(chunk: Uint8Array, n: number): void {
+  private consumed(chunk: Uint8Array, n: number): void {
     this.#buffered -= n;
     this.#headOffset += n;
     if (this.#headOffset < chunk.length) return;
@@ -376,55 +385,56 @@ export class ReceiveBuffer implements ReadSink {
     }
   }
 
-  #listen(signal: AbortSignal | undefined): void {
+  private listen(signal: AbortSignal | undefined): void {
     if (signal === undefined) return;
-    this.#signal = signal;
-    // Made on first use: connections that never pass a signal never pay for it.
-    this.#onAbort ??= () => {
-      const s = this.#signal;
-      if (s !== undefined && this.#waiter !== NONE) this.#settleError(s.reason);
-    };
-    signal.addEventListener('abort', this.#onAbort);
+    // Made on first use: connections that never pass a signal never pay for it. An aborted
+    // receive consumes nothing: the waiter is removed before any byte reaches it.
+    const abort = (this.#abort ??= {
+      signal: undefined,
+      listener: () => {
+        const s = abort.signal;
+        if (s !== undefined && this.#waiter !== NONE) this.settleError(s.reason);
+      },
+    });
+    abort.signal = signal;
+    signal.addEventListener('abort', abort.listener);
   }
 
-  // An aborted receive consumes nothing: the waiter is removed before any byte reaches it.
-  #onAbort: (() => void) | undefined;
-
-  #release(): void {
+  private release(): void {
     this.#waiter = NONE;
     this.#arg = undefined;
     this.#resolve = undefined;
-    const signal = this.#signal;
-    if (signal !== undefined) {
-      this.#signal = undefined;
-      signal.removeEventListener('abort', this.#onAbort as () => void);
+    const abort = this.#abort;
+    if (abort !== undefined && abort.signal !== undefined) {
+      abort.signal.removeEventListener('abort', abort.listener);
+      abort.signal = undefined;
     }
   }
 
-  #settleCount(n: number): void {
+  private settleCount(n: number): void {
     const resolve = this.#resolve as (n: number) => void;
-    this.#release();
+    this.release();
     resolve(n);
   }
 
   /** Settles a READ or NEXT waiter with a chunk, or with EOF (`null`). */
-  #settleChunk(c: Uint8Array | null): void {
+  private settleChunk(c: Uint8Array | null): void {
     if (this.#waiter === NEXT) {
       const resolve = this.#resolve as (r: IteratorResult<Uint8Array, undefined>) => void;
       if (c === null) (this.#arg as StepOwner).ended = true;
-      this.#release();
+      this.release();
       resolve(c === null ? DONE : { done: false, value: c });
       return;
     }
     const resolve = this.#resolve as (c: Uint8Array | null) => void;
-    this.#release();
+    this.release();
     resolve(c);
   }
 
-  #settleError(e: unknown): void {
+  private settleError(e: unknown): void {
     if (this.#waiter === NEXT) (this.#arg as StepOwner).ended = true;
     const resolve = this.#resolve as (p: Promise<never>) => void;
-    this.#release();
+    this.release();
     resolve(Promise.reject(e));
   }
 }

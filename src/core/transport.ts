@@ -20,6 +20,8 @@ export interface ReadSink {
   onBytes(buf: Uint8Array, n: number, mustCopy: boolean): boolean;
   /** Unread bytes the sink may still take before reading must pause. */
   room(): number;
+  /** Reading pauses when `room()` falls below this, and resumes once it is back. */
+  readonly lowWater: number;
 }
 
 /** What happens to the socket as a whole: the connection's lifecycle listens. */
@@ -94,23 +96,16 @@ export class Transport {
   #target: Buffer;
   /** OWNED, READING and DATA_MODE bits (one field: 10,000 idle connections each hold one). */
   #flags = READING;
-  readonly #lowWater: number;
   #error: Error | undefined;
 
   /**
    * @param sink - where received bytes go.
-   * @param lowWater - reading pauses when the sink's room falls below this and resumes at it.
    * @param from - an accepted connection's libuv handle to adopt (read with `onread`), a
    *   socket node:net already built (read with `'data'`, the fallback), or nothing to create
    *   a client socket (read with `onread`).
    */
-  constructor(
-    sink: ReadSink,
-    lowWater: number,
-    from?: { handle: unknown } | { socket: net.Socket },
-  ) {
+  constructor(sink: ReadSink, from?: { handle: unknown } | { socket: net.Socket }) {
     this.#sink = sink;
-    this.#lowWater = lowWater;
     this.#target = scratchOf(Math.min(READ_SIZE, sink.room()));
     if (from !== undefined && 'socket' in from) {
       // 'data' mode: node:net allocates each chunk; we keep them as they are. A read can
@@ -209,7 +204,7 @@ export class Transport {
   static readonly #onData = function (this: net.Socket, chunk: Buffer): void {
     const t = Transport.#of(this);
     t.#sink.onBytes(chunk, chunk.length, false);
-    if (t.#sink.room() < t.#lowWater) {
+    if (t.#sink.room() < t.#sink.lowWater) {
       t.#flags &= ~READING;
       this.pause();
     }
@@ -226,16 +221,16 @@ export class Transport {
     const mustCopy = !owned || n < buf.length >>> 2;
     const kept = t.#sink.onBytes(buf, n, mustCopy);
     const room = t.#sink.room();
-    const pause = room < t.#lowWater;
-    const want = Math.min(READ_SIZE, pause ? t.#lowWater : room);
+    const pause = room < t.#sink.lowWater;
+    const want = Math.min(READ_SIZE, pause ? t.#sink.lowWater : room);
     if (kept && (!mustCopy || n === buf.length)) {
       // Either a chunk now owns this buffer, or bytes had to be copied out of a full scratch.
       // A full read means the kernel had more: read into buffers of our own, handed out whole.
       // A short one means the socket drained: back to the shared scratch.
-      if (n === buf.length) t.#setTarget(Buffer.allocUnsafe(want), true);
-      else t.#setTarget(scratchOf(want), false);
+      if (n === buf.length) t.setTarget(Buffer.allocUnsafe(want), true);
+      else t.setTarget(scratchOf(want), false);
     } else {
-      t.#fit(want);
+      t.fit(want);
     }
     if (pause) {
       t.#flags &= ~READING;
@@ -254,13 +249,13 @@ export class Transport {
     },
   };
 
-  #setTarget(buf: Buffer, owned: boolean): void {
+  private setTarget(buf: Buffer, owned: boolean): void {
     this.#target = buf;
     this.#flags = owned ? this.#flags | OWNED : this.#flags & ~OWNED;
   }
 
   /** Makes the next read `want` bytes long, reusing the current buffer when it can. */
-  #fit(want: number): void {
+  private fit(want: number): void {
     const t = this.#target;
     if (t.length === want) return;
     if ((this.#flags & OWNED) === 0) this.#target = scratchOf(want);
@@ -270,7 +265,7 @@ export class Transport {
   /** The sink's room grew (a receiver took bytes): resume reading if it had paused. */
   roomChanged(): void {
     if ((this.#flags & READING) !== 0 || this.socket.destroyed) return;
-    if (this.#sink.room() < this.#lowWater) return;
+    if (this.#sink.room() < this.#sink.lowWater) return;
     this.#flags |= READING;
     this.socket.resume();
   }

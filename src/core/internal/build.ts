@@ -7,18 +7,13 @@ import { ReceiveBuffer } from '../receive-buffer.js';
 import { Transport } from '../transport.js';
 import { peerName, sockName } from './socket-names.js';
 
-/** Reading pauses when room falls below this: reads stay large, and tiny limits still work. */
-export function lowWaterOf(receiveBufferSize: number): number {
-  return Math.min(16 * 1024, receiveBufferSize);
-}
-
 /** A transport with its receive buffer, before the connection exists (a client still connecting). */
 export function newTransport(
   options: ResolvedConnectionOptions,
   from?: { handle: unknown } | { socket: net.Socket },
 ): Transport {
   const rb = new ReceiveBuffer(options.receiveBufferSize);
-  return new Transport(rb, lowWaterOf(options.receiveBufferSize), from);
+  return new Transport(rb, from);
 }
 
 /** Test hook: accept through node:net's own sockets and 'data', as when `onread` is out of reach. */
