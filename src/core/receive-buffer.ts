@@ -389,6 +389,9 @@ export class ReceiveBuffer implements ReadSink {
   }
 
   private listen(signal: AbortSignal | undefined): void {
+    // A receiver waits, so nothing is buffered: an idle connection keeps no list of its own.
+    this.#chunks = NO_CHUNKS;
+    this.#head = 0;
     if (signal === undefined) return;
     // Made on first use: connections that never pass a signal never pay for it. An aborted
     // receive consumes nothing: the waiter is removed before any byte reaches it.
