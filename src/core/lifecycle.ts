@@ -77,6 +77,20 @@ interface CloseWait {
   onAbort: () => void;
 }
 
+// The packed states of a Lifecycle: each value's index in its table.
+const STATES: readonly ConnectionState[] = ['open', 'closing', 'closed'];
+const SEND_STATES: readonly SendState[] = ['open', 'shutting', 'shut'];
+const RECEIVE_STATES: readonly ReceiveState[] = ['open', 'eof', 'shut'];
+const USER_CLOSED = 1 << 6;
+const DECIDED: readonly (CloseReason | undefined)[] = [
+  undefined,
+  'closed',
+  'reset',
+  'peer-reset',
+  'idle-timeout',
+  'error',
+];
+
 /** Codes that mean the peer reset the connection. */
 const PEER_RESET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
@@ -99,13 +113,49 @@ export function reasonOf(error: Error | undefined): CloseReason {
  * - receive `open` → `eof`: the peer's FIN; → `shut`: `shutdown('receive')`.
  */
 export class Lifecycle implements TransportEvents, SendQueueOwner {
-  state: ConnectionState = 'open';
-  send: SendState = 'open';
-  receive: ReceiveState = 'open';
-  /** Set when we decide how it ends before the socket reports it (reset, idle timeout). */
-  #decided: CloseReason | undefined;
+  /**
+   * `state`, `send`, `receive`, `userClosed` and the decided close reason, packed into one
+   * number: an idle server holds this object per connection, 10,000 times over.
+   */
+  #bits = 0;
+
+  get state(): ConnectionState {
+    return STATES[this.#bits & 3] as ConnectionState;
+  }
+  set state(v: ConnectionState) {
+    this.#bits = (this.#bits & ~3) | STATES.indexOf(v);
+  }
+
+  get send(): SendState {
+    return SEND_STATES[(this.#bits >> 2) & 3] as SendState;
+  }
+  set send(v: SendState) {
+    this.#bits = (this.#bits & ~(3 << 2)) | (SEND_STATES.indexOf(v) << 2);
+  }
+
+  get receive(): ReceiveState {
+    return RECEIVE_STATES[(this.#bits >> 4) & 3] as ReceiveState;
+  }
+  set receive(v: ReceiveState) {
+    this.#bits = (this.#bits & ~(3 << 4)) | (RECEIVE_STATES.indexOf(v) << 4);
+  }
+
   /** True once the user called `close()` or `reset()`: new operations get ERR_SOCKET_CLOSED. */
-  userClosed = false;
+  get userClosed(): boolean {
+    return (this.#bits & USER_CLOSED) !== 0;
+  }
+  set userClosed(v: boolean) {
+    this.#bits = v ? this.#bits | USER_CLOSED : this.#bits & ~USER_CLOSED;
+  }
+
+  /** Set when we decide how it ends before the socket reports it (reset, idle timeout). */
+  private get decided(): CloseReason | undefined {
+    return DECIDED[(this.#bits >> 7) & 7];
+  }
+  private set decided(v: CloseReason | undefined) {
+    this.#bits = (this.#bits & ~(7 << 7)) | (DECIDED.indexOf(v) << 7);
+  }
+
   /** The peer's address (or the Unix socket's path): the connection's name in messages. */
   readonly where: SocketAddress;
   readonly transport: Transport;
@@ -291,7 +341,7 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   }
 
   private resetNow(): void {
-    this.#decided ??= 'reset';
+    this.decided ??= 'reset';
     const err = new SocketClosedError(`Cannot complete on "${this.label}": connection was reset`);
     this.receiver.close(err);
     this.failSends(err);
@@ -319,7 +369,7 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
 
   onIdle(): void {
     if (this.state !== 'open') return;
-    this.#decided = 'idle-timeout';
+    this.decided = 'idle-timeout';
     const err = new IdleTimeoutError(
       `Connection "${this.label}" ended: no traffic for ${this.transport.socket.timeout ?? 0} ms`,
     );
@@ -345,7 +395,7 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
         new SocketShutdownError(`Cannot send on "${this.label}": the connection has ended`),
       );
     }
-    const reason = this.#decided ?? reasonOf(error);
+    const reason = this.decided ?? reasonOf(error);
     const info: CloseInfo = {
       reason,
       bytesSent: this.bytesSent,

@@ -83,16 +83,6 @@ const DATA_MODE = 4;
 type OwnedSocket = net.Socket & { [kTransport]: Transport };
 
 /**
- * The sockets sockflow makes: a field for their transport, declared, so it is stored in the
- * object itself. Added to a plain `net.Socket` afterwards, it lands in a separate property
- * array once node:net's own properties have used up the object's slack (40 B per
- * connection on Node 24).
- */
-class TransportSocket extends net.Socket {
-  [kTransport]: Transport | undefined = undefined;
-}
-
-/**
  * Read policy and socket plumbing for one connection.
  *
  * Targets: the next read goes to the shared scratch unless the last read filled its buffer
@@ -133,7 +123,7 @@ export class Transport {
         // keeps a generator of its own.
         const onread = { buffer: (): Buffer => this.#target, callback: Transport.#onRead };
         const opts = { allowHalfOpen: true, onread };
-        this.socket = new TransportSocket(opts);
+        this.socket = new net.Socket(opts);
       } else {
         // An accepted socket's handle exists now, so node:net asks `buffer` only here and
         // right after each `callback`: one shared generator serves every accepted
@@ -146,7 +136,7 @@ export class Transport {
           writable: true,
           onread: Transport.#sharedOnread,
         };
-        this.socket = new TransportSocket(opts);
+        this.socket = new net.Socket(opts);
         nextTarget = undefined;
       }
     }
