@@ -70,6 +70,17 @@ export type ReceiveState = 'open' | 'eof' | 'shut';
  */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
 
+/** A connection's closing state, made on need (idle connections have none). */
+interface Ending {
+  /** The promise of `closed`, made when first asked for (or resolved at once after the end). */
+  closed: Promise<CloseInfo> | undefined;
+  resolveClosed: ((info: CloseInfo) => void) | undefined;
+  /** `shutdown('send')`'s promise: every call gets the first one. */
+  shutdown: Promise<void> | undefined;
+  /** A graceful `close()` waiting for the peer: its timer or its signal. */
+  wait: CloseWait | undefined;
+}
+
 /** A graceful close in progress: the default timer, or the caller's signal, and its listener. */
 interface CloseWait {
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -165,12 +176,17 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   /** Bytes sent before there was a queue (each send taken whole at once). */
   #sentBeforeQueue = 0;
   readonly #maxPendingSends: number;
-  /** The promise of `closed`, made when first asked for (or resolved at once after the end). */
-  #closed: Promise<CloseInfo> | undefined;
-  #resolveClosed: ((info: CloseInfo) => void) | undefined;
-  /** What a graceful `close()` waits with: its timer or its signal (made by `close()`). */
-  #closeWait: CloseWait | undefined;
-  #shutdownPromise: Promise<void> | undefined;
+  /** What closing needs: made by the first `closed`, `shutdown()` or `close()`. */
+  #ending: Ending | undefined;
+
+  private ending(): Ending {
+    return (this.#ending ??= {
+      closed: undefined,
+      resolveClosed: undefined,
+      shutdown: undefined,
+      wait: undefined,
+    });
+  }
 
   /**
    * @param where - the address that names the connection in messages: the peer's, or the
@@ -269,11 +285,12 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
 
   /** How the connection ended, once it has: resolves once, never rejects. */
   get closed(): Promise<CloseInfo> {
-    // Once closed, onClose() has set #closed: only an open connection gets here with none.
-    this.#closed ??= new Promise<CloseInfo>((resolve) => {
-      this.#resolveClosed = resolve;
+    // Once closed, onClose() has set `closed`: only an open connection gets here with none.
+    const e = this.ending();
+    e.closed ??= new Promise<CloseInfo>((resolve) => {
+      e.resolveClosed = resolve;
     });
-    return this.#closed;
+    return e.closed;
   }
 
   // --- transitions asked for by the user ----------------------------------------------------
@@ -286,12 +303,13 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   }
 
   shutdownSend(): Promise<void> {
-    if (this.#shutdownPromise !== undefined) return this.#shutdownPromise;
+    const e = this.ending();
+    if (e.shutdown !== undefined) return e.shutdown;
     if (this.send === 'shut' || this.state === 'closed') {
-      return (this.#shutdownPromise = Promise.resolve());
+      return (e.shutdown = Promise.resolve());
     }
     this.send = 'shutting';
-    this.#shutdownPromise = this.flushSends(undefined)
+    e.shutdown = this.flushSends(undefined)
       .then(
         () =>
           new Promise<void>((resolve, reject) => {
@@ -301,7 +319,7 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
       .finally(() => {
         this.send = 'shut';
       });
-    return this.#shutdownPromise;
+    return e.shutdown;
   }
 
   /** Graceful close; see `Connection.close()`. */
@@ -320,12 +338,12 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
       if (this.state !== 'closed') this.resetNow();
     };
     if (signal !== undefined) {
-      this.#closeWait = { timer: undefined, signal, onAbort };
+      this.ending().wait = { timer: undefined, signal, onAbort };
       signal.addEventListener('abort', onAbort, { once: true });
     } else {
       const timer = setTimeout(onAbort, DEFAULT_CLOSE_TIMEOUT_MS);
       timer.unref();
-      this.#closeWait = { timer, signal: undefined, onAbort };
+      this.ending().wait = { timer, signal: undefined, onAbort };
     }
     this.shutdownSend().catch(() => {
       // A send failed while flushing: the socket is failing and reports it through `closed`.
@@ -379,9 +397,9 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   }
 
   onClose(error: Error | undefined): void {
-    const wait = this.#closeWait;
+    const wait = this.#ending?.wait;
     if (wait !== undefined) {
-      this.#closeWait = undefined;
+      this.ending().wait = undefined;
       if (wait.timer !== undefined) clearTimeout(wait.timer);
       wait.signal?.removeEventListener('abort', wait.onAbort);
     }
@@ -403,8 +421,9 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
     };
     if (error !== undefined && (reason === 'peer-reset' || reason === 'error')) info.error = error;
     this.state = 'closed';
-    if (this.#resolveClosed !== undefined) this.#resolveClosed(info);
-    else this.#closed = Promise.resolve(info);
+    const e = this.ending();
+    if (e.resolveClosed !== undefined) e.resolveClosed(info);
+    else e.closed = Promise.resolve(info);
   }
 
   /** The error for operations on a connection the user closed. */

@@ -14,6 +14,9 @@ const FAILED = 4;
 /** Room below which the transport stops reading (a smaller limit is used whole). */
 const LOW_WATER = 16 * 1024;
 
+const FLAGS = EOF | DISCARD | FAILED;
+const WAITER_SHIFT = 3;
+
 const NONE = 0;
 const RECEIVE = 1;
 const READ = 2;
@@ -100,13 +103,21 @@ export class ReceiveBuffer implements ReadSink {
   #buffered = 0;
   /** Bytes received from the peer, discarded ones included. */
   bytesReceived = 0;
-  /** EOF, DISCARD and FAILED bits: one field, since idle connections are many. */
+  /**
+   * EOF, DISCARD and FAILED bits, and what waits (NONE, RECEIVE, READ or NEXT, from bit 3
+   * on; `#arg` and `#resolve` belong to it): one field, since idle connections are many.
+   */
   #state = 0;
+
+  private get waiter(): number {
+    return this.#state >> WAITER_SHIFT;
+  }
+  private set waiter(w: number) {
+    this.#state = (this.#state & FLAGS) | (w << WAITER_SHIFT);
+  }
   /** Rejects receivers once the buffered bytes are gone (set when the connection failed). */
   #failure: unknown = undefined;
 
-  /** What waits: NONE, RECEIVE, READ or NEXT; the next three fields belong to it. */
-  #waiter = NONE;
   /** RECEIVE: where the bytes go. NEXT: the iterator to mark ended. */
   #arg: Into | StepOwner | undefined;
   /** The waiter's resolve function; its type follows `#waiter`. */
@@ -127,7 +138,7 @@ export class ReceiveBuffer implements ReadSink {
 
   /** True while a receive or read waits. */
   get busy(): boolean {
-    return this.#waiter !== NONE;
+    return this.waiter !== NONE;
   }
 
   /** Reading pauses below this much room: reads stay large, and tiny limits still work. */
@@ -145,8 +156,8 @@ export class ReceiveBuffer implements ReadSink {
     this.bytesReceived += n;
     if ((this.#state & DISCARD) !== 0) return false;
     let start = 0;
-    if (this.#buffered === 0 && this.#waiter !== NONE) {
-      if (this.#waiter === RECEIVE) {
+    if (this.#buffered === 0 && this.waiter !== NONE) {
+      if (this.waiter === RECEIVE) {
         start = copyInto(this.#arg as Into, 0, buf, 0, n);
         this.settleCount(start);
         if (start === n) return false;
@@ -170,8 +181,8 @@ export class ReceiveBuffer implements ReadSink {
   /** The peer sent FIN: a pending receiver gets EOF, later ones once the buffer is empty. */
   end(): void {
     this.#state |= EOF;
-    if (this.#waiter === RECEIVE) this.settleCount(0);
-    else if (this.#waiter !== NONE) this.settleChunk(null);
+    if (this.waiter === RECEIVE) this.settleCount(0);
+    else if (this.waiter !== NONE) this.settleChunk(null);
   }
 
   /**
@@ -182,7 +193,7 @@ export class ReceiveBuffer implements ReadSink {
     if ((this.#state & FAILED) !== 0) return;
     this.#state |= FAILED | EOF;
     this.#failure = error;
-    if (this.#waiter !== NONE) this.settleError(error);
+    if (this.waiter !== NONE) this.settleError(error);
   }
 
   /**
@@ -193,7 +204,7 @@ export class ReceiveBuffer implements ReadSink {
     this.clear();
     this.#state |= DISCARD | FAILED | EOF;
     this.#failure = error;
-    if (this.#waiter !== NONE) this.settleError(error);
+    if (this.waiter !== NONE) this.settleError(error);
   }
 
   /** `shutdown('receive')`: drop unread and future bytes; receivers see EOF. */
@@ -207,12 +218,12 @@ export class ReceiveBuffer implements ReadSink {
 
   receive(into: Into, signal: AbortSignal | undefined): Promise<number> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.#waiter !== NONE) return busy();
+    if (this.waiter !== NONE) return busy();
     if (this.#buffered > 0) return Promise.resolve(this.copyOut(into));
     if ((this.#state & FAILED) !== 0) return Promise.reject(this.#failure);
     if ((this.#state & EOF) !== 0) return Promise.resolve(0);
     const p = new Promise<number>(capture);
-    this.#waiter = RECEIVE;
+    this.waiter = RECEIVE;
     this.#arg = into;
     this.#resolve = captured;
     this.listen(signal);
@@ -225,7 +236,7 @@ export class ReceiveBuffer implements ReadSink {
    * failure once the buffered bytes are gone.
    */
   tryReceive(into: Into): number | null {
-    if (this.#waiter !== NONE) throw busyError();
+    if (this.waiter !== NONE) throw busyError();
     if (this.#buffered > 0) return this.copyOut(into);
     if ((this.#state & FAILED) !== 0) throw this.#failure;
     return (this.#state & EOF) !== 0 ? 0 : null;
@@ -236,7 +247,7 @@ export class ReceiveBuffer implements ReadSink {
    * is buffered yet. Throws as `tryReceive` does.
    */
   tryRead(max: number): Uint8Array | null | undefined {
-    if (this.#waiter !== NONE) throw busyError();
+    if (this.waiter !== NONE) throw busyError();
     if (this.#buffered > 0) return this.takeUpTo(max);
     if ((this.#state & FAILED) !== 0) throw this.#failure;
     return (this.#state & EOF) !== 0 ? null : undefined;
@@ -244,12 +255,12 @@ export class ReceiveBuffer implements ReadSink {
 
   read(signal: AbortSignal | undefined): Promise<Uint8Array | null> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.#waiter !== NONE) return busy();
+    if (this.waiter !== NONE) return busy();
     if (this.#buffered > 0) return Promise.resolve(this.takeChunk());
     if ((this.#state & FAILED) !== 0) return Promise.reject(this.#failure);
     if ((this.#state & EOF) !== 0) return Promise.resolve(null);
     const p = new Promise<Uint8Array | null>(capture);
-    this.#waiter = READ;
+    this.waiter = READ;
     this.#resolve = captured;
     this.listen(signal);
     return p;
@@ -267,7 +278,7 @@ export class ReceiveBuffer implements ReadSink {
       owner.ended = true;
       return Promise.reject(signal.reason);
     }
-    if (this.#waiter !== NONE) {
+    if (this.waiter !== NONE) {
       owner.ended = true;
       return busy();
     }
@@ -277,7 +288,7 @@ export class ReceiveBuffer implements ReadSink {
       return (this.#state & FAILED) !== 0 ? Promise.reject(this.#failure) : Promise.resolve(DONE);
     }
     const p = new Promise<IteratorResult<Uint8Array, undefined>>(capture);
-    this.#waiter = NEXT;
+    this.waiter = NEXT;
     this.#resolve = captured;
     this.#arg = owner;
     this.listen(signal);
@@ -290,12 +301,12 @@ export class ReceiveBuffer implements ReadSink {
    */
   unshift(chunk: Uint8Array): void {
     if (chunk.length === 0 || (this.#state & DISCARD) !== 0) return;
-    if (this.#waiter === RECEIVE) {
+    if (this.waiter === RECEIVE) {
       const n = copyInto(this.#arg as Into, 0, chunk, 0, chunk.length);
       this.settleCount(n);
       if (n === chunk.length) return;
       chunk = chunk.subarray(n);
-    } else if (this.#waiter !== NONE) {
+    } else if (this.waiter !== NONE) {
       this.settleChunk(chunk);
       return;
     }
@@ -399,7 +410,7 @@ export class ReceiveBuffer implements ReadSink {
       signal: undefined,
       listener: () => {
         const s = abort.signal;
-        if (s !== undefined && this.#waiter !== NONE) this.settleError(s.reason);
+        if (s !== undefined && this.waiter !== NONE) this.settleError(s.reason);
       },
     });
     abort.signal = signal;
@@ -407,7 +418,7 @@ export class ReceiveBuffer implements ReadSink {
   }
 
   private release(): void {
-    this.#waiter = NONE;
+    this.waiter = NONE;
     this.#arg = undefined;
     this.#resolve = undefined;
     const abort = this.#abort;
@@ -425,7 +436,7 @@ export class ReceiveBuffer implements ReadSink {
 
   /** Settles a READ or NEXT waiter with a chunk, or with EOF (`null`). */
   private settleChunk(c: Uint8Array | null): void {
-    if (this.#waiter === NEXT) {
+    if (this.waiter === NEXT) {
       const resolve = this.#resolve as (r: IteratorResult<Uint8Array, undefined>) => void;
       if (c === null) (this.#arg as StepOwner).ended = true;
       this.release();
@@ -438,7 +449,7 @@ export class ReceiveBuffer implements ReadSink {
   }
 
   private settleError(e: unknown): void {
-    if (this.#waiter === NEXT) (this.#arg as StepOwner).ended = true;
+    if (this.waiter === NEXT) (this.#arg as StepOwner).ended = true;
     const resolve = this.#resolve as (p: Promise<never>) => void;
     this.release();
     resolve(Promise.reject(e));
