@@ -171,10 +171,11 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   readonly where: SocketAddress;
   readonly transport: Transport;
   readonly receiver: ReceiveBuffer;
-  /** The send queue, made by the first send the kernel did not take whole. */
-  #sender: SendQueue | undefined;
-  /** Bytes sent before there was a queue (each send taken whole at once). */
-  #sentBeforeQueue = 0;
+  /**
+   * The send queue, made by the first send the kernel did not take whole; until then, the
+   * bytes sent (each send taken whole at once). One field, as everything here.
+   */
+  #sender: SendQueue | number = 0;
   readonly #maxPendingSends: number;
   /** What closing needs: made by the first `closed`, `shutdown()` or `close()`. */
   #ending: Ending | undefined;
@@ -218,20 +219,25 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
     signal: AbortSignal | undefined,
   ): number | Promise<number> {
     const q = this.#sender;
-    if (q !== undefined) return q.start(data, bytes, signal);
+    if (typeof q !== 'number') return q.start(data, bytes, signal);
     if (writeNow(this.transport, data)) {
-      this.#sentBeforeQueue += bytes;
+      this.#sender = q + bytes;
       return bytes;
     }
-    const queue = new SendQueue(this.transport, this, this.#maxPendingSends, this.#sentBeforeQueue);
-    this.#sender = queue;
-    return queue.adoptWritten(bytes, signal);
+    return this.queue().adoptWritten(bytes, signal);
+  }
+
+  /** The send queue, made now if there is none. */
+  private queue(): SendQueue {
+    const q = this.#sender;
+    if (typeof q !== 'number') return q;
+    return (this.#sender = new SendQueue(this.transport, this, this.#maxPendingSends, q));
   }
 
   /** Throws what a send started now would fail with at once: the connection is gone. */
   checkSendable(): void {
     const q = this.#sender;
-    if (q !== undefined) {
+    if (typeof q !== 'number') {
       q.checkUsable();
       return;
     }
@@ -244,24 +250,27 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   /** Resolves once every send started so far has settled; see `Connection.flush()`. */
   flushSends(signal: AbortSignal | undefined): Promise<void> {
     const q = this.#sender;
-    if (q !== undefined) return q.flush(signal);
+    if (typeof q !== 'number') return q.flush(signal);
     if (signal?.aborted) return Promise.reject(signal.reason);
     return Promise.resolve();
   }
 
   /** Bytes the OS has accepted from us. */
   get bytesSent(): number {
-    return this.#sender === undefined ? this.#sentBeforeQueue : this.#sender.bytesSent;
+    const q = this.#sender;
+    return typeof q === 'number' ? q : q.bytesSent;
   }
 
   /** Sends not yet settled. */
   get pendingSends(): number {
-    return this.#sender === undefined ? 0 : this.#sender.pending;
+    const q = this.#sender;
+    return typeof q === 'number' ? 0 : q.pending;
   }
 
   /** Sends whose bytes the OS has not fully taken yet. */
   get sendsInFlight(): number {
-    return this.#sender === undefined ? 0 : this.#sender.inFlight;
+    const q = this.#sender;
+    return typeof q === 'number' ? 0 : q.inFlight;
   }
 
   /**
@@ -269,13 +278,7 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
    * without a queue gets one now to keep the failure: it is ending, so the memory is brief.
    */
   private failSends(error: Error): void {
-    this.#sender ??= new SendQueue(
-      this.transport,
-      this,
-      this.#maxPendingSends,
-      this.#sentBeforeQueue,
-    );
-    this.#sender.fail(error);
+    this.queue().fail(error);
   }
 
   /** The connection in messages: `127.0.0.1:7000`, `[::1]:7000` or the socket path. */
