@@ -71,6 +71,26 @@ describe('invariant 3: many senders', () => {
     expect(p.client.pendingSends).toBe(0);
   });
 
+  it('small sends the kernel takes at once, then one it cannot: all arrive in order and bytesSent counts each', async () => {
+    // The first send the kernel does not take whole makes the send queue and is adopted by it
+    // (its write had no callback of its own): a list send, to cover the gathered write.
+    await using p = await pair();
+    const small = [message(1, 100), message(2, 100)];
+    for (const m of small) expect(p.client.trySend(m)).toBe(m.length);
+    expect(p.client.bytesSent).toBe(216);
+    const m3 = message(3, 8 << 20);
+    const m4 = message(4, 8 << 20);
+    const sending = p.client.send([m3, m4]);
+    expect(p.client.sendsInFlight).toBe(1);
+    const after = p.client.send(message(5, 100));
+    const reader = readAll(p.server);
+    expect(await sending).toBe(m3.length + m4.length);
+    await after;
+    expect(p.client.bytesSent).toBe(216 + m3.length + m4.length + 108);
+    await p.client.shutdown('send');
+    expect(parseMessages(await reader)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('send() resolves with the byte count: UTF-8 for strings, the sum for lists, 0 for nothing', async () => {
     await using p = await pair();
     expect(await p.client.send('héllo')).toBe(6);
