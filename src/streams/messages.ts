@@ -3,17 +3,13 @@
  *
  * @module
  */
-import {
-  InvalidArgTypeError,
-  InvalidArgValueError,
-  OutOfRangeError,
-  type Connection,
-} from '../core/index.js';
+import { InvalidArgValueError, OutOfRangeError, type Connection } from '../core/index.js';
 import { FrameTooLargeError, FrameTruncatedError, InvalidFrameError } from './errors.js';
 import { concat, giveBack } from './internal/bytes.js';
 import { exactly } from './read-exactly.js';
 import { DONE, StepIterator } from './internal/step-iterator.js';
 import {
+  checkBytes,
   checkConnection,
   checkOptions,
   checkSignal,
@@ -360,7 +356,6 @@ function truncated(partial: Uint8Array): FrameTruncatedError {
   );
 }
 
-const encoder = new TextEncoder();
 const LIMITS: Record<MessageHeader, number> = {
   u8: 0xff,
   u16be: 0xffff,
@@ -421,14 +416,7 @@ export function sendMessage(
   const o = checkOptions(options);
   const header = checkHeader(o.header);
   const signal = checkSignal(o.signal);
-  let bytes: Uint8Array;
-  if (typeof payload === 'string') bytes = encoder.encode(payload);
-  else if (payload instanceof Uint8Array) bytes = payload;
-  else {
-    throw new InvalidArgTypeError(
-      `The "payload" argument must be a Uint8Array or a string: received ${describe(payload)}`,
-    );
-  }
+  const bytes = checkBytes(payload, 'payload');
   if (bytes.length > LIMITS[header]) {
     throw new OutOfRangeError(
       `The payload of ${bytes.length} bytes is too long for a '${header}' header (at most ${LIMITS[header]})`,

@@ -59,16 +59,18 @@ export function checkSize(value: unknown, name: string, min: number, fallback?: 
 
 const encoder = new TextEncoder();
 
+/** The argument `name` as bytes: a Uint8Array as it is, a string as UTF-8. */
+export function checkBytes(value: unknown, name: string): Uint8Array {
+  if (typeof value === 'string') return encoder.encode(value);
+  if (value instanceof Uint8Array) return value;
+  throw new InvalidArgTypeError(
+    `The "${name}" argument must be a Uint8Array or a string: received ${describe(value)}`,
+  );
+}
+
 /** A delimiter as bytes: a non-empty Uint8Array, or a non-empty string (UTF-8). */
 export function checkDelimiter(value: unknown): Uint8Array {
-  let bytes: Uint8Array;
-  if (typeof value === 'string') bytes = encoder.encode(value);
-  else if (value instanceof Uint8Array) bytes = value;
-  else {
-    throw new InvalidArgTypeError(
-      `The "delimiter" argument must be a Uint8Array or a string: received ${describe(value)}`,
-    );
-  }
+  const bytes = checkBytes(value, 'delimiter');
   if (bytes.length === 0) {
     throw new InvalidArgValueError('The "delimiter" argument must not be empty');
   }
