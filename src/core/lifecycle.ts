@@ -237,10 +237,7 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   /** Throws what a send started now would fail with at once: the connection is gone. */
   checkSendable(): void {
     const q = this.#sender;
-    if (typeof q !== 'number') {
-      q.checkUsable();
-      return;
-    }
+    if (typeof q !== 'number') q.checkUsable();
     if (this.transport.destroyed) {
       // Destroyed a moment ago ('close' is still to come): do not write into it.
       throw this.transport.error ?? this.closedErrorFor('send on');

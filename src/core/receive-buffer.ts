@@ -27,7 +27,7 @@ export interface StepOwner {
   ended: boolean;
 }
 
-/** The chunk list of a buffer that never kept a chunk (frozen: nothing may push to it). */
+/** The chunk list of every buffer that holds nothing (frozen: nothing may push to it). */
 const NO_CHUNKS: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
@@ -96,7 +96,7 @@ function copyInto(into: Into, at: number, src: Uint8Array, start: number, end: n
  */
 export class ReceiveBuffer implements ReadSink {
   readonly #limit: number;
-  /** Unread chunks from `#head` on; the shared empty list until the first chunk is kept. */
+  /** Unread chunks from `#head` on; the shared empty list whenever nothing is buffered. */
   #chunks: Uint8Array[] = NO_CHUNKS;
   #head = 0;
   #headOffset = 0;
@@ -120,7 +120,7 @@ export class ReceiveBuffer implements ReadSink {
 
   /** RECEIVE: where the bytes go. NEXT: the iterator to mark ended. */
   #arg: Into | StepOwner | undefined;
-  /** The waiter's resolve function; its type follows `#waiter`. */
+  /** The waiter's resolve function; its type follows `waiter`. */
   #resolve: ((value: never) => void) | undefined;
   /** The pending receive's signal, and the listener made for this buffer on first use. */
   #abort: { signal: AbortSignal | undefined; listener: () => void } | undefined;
@@ -222,12 +222,7 @@ export class ReceiveBuffer implements ReadSink {
     if (this.#buffered > 0) return Promise.resolve(this.copyOut(into));
     if ((this.#state & FAILED) !== 0) return Promise.reject(this.#failure);
     if ((this.#state & EOF) !== 0) return Promise.resolve(0);
-    const p = new Promise<number>(capture);
-    this.waiter = RECEIVE;
-    this.#arg = into;
-    this.#resolve = captured;
-    this.listen(signal);
-    return p;
+    return this.wait<number>(RECEIVE, into, signal);
   }
 
   /**
@@ -259,11 +254,7 @@ export class ReceiveBuffer implements ReadSink {
     if (this.#buffered > 0) return Promise.resolve(this.takeChunk());
     if ((this.#state & FAILED) !== 0) return Promise.reject(this.#failure);
     if ((this.#state & EOF) !== 0) return Promise.resolve(null);
-    const p = new Promise<Uint8Array | null>(capture);
-    this.waiter = READ;
-    this.#resolve = captured;
-    this.listen(signal);
-    return p;
+    return this.wait<Uint8Array | null>(READ, undefined, signal);
   }
 
   /**
@@ -287,12 +278,7 @@ export class ReceiveBuffer implements ReadSink {
       owner.ended = true;
       return (this.#state & FAILED) !== 0 ? Promise.reject(this.#failure) : Promise.resolve(DONE);
     }
-    const p = new Promise<IteratorResult<Uint8Array, undefined>>(capture);
-    this.waiter = NEXT;
-    this.#resolve = captured;
-    this.#arg = owner;
-    this.listen(signal);
-    return p;
+    return this.wait<IteratorResult<Uint8Array, undefined>>(NEXT, owner, signal);
   }
 
   /**
@@ -391,7 +377,8 @@ export class ReceiveBuffer implements ReadSink {
     this.#head++;
     this.#headOffset = 0;
     if (this.#head === this.#chunks.length) {
-      this.#chunks.length = 0;
+      // Empty: back to the shared list, so an idle connection keeps no list of its own.
+      this.#chunks = NO_CHUNKS;
       this.#head = 0;
     } else if (this.#head >= 1024 && this.#head * 2 >= this.#chunks.length) {
       this.#chunks = this.#chunks.slice(this.#head);
@@ -399,10 +386,21 @@ export class ReceiveBuffer implements ReadSink {
     }
   }
 
+  /** Registers the one waiter (nothing is buffered) and returns its promise. */
+  private wait<T>(
+    kind: number,
+    arg: Into | StepOwner | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    const p = new Promise<T>(capture);
+    this.waiter = kind;
+    this.#arg = arg;
+    this.#resolve = captured;
+    this.listen(signal);
+    return p;
+  }
+
   private listen(signal: AbortSignal | undefined): void {
-    // A receiver waits, so nothing is buffered: an idle connection keeps no list of its own.
-    this.#chunks = NO_CHUNKS;
-    this.#head = 0;
     if (signal === undefined) return;
     // Made on first use: connections that never pass a signal never pay for it. An aborted
     // receive consumes nothing: the waiter is removed before any byte reaches it.

@@ -15,7 +15,7 @@
 // Aborts are ours in both phases (NODE-NOTES 5): a waiting send's listener takes it out (its
 // queue task then finds it settled and ends), an in-flight send's resets the connection.
 import PQueue from 'p-queue';
-import { SendAbortedError, SocketClosedError } from './errors.js';
+import { SendAbortedError } from './errors.js';
 import type { Transport } from './transport.js';
 
 /** What a send writes: bytes, a string (UTF-8), or a list written as one gathered write. */
@@ -164,16 +164,9 @@ export class SendQueue {
     return this.#inFlight;
   }
 
-  /** Throws what a send started now would fail with at once: the connection is gone. */
+  /** Throws the failure every send gets once the queue has failed (see `fail()`). */
   checkUsable(): void {
     if (this.#dead !== ALIVE) throw this.#dead;
-    if (this.#transport.destroyed) {
-      // Destroyed a moment ago ('close' is still to come): do not write into it.
-      throw (
-        this.#transport.error ??
-        new SocketClosedError(`Cannot send on "${this.#owner.label}": connection is closed`)
-      );
-    }
   }
 
   /**

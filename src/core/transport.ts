@@ -121,7 +121,7 @@ export class Transport {
         // node:net asks a client socket's `buffer` for the first target when its handle is
         // made, which happy eyeballs may do later, outside any callback of ours: so a client
         // keeps a generator of its own.
-        const onread = { buffer: (): Buffer => this.#target, callback: Transport.#onRead };
+        const onread = { buffer: (): Buffer => this.#target, callback: Transport.#onClientRead };
         const opts = { allowHalfOpen: true, onread };
         this.socket = new net.Socket(opts);
       } else {
@@ -229,8 +229,7 @@ export class Transport {
   // when this callback returns, and nothing can change it until that read completes. So it is
   // sized for the room at the next read: the room now, or, when reading pauses, the low-water
   // mark it resumes at. Unread bytes therefore never exceed the limit.
-  static readonly #onRead = function (this: net.Socket, n: number, buf: Buffer): boolean {
-    const t = Transport.#of(this);
+  static #read(t: Transport, n: number, buf: Buffer): boolean {
     const owned = (t.#flags & OWNED) !== 0;
     // A small read into an owned buffer is copied out, so the buffer is not pinned by it.
     const mustCopy = !owned || n < buf.length >>> 2;
@@ -252,14 +251,20 @@ export class Transport {
       return false;
     }
     return true;
+  }
+
+  /** `onread.callback` of client sockets, whose generator is their own. */
+  static readonly #onClientRead = function (this: net.Socket, n: number, buf: Buffer): boolean {
+    return Transport.#read(Transport.#of(this), n, buf);
   };
 
   /** `onread` of accepted sockets: the shared generator, and a callback that feeds it. */
   static readonly #sharedOnread = {
     buffer: takeNextTarget,
     callback(this: net.Socket, n: number, buf: Buffer): boolean {
-      const more = Transport.#onRead.call(this, n, buf);
-      nextTarget = Transport.#of(this).#target;
+      const t = Transport.#of(this);
+      const more = Transport.#read(t, n, buf);
+      nextTarget = t.#target;
       return more;
     },
   };
