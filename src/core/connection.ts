@@ -442,7 +442,9 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   /**
    * Resets the connection at once (RST on TCP): pending receives and sends reject with
    * `ERR_SOCKET_CLOSED`, unsent bytes are dropped. Resolves with how it ended (`'reset'`,
-   * unless it had already ended otherwise). Idempotent.
+   * unless it had already ended otherwise). Idempotent. While our FIN is still being handed
+   * to the OS (right after `shutdown('send')`), libuv cannot reset: the socket is closed
+   * instead, and the kernel sends RST only if received bytes are left unread.
    *
    * **Cancel safety:** takes no signal; completes at once.
    *
