@@ -80,5 +80,8 @@ describe('addresses', () => {
       family: 'IPv4',
     });
     expect(server.localAddress).toEqual({ address: '127.0.0.1', port, family: 'IPv4' });
+    for (const a of [server.remoteAddress, server.localAddress, client.localAddress]) {
+      expect(Object.isFrozen(a)).toBe(true);
+    }
   });
 });

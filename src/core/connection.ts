@@ -471,7 +471,8 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   }
 
   /**
-   * This end's address (for a Unix socket client, `{ path: '' }`).
+   * This end's address (for a Unix socket client, `{ path: '' }`), read when the connection
+   * was made. Frozen: the connections of one listener share it.
    *
    * @example
    * ```ts
@@ -483,7 +484,8 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   }
 
   /**
-   * The peer's address (for a Unix socket server side, `{ path: '' }`).
+   * The peer's address (for a Unix socket server side, `{ path: '' }`), read when the
+   * connection was made, so it outlives the socket. Frozen, as `localAddress` is.
    *
    * @example
    * ```ts

@@ -42,6 +42,7 @@ export function tcpNames(socket: net.Socket, local?: SocketAddress): Names {
 
 /** The names of a Unix socket connection: the path is the server end's; the client's is unnamed. */
 export function ipcNames(path: SocketAddress, serverSide: boolean): Names {
+  Object.freeze(path);
   return serverSide ? { local: path, remote: UNNAMED } : { local: UNNAMED, remote: path };
 }
 

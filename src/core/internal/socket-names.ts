@@ -31,21 +31,23 @@ function read(
       which === 'getpeername'
         ? { address: socket.remoteAddress, port: socket.remotePort, family: socket.remoteFamily }
         : { address: socket.localAddress, port: socket.localPort, family: socket.localFamily };
-    return toSocketAddress(a) as IpSocketAddress | undefined;
+    const named = toSocketAddress(a) as IpSocketAddress | undefined;
+    return named && Object.freeze(named);
   }
   scratch.address = undefined;
   scratch.port = undefined;
   scratch.family = undefined;
   if (get.call(h, scratch) !== 0) return undefined;
-  return toSocketAddress(scratch) as IpSocketAddress | undefined;
+  const a = toSocketAddress(scratch) as IpSocketAddress | undefined;
+  return a && Object.freeze(a);
 }
 
-/** The peer's address, or `undefined` when the socket cannot say (it is already closed). */
+/** The peer's address (frozen), or `undefined` when the socket cannot say (it is closed). */
 export function peerName(socket: net.Socket): IpSocketAddress | undefined {
   return read(socket, 'getpeername');
 }
 
-/** The socket's own address, or `undefined` when the socket cannot say. */
+/** The socket's own address (frozen), or `undefined` when the socket cannot say. */
 export function sockName(socket: net.Socket): IpSocketAddress | undefined {
   return read(socket, 'getsockname');
 }
@@ -72,7 +74,7 @@ export class LocalNames {
     const key = `${a.address} ${a.port}`;
     let shared = this.#seen.get(key);
     if (shared === undefined) {
-      shared = Object.freeze(a);
+      shared = a;
       this.#seen.set(key, shared);
     }
     return shared;
