@@ -13,10 +13,10 @@ const num = (i: number): number => Number(args[i] ?? 0);
 
 switch (role) {
   case 'bulk-recv':
-    await bulkRecv(args[0] as string, side(args[1]), num(2));
+    await bulkRecv(args[0] as string, side(args[1]), num(2), num(3));
     break;
   case 'bulk-send':
-    await bulkSend(args[0] as string, side(args[1]), num(2), num(3));
+    await bulkSend(args[0] as string, side(args[1]), num(2), num(3), num(4));
     break;
   case 'echo':
     await echo(args[0] as string);

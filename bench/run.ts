@@ -8,8 +8,13 @@
 //
 //   bulk-accept   a raw sender pushes --bulk-bytes (1 GiB) in 64 KiB writes; the receiver under
 //                 test accepted the connection. MB/s, receiver CPU (and user CPU) s/GiB, peak RSS.
+//                 Every bulk case first moves --warm-bytes (128 MiB) unmeasured through the same
+//                 code it then measures: the JIT compiles the send and receive paths in the
+//                 first few thousand operations (~50 ms of compiler-thread CPU for sockflow's
+//                 send loop, ~40% of raw's user CPU for a whole GiB), a one-off, not a per-byte
+//                 cost.
 //   bulk-connect  the same, on a connection the receiver opened (where raw onread is possible).
-//   bulk-send     the sender under test sends 64 KiB blocks, each awaited; a raw receiver.
+//   bulk-send     the sender under test sends 64 KiB blocks, each awaited; a raw onread receiver.
 //   ping-pong     --round-trips (100,000) round trips of --size (64) bytes, both sides the
 //                 implementation under test, both processes pinned to one core (--pin same:
 //                 throughput on two cores is bimodal on this kind of machine).
@@ -23,7 +28,7 @@
 //                 1 MiB one write each.
 //   Bulk, small and messages cases run their sides on separate cores (split) unless --pin none.
 //
-// Options: --reps N, --bulk-bytes N, --round-trips N, --size N, --small-messages N,
+// Options: --reps N, --bulk-bytes N, --warm-bytes N, --round-trips N, --size N, --small-messages N,
 //          --producers N, --connections N, --messages N, --pin same|split|none,
 //          --only <case>[,<case>…], --json (results as JSON on stdout),
 //          --report (also run under Node 24 via npx, then write docs/performance.md, .svg and
@@ -43,6 +48,7 @@ const { values } = parseArgs({
   options: {
     reps: { type: 'string', default: '5' },
     'bulk-bytes': { type: 'string', default: String(1024 ** 3) },
+    'warm-bytes': { type: 'string', default: String(128 * 1024 ** 2) },
     'round-trips': { type: 'string', default: '100000' },
     size: { type: 'string', default: '64' },
     'small-messages': { type: 'string', default: '200000' },
@@ -58,6 +64,7 @@ const { values } = parseArgs({
 const reps = Number(values.reps);
 const jsonOut = values.json;
 const bulkBytes = Number(values['bulk-bytes']);
+const warmBytes = Number(values['warm-bytes']);
 const roundTrips = Number(values['round-trips']);
 const size = Number(values.size);
 const smallMessages = Number(values['small-messages']);
@@ -150,9 +157,15 @@ interface CaseDef {
   run: (impl: string) => Promise<Flat>;
   metrics: Metric[];
   pairs?: [string, string][];
+  /** Row names that differ from LABEL in this case (raw Node as a sender). */
+  labels?: Record<string, string>;
 }
 
+const RAW_SENDER = { raw: 'raw net.Socket write()' };
+
 const GiB = 1024 ** 3;
+/** How bulk titles say what was measured. */
+const bulkWhat = `${(bulkBytes / GiB).toFixed(2)} GiB in 64 KiB writes after ${(warmBytes / 1024 ** 2).toFixed(0)} MiB unmeasured`;
 
 const bulkMetrics = (who: string): Metric[] => [
   {
@@ -180,29 +193,40 @@ const bulkMetrics = (who: string): Metric[] => [
 ];
 
 async function bulkReceive(impl: string, side: 'accept' | 'connect'): Promise<Flat> {
+  const total = String(bulkBytes);
+  const warm = String(warmBytes);
   if (side === 'accept') {
-    const recv = peer(['bulk-recv', impl, 'accept'], cpuFor(splitPin, 0));
+    const recv = peer(['bulk-recv', impl, 'accept', '0', warm], cpuFor(splitPin, 0));
     const port = await recv.port;
     const send = peer(
-      ['bulk-send', 'raw', 'connect', String(bulkBytes), String(port)],
+      ['bulk-send', 'raw', 'connect', total, String(port), warm],
       cpuFor(splitPin, 1),
     );
     const [r] = await Promise.all([recv.result, send.result]);
     return checkBytes(r, `bulk-accept ${impl}`);
   }
-  const send = peer(['bulk-send', 'raw', 'accept', String(bulkBytes)], cpuFor(splitPin, 1));
+  const send = peer(['bulk-send', 'raw', 'accept', total, '0', warm], cpuFor(splitPin, 1));
   const port = await send.port;
-  const recv = peer(['bulk-recv', impl, 'connect', String(port)], cpuFor(splitPin, 0));
+  const recv = peer(['bulk-recv', impl, 'connect', String(port), warm], cpuFor(splitPin, 0));
   const [r] = await Promise.all([recv.result, send.result]);
   return checkBytes(r, `bulk-connect ${impl}`);
 }
 
+// The receiver is raw node:net's fastest: onread into one reused buffer. With 'data' (a fresh
+// 64 KiB Buffer per read) the receiver itself was the bottleneck in some runs: its page faults
+// cost 2.5-3.4 s of system time per GiB and held every sender to ~300 MB/s, so the case
+// measured the receiver's mode instead of the sender. onread needs a socket net.connect makes:
+// the receiver connects, the sender accepts.
 async function bulkSend(impl: string): Promise<Flat> {
-  const recv = peer(['bulk-recv', 'raw', 'accept'], cpuFor(splitPin, 0));
-  const port = await recv.port;
+  const warm = String(warmBytes);
   const send = peer(
-    ['bulk-send', impl, 'connect', String(bulkBytes), String(port)],
+    ['bulk-send', impl, 'accept', String(bulkBytes), '0', warm],
     cpuFor(splitPin, 1),
+  );
+  const port = await send.port;
+  const recv = peer(
+    ['bulk-recv', 'raw-onread', 'connect', String(port), warm],
+    cpuFor(splitPin, 0),
   );
   const [r, s] = await Promise.all([recv.result, send.result]);
   checkBytes(r, `bulk-send ${impl}`);
@@ -210,7 +234,7 @@ async function bulkSend(impl: string): Promise<Flat> {
 }
 
 function checkBytes(r: Flat, what: string): Flat {
-  if (r.bytes !== bulkBytes) throw new Error(`${what}: bytes do not add up`);
+  if (r.totalBytes !== bulkBytes + warmBytes) throw new Error(`${what}: bytes do not add up`);
   return r;
 }
 
@@ -293,7 +317,7 @@ const perMessage = (who: string): Metric[] => [
 const CASES: CaseDef[] = [
   {
     name: 'bulk-accept',
-    title: `Bulk receive, ${(bulkBytes / GiB).toFixed(2)} GiB in 64 KiB writes, on a connection the receiver accepted (pin ${splitPin})`,
+    title: `Bulk receive, ${bulkWhat}, on a connection the receiver accepted (pin ${splitPin})`,
     impls: [
       'raw',
       'node-iter',
@@ -311,15 +335,16 @@ const CASES: CaseDef[] = [
   },
   {
     name: 'bulk-connect',
-    title: `Bulk receive, ${(bulkBytes / GiB).toFixed(2)} GiB in 64 KiB writes, on a connection the receiver opened (pin ${splitPin})`,
+    title: `Bulk receive, ${bulkWhat}, on a connection the receiver opened (pin ${splitPin})`,
     impls: ['raw', 'raw-onread', 'iter', 'read', 'receive'],
     run: (impl) => bulkReceive(impl, 'connect'),
     metrics: bulkMetrics('receiver'),
   },
   {
     name: 'bulk-send',
-    title: `Bulk send, ${(bulkBytes / GiB).toFixed(2)} GiB in 64 KiB sends, each awaited; a raw receiver (pin ${splitPin})`,
+    title: `Bulk send, ${bulkWhat}, each send awaited; a raw onread receiver (pin ${splitPin})`,
     impls: ['raw', 'promise-socket', 'send'],
+    labels: RAW_SENDER,
     run: bulkSend,
     metrics: bulkMetrics('sender'),
   },
@@ -358,6 +383,7 @@ const CASES: CaseDef[] = [
     name: 'small',
     title: `Small messages, ${smallMessages} of 100 B from ${producers} concurrent producers on one connection (pin ${splitPin})`,
     impls: ['raw', 'send'],
+    labels: RAW_SENDER,
     run: small,
     metrics: perMessage('sender'),
   },
@@ -399,7 +425,7 @@ async function runCase(def: CaseDef): Promise<CaseResult> {
     name: def.name,
     title: def.title,
     impls: def.impls,
-    labels: Object.fromEntries(def.impls.map((i) => [i, LABEL[i] ?? i])),
+    labels: Object.fromEntries(def.impls.map((i) => [i, def.labels?.[i] ?? LABEL[i] ?? i])),
     metrics: def.metrics.map(({ key, label, digits, ratio }) =>
       ratio === undefined ? { key, label, digits } : { key, label, digits, ratio },
     ),

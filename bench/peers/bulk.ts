@@ -1,15 +1,17 @@
 // Bulk transfer: one side pushes --bulk-bytes in 64 KiB writes, the other drains to EOF. Either
-// side is the implementation under test, the other raw node:net.
+// side is the implementation under test, the other raw node:net. Both sides first move <warm>
+// bytes unmeasured through the same code they are then measured with (JIT warm-up).
 //
-//   bulk-recv <impl> <accept|connect> [port]   receive until EOF (listening, or connecting)
-//   bulk-send <impl> <accept|connect> <bytes> [port]  send <bytes>, then FIN
+//   bulk-recv <impl> <accept|connect> <port> <warm>          receive until EOF (listening, or
+//                                                            connecting)
+//   bulk-send <impl> <accept|connect> <bytes> <port> <warm>  send <warm> + <bytes>, then FIN
 import * as net from 'node:net';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PromiseSocket } from 'promise-socket';
 import { toDuplex, toReadableStream } from 'sockflow/streams';
-import { measure, rawSocket, sockflowConnection } from './common.js';
+import { Meter, measure, rawSocket, sockflowConnection } from './common.js';
 import { compatConnection, compatDrain } from './compat.js';
 
 const BLOCK = 64 * 1024;
@@ -19,6 +21,7 @@ export async function bulkRecv(
   impl: string,
   side: 'accept' | 'connect',
   port: number,
+  warm: number,
 ): Promise<void> {
   switch (impl) {
     case 'raw':
@@ -31,20 +34,19 @@ export async function bulkRecv(
         port,
         impl === 'raw' ? {} : { allowHalfOpen: false },
       );
-      const done = measure();
-      let bytes = 0;
+      const m = new Meter(warm);
       if (impl === 'raw') {
         socket.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
+          m.add(chunk.length);
         });
         await once(socket, 'end');
       } else if (impl === 'node-iter') {
-        for await (const chunk of socket) bytes += (chunk as Buffer).length;
+        for await (const chunk of socket) m.add((chunk as Buffer).length);
       } else {
         const ps = new PromiseSocket(socket);
-        for (let c; (c = await ps.read()) !== undefined;) bytes += c.length;
+        for (let c; (c = await ps.read()) !== undefined;) m.add(c.length);
       }
-      done({ bytes });
+      m.finish();
       socket.end();
       await once(socket, 'close');
       close();
@@ -54,7 +56,7 @@ export async function bulkRecv(
       // node:net's onread: one reused buffer, no Buffer per read. Only sockets net.connect
       // makes can have it, so this receiver always connects.
       if (side !== 'connect') throw new Error('raw-onread receives on connections it opens');
-      let bytes = 0;
+      const m = new Meter(warm);
       const socket = net.connect({
         port,
         host: '127.0.0.1',
@@ -63,24 +65,23 @@ export async function bulkRecv(
         onread: {
           buffer: Buffer.allocUnsafe(BLOCK),
           callback: (n: number) => {
-            bytes += n;
+            m.add(n);
             return true;
           },
         },
       });
       await once(socket, 'connect');
-      const done = measure();
       await once(socket, 'end');
-      done({ bytes });
+      m.finish();
       socket.end();
       await once(socket, 'close');
       return;
     }
     case 'compat': {
       const { socket, close } = await compatConnection(side, port);
-      const done = measure();
-      const bytes = await compatDrain(socket);
-      done({ bytes });
+      const m = new Meter(warm);
+      await compatDrain(socket, m);
+      m.finish();
       socket.shutdown(2);
       socket.close();
       close();
@@ -88,22 +89,21 @@ export async function bulkRecv(
     }
     default: {
       const { conn, close } = await sockflowConnection(side, port);
-      const done = measure();
-      let bytes = 0;
+      const m = new Meter(warm);
       if (impl === 'iter') {
-        for await (const chunk of conn) bytes += chunk.length;
+        for await (const chunk of conn) m.add(chunk.length);
       } else if (impl === 'read') {
-        for (let c; (c = await conn.read()) !== null;) bytes += c.length;
+        for (let c; (c = await conn.read()) !== null;) m.add(c.length);
       } else if (impl === 'receive') {
         const buf = new Uint8Array(BLOCK);
-        for (let n; (n = await conn.receive(buf)) > 0;) bytes += n;
+        for (let n; (n = await conn.receive(buf)) > 0;) m.add(n);
       } else if (impl === 'byob') {
         const reader = toReadableStream(conn).getReader({ mode: 'byob' });
         let buf = new Uint8Array(BLOCK);
         for (;;) {
           const { value, done: end } = await reader.read(buf);
           if (end) break;
-          bytes += value.length;
+          m.add(value.length);
           buf = new Uint8Array(value.buffer); // the same memory, back to us
         }
         reader.releaseLock();
@@ -112,7 +112,7 @@ export async function bulkRecv(
           toDuplex(conn),
           new Writable({
             write(chunk: Buffer, _encoding, callback) {
-              bytes += chunk.length;
+              m.add(chunk.length);
               callback();
             },
           }),
@@ -120,44 +120,63 @@ export async function bulkRecv(
       } else {
         throw new Error(`unknown receiver ${impl}`);
       }
-      done({ bytes });
+      m.finish();
       await conn.close();
       await close();
     }
   }
 }
 
-/** Sends `total` bytes in 64 KiB writes with `impl`, then FIN; prints the sender's result. */
+/**
+ * Sends `warm` bytes unmeasured, then `total` measured, in 64 KiB writes with `impl`, then FIN;
+ * prints the sender's result. Both phases run the same function, so the measured one runs the
+ * code the warm-up optimized.
+ */
 export async function bulkSend(
   impl: string,
   side: 'accept' | 'connect',
   total: number,
   port: number,
+  warm: number,
 ): Promise<void> {
   const block = Buffer.alloc(BLOCK, 0x5a);
   if (impl === 'raw' || impl === 'promise-socket') {
     const { socket, close } = await rawSocket(side, port);
-    const done = measure();
     if (impl === 'raw') {
-      for (let sent = 0; sent < total; sent += block.length) {
-        if (!socket.write(block)) await once(socket, 'drain');
-      }
+      const pump = async (n: number): Promise<void> => {
+        for (let sent = 0; sent < n; sent += block.length) {
+          if (!socket.write(block)) await once(socket, 'drain');
+        }
+      };
+      await pump(warm);
+      const done = measure();
+      await pump(total);
       socket.end();
       await once(socket, 'finish');
+      done({ bytes: total });
     } else {
       const ps = new PromiseSocket(socket);
-      for (let sent = 0; sent < total; sent += block.length) await ps.write(block);
+      const pump = async (n: number): Promise<void> => {
+        for (let sent = 0; sent < n; sent += block.length) await ps.write(block);
+      };
+      await pump(warm);
+      const done = measure();
+      await pump(total);
       await ps.end();
+      done({ bytes: total });
     }
-    done({ bytes: total });
     if (!socket.destroyed) await once(socket, 'close');
     close();
     return;
   }
   if (impl !== 'send') throw new Error(`unknown sender ${impl}`);
   const { conn, close } = await sockflowConnection(side, port);
+  const pump = async (n: number): Promise<void> => {
+    for (let sent = 0; sent < n; sent += block.length) await conn.send(block);
+  };
+  await pump(warm);
   const done = measure();
-  for (let sent = 0; sent < total; sent += block.length) await conn.send(block);
+  await pump(total);
   await conn.shutdown('send');
   done({ bytes: total });
   await conn.close();

@@ -5,7 +5,10 @@ import { connect, listen, type Connection } from 'sockflow';
 
 /** One side's measurement, printed as `RESULT <json>` for bench/run.ts. */
 export interface Result {
+  /** Bytes moved while measuring. */
   bytes: number;
+  /** Bulk cases: every byte moved, the unmeasured warm-up included (checked by bench/run.ts). */
+  totalBytes?: number;
   seconds: number;
   userSeconds: number;
   systemSeconds: number;
@@ -41,6 +44,38 @@ export function measure(): (fields: Partial<Result> & { bytes: number }) => void
     };
     process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
   };
+}
+
+/**
+ * A bulk receiver's measurement, which starts with the first read after `warm` bytes (with no
+ * warm-up, with the first read; its wait for the first byte is not counted): the warm-up runs
+ * the very loop that is then measured, so its JIT compilation (tens of milliseconds, a large
+ * share of a 1 GiB run's user CPU) is not counted as per-byte cost. Every receiver counts its
+ * bytes through `add()`, raw Node's included.
+ */
+export class Meter {
+  bytes = 0;
+  #from = 0;
+  #done: ReturnType<typeof measure> | undefined;
+  readonly #warm: number;
+
+  constructor(warm: number) {
+    this.#warm = warm;
+  }
+
+  add(n: number): void {
+    if (this.#done === undefined && this.bytes >= this.#warm) {
+      this.#from = this.bytes;
+      this.#done = measure();
+    }
+    this.bytes += n;
+  }
+
+  /** Prints the result: the bytes from the first read after the warm-up, over its time. */
+  finish(): void {
+    const done = this.#done ?? measure();
+    done({ bytes: this.bytes - this.#from, totalBytes: this.bytes });
+  }
 }
 
 export function printPort(port: number): void {

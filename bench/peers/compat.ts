@@ -11,7 +11,7 @@ import {
   SocketError,
   SocketType,
 } from 'sockflow/compat';
-import { printPort } from './common.js';
+import { printPort, type Meter } from './common.js';
 
 export function compatSocket(): Socket {
   return new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -51,18 +51,17 @@ export async function compatConnection(
   return { socket: e.acceptSocket as Socket, close: () => listener.close() };
 }
 
-/** Receives until EOF with one event args, looping on synchronous completions. */
-export function compatDrain(socket: Socket): Promise<number> {
+/** Receives until EOF with one event args, looping on synchronous completions; counts into `meter`. */
+export function compatDrain(socket: Socket, meter: Meter): Promise<void> {
   const e = new SocketAsyncEventArgs();
   e.setBuffer(new Uint8Array(64 * 1024), 0, 64 * 1024);
-  let bytes = 0;
   return new Promise((resolve) => {
     const take = (): boolean => {
       if (e.bytesTransferred === 0 || e.socketError !== SocketError.Success) {
-        resolve(bytes);
+        resolve();
         return false;
       }
-      bytes += e.bytesTransferred;
+      meter.add(e.bytesTransferred);
       return true;
     };
     const loop = (): void => {
