@@ -201,24 +201,50 @@ const bulkMetrics = (who: string): Metric[] => [
   { key: 'rss', label: `${who} peak RSS MB`, digits: 0, of: (r) => (r.maxRss as number) / 1e6 },
 ];
 
-async function bulkReceive(impl: string, side: 'accept' | 'connect'): Promise<Flat> {
-  const total = String(bulkBytes);
+/**
+ * One bulk transfer: `sender` pushes the warm-up, then --bulk-bytes, to `receiver`; `acceptor`
+ * says which side listens. Checks that every byte arrived; resolves with both sides' results.
+ */
+async function bulkPair(
+  sender: string,
+  receiver: string,
+  acceptor: 'sender' | 'receiver',
+  what: string,
+): Promise<{ recv: Flat; send: Flat }> {
   const warm = String(warmBytes);
-  if (side === 'accept') {
-    const recv = peer(['bulk-recv', impl, 'accept', '0', warm], cpuFor(splitPin, 0));
-    const port = await recv.port;
-    const send = peer(
-      ['bulk-send', 'raw', 'connect', total, String(port), warm],
-      cpuFor(splitPin, 1),
-    );
-    const [r] = await Promise.all([recv.result, send.result]);
-    return checkBytes(r, `bulk-accept ${impl}`);
+  const sendArgs = (side: string, port: string): string[] => [
+    'bulk-send',
+    sender,
+    side,
+    String(bulkBytes),
+    port,
+    warm,
+  ];
+  const recvArgs = (side: string, port: string): string[] => [
+    'bulk-recv',
+    receiver,
+    side,
+    port,
+    warm,
+  ];
+  let recv: ReturnType<typeof peer>;
+  let send: ReturnType<typeof peer>;
+  if (acceptor === 'receiver') {
+    recv = peer(recvArgs('accept', '0'), cpuFor(splitPin, 0));
+    send = peer(sendArgs('connect', String(await recv.port)), cpuFor(splitPin, 1));
+  } else {
+    send = peer(sendArgs('accept', '0'), cpuFor(splitPin, 1));
+    recv = peer(recvArgs('connect', String(await send.port)), cpuFor(splitPin, 0));
   }
-  const send = peer(['bulk-send', 'raw', 'accept', total, '0', warm], cpuFor(splitPin, 1));
-  const port = await send.port;
-  const recv = peer(['bulk-recv', impl, 'connect', String(port), warm], cpuFor(splitPin, 0));
-  const [r] = await Promise.all([recv.result, send.result]);
-  return checkBytes(r, `bulk-connect ${impl}`);
+  const [r, s] = await Promise.all([recv.result, send.result]);
+  if (r.totalBytes !== bulkBytes + warmBytes) throw new Error(`${what}: bytes do not add up`);
+  return { recv: r, send: s };
+}
+
+/** The receiver under test, fed by a raw sender; it accepts, or opens the connection. */
+async function bulkReceive(impl: string, side: 'accept' | 'connect'): Promise<Flat> {
+  const acceptor = side === 'accept' ? 'receiver' : 'sender';
+  return (await bulkPair('raw', impl, acceptor, `bulk-${side} ${impl}`)).recv;
 }
 
 // The receiver is raw node:net's fastest: onread into one reused buffer. With 'data' (a fresh
@@ -227,24 +253,7 @@ async function bulkReceive(impl: string, side: 'accept' | 'connect'): Promise<Fl
 // measured the receiver's mode instead of the sender. onread needs a socket net.connect makes:
 // the receiver connects, the sender accepts.
 async function bulkSend(impl: string): Promise<Flat> {
-  const warm = String(warmBytes);
-  const send = peer(
-    ['bulk-send', impl, 'accept', String(bulkBytes), '0', warm],
-    cpuFor(splitPin, 1),
-  );
-  const port = await send.port;
-  const recv = peer(
-    ['bulk-recv', 'raw-onread', 'connect', String(port), warm],
-    cpuFor(splitPin, 0),
-  );
-  const [r, s] = await Promise.all([recv.result, send.result]);
-  checkBytes(r, `bulk-send ${impl}`);
-  return s;
-}
-
-function checkBytes(r: Flat, what: string): Flat {
-  if (r.totalBytes !== bulkBytes + warmBytes) throw new Error(`${what}: bytes do not add up`);
-  return r;
+  return (await bulkPair(impl, 'raw-onread', 'sender', `bulk-send ${impl}`)).send;
 }
 
 async function pingPong(impl: string): Promise<Flat> {

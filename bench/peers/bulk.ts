@@ -129,7 +129,7 @@ export async function bulkRecv(
 
 /**
  * Sends `warm` bytes unmeasured, then `total` measured, in 64 KiB writes with `impl`, then FIN;
- * prints the sender's result. Both phases run the same function, so the measured one runs the
+ * prints the sender's result. Both phases run the same `pump`, so the measured one runs the
  * code the warm-up optimized.
  */
 export async function bulkSend(
@@ -139,46 +139,69 @@ export async function bulkSend(
   port: number,
   warm: number,
 ): Promise<void> {
-  const block = Buffer.alloc(BLOCK, 0x5a);
-  if (impl === 'raw' || impl === 'promise-socket') {
-    const { socket, close } = await rawSocket(side, port);
-    if (impl === 'raw') {
-      const pump = async (n: number): Promise<void> => {
+  const s = await sender(impl, side, port, Buffer.alloc(BLOCK, 0x5a));
+  await s.pump(warm);
+  const done = measure();
+  await s.pump(total);
+  await s.end();
+  done({ bytes: total });
+  await s.close();
+}
+
+/** One sending implementation: blocks out, FIN, then release the connection. */
+interface Sender {
+  pump(bytes: number): Promise<void>;
+  end(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function sender(
+  impl: string,
+  side: 'accept' | 'connect',
+  port: number,
+  block: Buffer,
+): Promise<Sender> {
+  if (impl === 'send') {
+    const { conn, close } = await sockflowConnection(side, port);
+    return {
+      pump: async (n) => {
+        for (let sent = 0; sent < n; sent += block.length) await conn.send(block);
+      },
+      end: () => conn.shutdown('send'),
+      close: async () => {
+        await conn.close();
+        await close();
+      },
+    };
+  }
+  if (impl !== 'raw' && impl !== 'promise-socket') throw new Error(`unknown sender ${impl}`);
+  const { socket, close } = await rawSocket(side, port);
+  const closed = async (): Promise<void> => {
+    if (!socket.destroyed) await once(socket, 'close');
+    close();
+  };
+  if (impl === 'raw') {
+    return {
+      pump: async (n) => {
         for (let sent = 0; sent < n; sent += block.length) {
           if (!socket.write(block)) await once(socket, 'drain');
         }
-      };
-      await pump(warm);
-      const done = measure();
-      await pump(total);
-      socket.end();
-      await once(socket, 'finish');
-      done({ bytes: total });
-    } else {
-      const ps = new PromiseSocket(socket);
-      const pump = async (n: number): Promise<void> => {
-        for (let sent = 0; sent < n; sent += block.length) await ps.write(block);
-      };
-      await pump(warm);
-      const done = measure();
-      await pump(total);
-      await ps.end();
-      done({ bytes: total });
-    }
-    if (!socket.destroyed) await once(socket, 'close');
-    close();
-    return;
+      },
+      end: async () => {
+        socket.end();
+        await once(socket, 'finish');
+      },
+      close: closed,
+    };
   }
-  if (impl !== 'send') throw new Error(`unknown sender ${impl}`);
-  const { conn, close } = await sockflowConnection(side, port);
-  const pump = async (n: number): Promise<void> => {
-    for (let sent = 0; sent < n; sent += block.length) await conn.send(block);
+  const ps = new PromiseSocket(socket);
+  return {
+    pump: async (n) => {
+      for (let sent = 0; sent < n; sent += block.length) await ps.write(block);
+    },
+    end: async () => {
+      await ps.end();
+    },
+    close: closed,
   };
-  await pump(warm);
-  const done = measure();
-  await pump(total);
-  await conn.shutdown('send');
-  done({ bytes: total });
-  await conn.close();
-  await close();
 }

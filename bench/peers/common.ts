@@ -34,8 +34,9 @@ export function now(): number {
 /**
  * Seconds the main thread has run, from the scheduler's own clock (`/proc/.../schedstat`, in
  * nanoseconds). `process.cpuUsage()` covers every thread (the JIT compiler's and GC helpers'
- * too), and where the kernel samples user against system time at each tick (250 Hz here) its
- * split of a half-second run is good to about ±20%; this figure is exact, but not split.
+ * too), and where the kernel samples user against system time at each tick (250 Hz where this
+ * suite was built) its split of a half-second run is good to about ±20%; this figure is exact,
+ * but not split.
  */
 function mainThreadCpu(): number {
   try {
