@@ -5,10 +5,12 @@
  * `RangeError`s. `instanceof` follows .NET's hierarchy where JavaScript allows:
  * `ArgumentNullException` and `ArgumentOutOfRangeException` are `ArgumentException`s,
  * `ObjectDisposedException` is an `InvalidOperationException`, `PlatformNotSupportedException`
- * is a `NotSupportedException`.
+ * is a `NotSupportedException`. Every one is a sockflow error: `SockflowError.is(err)` and
+ * `err instanceof SockflowError` hold for each.
  *
  * @module
  */
+import { brandErrorClass, SockflowError } from '../core/index.js';
 import { detailsOf, SocketError } from './socket-error.js';
 
 function describeValue(value: unknown): string {
@@ -68,6 +70,7 @@ export class ArgumentException extends TypeError {
     );
   }
 }
+brandErrorClass(ArgumentException);
 
 /**
  * A required argument is `null` or `undefined` (.NET's `ArgumentNullException`).
@@ -129,6 +132,7 @@ export class ArgumentOutOfRangeException extends RangeError {
     this.actualValue = actualValue;
   }
 }
+brandErrorClass(ArgumentOutOfRangeException);
 
 /**
  * The object is not in a state that allows the call (.NET's `InvalidOperationException`):
@@ -141,11 +145,19 @@ export class ArgumentOutOfRangeException extends RangeError {
  * socket.receiveAsync(e); // throws InvalidOperationException: already in progress
  * ```
  */
-export class InvalidOperationException extends Error {
+export class InvalidOperationException extends SockflowError {
   /** `'ERR_INVALID_STATE'`, Node's code for a call in the wrong state. */
-  readonly code: string = 'ERR_INVALID_STATE';
+  override readonly code: string = 'ERR_INVALID_STATE';
   /** Always `'InvalidOperationException'` (or the subclass's name). */
   override readonly name: string = 'InvalidOperationException';
+
+  /**
+   * @param message - .NET's message.
+   * @param options - `cause`, as for `Error`.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_INVALID_STATE', options);
+  }
 }
 
 /**
@@ -182,11 +194,19 @@ export class ObjectDisposedException extends InvalidOperationException {
  * socket.sendToAsync(e); // throws NotSupportedException until datagram support lands
  * ```
  */
-export class NotSupportedException extends Error {
+export class NotSupportedException extends SockflowError {
   /** `'ERR_NOT_SUPPORTED'`. */
-  readonly code: string = 'ERR_NOT_SUPPORTED';
+  override readonly code: string = 'ERR_NOT_SUPPORTED';
   /** Always `'NotSupportedException'` (or the subclass's name). */
   override readonly name: string = 'NotSupportedException';
+
+  /**
+   * @param message - .NET's message.
+   * @param options - `cause`, as for `Error`.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_NOT_SUPPORTED', options);
+  }
 }
 
 /**
@@ -221,9 +241,9 @@ export class PlatformNotSupportedException extends NotSupportedException {
  * }
  * ```
  */
-export class SocketException extends Error {
+export class SocketException extends SockflowError {
   /** Always `'ERR_SOCKET_EXCEPTION'`; the kind of failure is `socketErrorCode`. */
-  readonly code = 'ERR_SOCKET_EXCEPTION';
+  declare readonly code: 'ERR_SOCKET_EXCEPTION';
   /** Always `'SocketException'`. */
   override readonly name = 'SocketException';
   /** What failed, as a `SocketError`. */
@@ -239,7 +259,7 @@ export class SocketException extends Error {
    */
   constructor(socketError: SocketError, options?: { cause?: unknown }) {
     const [native, message] = detailsOf(socketError);
-    super(message, options);
+    super(message, 'ERR_SOCKET_EXCEPTION', options);
     this.socketErrorCode = socketError;
     this.nativeErrorCode = native;
     this.errorCode = native;
@@ -261,3 +281,4 @@ export class FormatException extends TypeError {
   /** Always `'FormatException'`. */
   override readonly name = 'FormatException';
 }
+brandErrorClass(FormatException);

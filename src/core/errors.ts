@@ -9,7 +9,7 @@
  */
 
 /**
- * The codes of the errors sockflow itself raises. System codes (`ECONNRESET`…) pass through
+ * The codes of the errors sockflow's core raises. System codes (`ECONNRESET`…) pass through
  * unchanged and are not listed here.
  *
  * @example
@@ -31,6 +31,92 @@ export type SockflowErrorCode =
   | 'ERR_SOCKET_BAD_PORT';
 
 /**
+ * The brand every sockflow error class carries on its prototype. A registered symbol, so two
+ * copies of sockflow installed side by side (a dependency's and the application's) share it.
+ */
+const BRAND: unique symbol = Symbol.for('sockflow.error') as never;
+
+function isBranded(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { [BRAND]?: unknown })[BRAND] === true &&
+    typeof (value as { code?: unknown }).code === 'string'
+  );
+}
+
+/**
+ * @internal Marks an error class as a sockflow error: for the classes of every layer that
+ * extend `TypeError` or `RangeError` (as Node's argument errors do) and so cannot extend
+ * {@link SockflowError}.
+ */
+export function brandErrorClass(cls: abstract new (...args: never[]) => Error): void {
+  Object.defineProperty(cls.prototype, BRAND, { value: true });
+}
+
+/**
+ * The base of every error sockflow raises, in every layer: each has a stable string `code`.
+ *
+ * `err instanceof SockflowError` and `SockflowError.is(err)` read a brand rather than the
+ * prototype chain, so they hold across two installed copies of sockflow, and also for the
+ * argument errors, which extend `TypeError` or `RangeError` as Node's own do
+ * ({@link InvalidArgTypeError}, {@link OutOfRangeError}, compat's `ArgumentException`…).
+ * System errors (`ECONNRESET`…) are Node's and are not sockflow errors: see
+ * {@link isSystemError}.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await conn.send(data);
+ * } catch (err) {
+ *   if (SockflowError.is(err)) console.log(`sockflow said ${err.code}`);
+ *   else throw err;
+ * }
+ * ```
+ */
+export class SockflowError extends Error {
+  /** A stable code to match on, such as `'ERR_SOCKET_CLOSED'`. */
+  readonly code: string;
+
+  /**
+   * @param message - what happened.
+   * @param code - the stable code.
+   * @param options - `cause`, as for `Error`.
+   */
+  constructor(message: string, code: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+
+  /**
+   * True when `value` is an error raised by sockflow (any layer, any installed copy).
+   *
+   * @example
+   * ```ts
+   * if (SockflowError.is(err) && err.code === 'ERR_SOCKET_CLOSED') return;
+   * ```
+   */
+  static is(value: unknown): value is SockflowError {
+    return isBranded(value);
+  }
+
+  /**
+   * `instanceof SockflowError` is the branded check of {@link SockflowError.is}; on a
+   * subclass, `instanceof` is the ordinary prototype check.
+   *
+   * @example
+   * ```ts
+   * new InvalidArgTypeError('bad') instanceof SockflowError; // true, though it is a TypeError
+   * ```
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this === SockflowError) return isBranded(value);
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+}
+brandErrorClass(SockflowError);
+
+/**
  * Raised when an operation runs into a connection or listener that we closed or reset, or
  * that is closing: every operation pending at `close()`/`reset()` and every later one.
  *
@@ -44,11 +130,19 @@ export type SockflowErrorCode =
  * }
  * ```
  */
-export class SocketClosedError extends Error {
+export class SocketClosedError extends SockflowError {
   /** Always `'ERR_SOCKET_CLOSED'`. */
-  readonly code = 'ERR_SOCKET_CLOSED';
+  declare readonly code: 'ERR_SOCKET_CLOSED';
   /** Always `'SocketClosedError'`. */
   override readonly name = 'SocketClosedError';
+
+  /**
+   * @param message - what happened.
+   * @param options - `cause`, as for `Error`.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_SOCKET_CLOSED', options);
+  }
 }
 
 /**
@@ -61,11 +155,19 @@ export class SocketClosedError extends Error {
  * await conn.send('late'); // rejects with SocketShutdownError, code 'ERR_SOCKET_SHUTDOWN'
  * ```
  */
-export class SocketShutdownError extends Error {
+export class SocketShutdownError extends SockflowError {
   /** Always `'ERR_SOCKET_SHUTDOWN'`. */
-  readonly code = 'ERR_SOCKET_SHUTDOWN';
+  declare readonly code: 'ERR_SOCKET_SHUTDOWN';
   /** Always `'SocketShutdownError'`. */
   override readonly name = 'SocketShutdownError';
+
+  /**
+   * @param message - what happened.
+   * @param options - `cause`, as for `Error`.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_SOCKET_SHUTDOWN', options);
+  }
 }
 
 /**
@@ -78,11 +180,19 @@ export class SocketShutdownError extends Error {
  * await conn.read(); // rejects with SocketBusyError, code 'ERR_SOCKET_BUSY'
  * ```
  */
-export class SocketBusyError extends Error {
+export class SocketBusyError extends SockflowError {
   /** Always `'ERR_SOCKET_BUSY'`. */
-  readonly code = 'ERR_SOCKET_BUSY';
+  declare readonly code: 'ERR_SOCKET_BUSY';
   /** Always `'SocketBusyError'`. */
   override readonly name = 'SocketBusyError';
+
+  /**
+   * @param message - what happened.
+   * @param options - `cause`, as for `Error`.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_SOCKET_BUSY', options);
+  }
 }
 
 /**
@@ -103,9 +213,9 @@ export class SocketBusyError extends Error {
  * }
  * ```
  */
-export class SendAbortedError extends Error {
+export class SendAbortedError extends SockflowError {
   /** Always `'ERR_SOCKET_SEND_ABORTED'`. */
-  readonly code = 'ERR_SOCKET_SEND_ABORTED';
+  declare readonly code: 'ERR_SOCKET_SEND_ABORTED';
   /** Always `'SendAbortedError'`. */
   override readonly name = 'SendAbortedError';
   /** How many bytes of the aborted send the operating system had accepted. */
@@ -117,7 +227,7 @@ export class SendAbortedError extends Error {
    * @param reason - the signal's reason, kept as `cause`.
    */
   constructor(message: string, bytesWritten: number, reason: unknown) {
-    super(message, { cause: reason });
+    super(message, 'ERR_SOCKET_SEND_ABORTED', { cause: reason });
     this.bytesWritten = bytesWritten;
   }
 }
@@ -132,11 +242,19 @@ export class SendAbortedError extends Error {
  * await conn.read(); // rejects with IdleTimeoutError after 30 s of silence both ways
  * ```
  */
-export class IdleTimeoutError extends Error {
+export class IdleTimeoutError extends SockflowError {
   /** Always `'ERR_SOCKET_IDLE_TIMEOUT'`. */
-  readonly code = 'ERR_SOCKET_IDLE_TIMEOUT';
+  declare readonly code: 'ERR_SOCKET_IDLE_TIMEOUT';
   /** Always `'IdleTimeoutError'`. */
   override readonly name = 'IdleTimeoutError';
+
+  /**
+   * @param message - what happened.
+   * @param options - `cause`, as for `Error`.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_SOCKET_IDLE_TIMEOUT', options);
+  }
 }
 
 /**
@@ -153,6 +271,7 @@ export class InvalidArgTypeError extends TypeError {
   /** Always `'TypeError'`. */
   override readonly name = 'TypeError';
 }
+brandErrorClass(InvalidArgTypeError);
 
 /**
  * An argument of the right type but an unusable value (an unknown enum string, an empty
@@ -169,6 +288,7 @@ export class InvalidArgValueError extends TypeError {
   /** Always `'TypeError'`. */
   override readonly name = 'TypeError';
 }
+brandErrorClass(InvalidArgValueError);
 
 /**
  * A number or size outside its allowed range (a negative size, an empty receive buffer),
@@ -185,6 +305,7 @@ export class OutOfRangeError extends RangeError {
   /** Always `'RangeError'`. */
   override readonly name = 'RangeError';
 }
+brandErrorClass(OutOfRangeError);
 
 /**
  * A port outside 0–65535 (1–65535 to connect), thrown synchronously (Node's code).
@@ -200,6 +321,7 @@ export class BadPortError extends RangeError {
   /** Always `'RangeError'`. */
   override readonly name = 'RangeError';
 }
+brandErrorClass(BadPortError);
 
 /**
  * The error a failed system call reported, as Node raises it: an `Error` whose `code` is

@@ -42,6 +42,7 @@ export type {
 } from './address.js';
 export { type CloseInfo, type CloseReason, DEFAULT_CLOSE_TIMEOUT_MS } from './lifecycle.js';
 export {
+  SockflowError,
   SocketClosedError,
   SocketShutdownError,
   SocketBusyError,
@@ -54,4 +55,15 @@ export {
   isSystemError,
   type SystemError,
   type SockflowErrorCode,
+  brandErrorClass,
 } from './errors.js';
+/** @internal Argument checks shared with the other layers (not public API). */
+export {
+  describe,
+  signalOf,
+  validateSignal,
+  validateObject,
+  validateOptionalObject,
+  validateInteger,
+  validateBoolean,
+} from './internal/validate.js';

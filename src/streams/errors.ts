@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { brandErrorClass, SockflowError } from '../core/index.js';
 
 /**
  * A frame is larger than its limit (`maxBytes`, `maxLineLength`, `maxMessageBytes`). The
@@ -39,6 +40,7 @@ export class FrameTooLargeError extends RangeError {
     this.size = size;
   }
 }
+brandErrorClass(FrameTooLargeError);
 
 /**
  * The stream ended (EOF) inside a frame. `partial` holds the frame's bytes that did arrive;
@@ -54,9 +56,9 @@ export class FrameTooLargeError extends RangeError {
  * }
  * ```
  */
-export class FrameTruncatedError extends Error {
+export class FrameTruncatedError extends SockflowError {
   /** Always `'ERR_FRAME_TRUNCATED'`. */
-  readonly code = 'ERR_FRAME_TRUNCATED';
+  declare readonly code: 'ERR_FRAME_TRUNCATED';
   /** Always `'FrameTruncatedError'`. */
   override readonly name = 'FrameTruncatedError';
   /** The bytes of the frame that arrived before EOF. */
@@ -67,7 +69,7 @@ export class FrameTruncatedError extends Error {
    * @param partial - the bytes that arrived.
    */
   constructor(message: string, partial: Uint8Array) {
-    super(message);
+    super(message, 'ERR_FRAME_TRUNCATED');
     this.partial = partial;
   }
 }
@@ -81,9 +83,14 @@ export class FrameTruncatedError extends Error {
  * for await (const m of messages(conn, { header: 'varint' })) handle(m); // may throw InvalidFrameError
  * ```
  */
-export class InvalidFrameError extends Error {
+export class InvalidFrameError extends SockflowError {
   /** Always `'ERR_FRAME_INVALID'`. */
-  readonly code = 'ERR_FRAME_INVALID';
+  declare readonly code: 'ERR_FRAME_INVALID';
   /** Always `'InvalidFrameError'`. */
   override readonly name = 'InvalidFrameError';
+
+  /** @param message - what happened. */
+  constructor(message: string) {
+    super(message, 'ERR_FRAME_INVALID');
+  }
 }

@@ -48,7 +48,7 @@ export function readExactly(
   options?: ReadExactlyOptions,
 ): Promise<Uint8Array> {
   checkConnection(conn);
-  checkSize(n, 'n', 0);
+  checkSize(n, 'n', 0, undefined, 'argument');
   const signal = checkSignal(checkOptions(options).signal);
   if (n === 0) return Promise.resolve(new Uint8Array(0));
   return exactly(conn, n, signal);

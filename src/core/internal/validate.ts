@@ -1,7 +1,9 @@
-// Argument checks shared by the core's entry points. Each throws synchronously, before any I/O,
-// with Node's codes (invariant 9).
+// Argument checks shared by every layer (streams and compat reach them through the core's index,
+// marked internal). Each throws, before any I/O, with Node's codes (invariant 9); a method that
+// returns a promise turns the throw into a rejection.
 import { InvalidArgTypeError, OutOfRangeError } from '../errors.js';
 
+/** @internal */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
@@ -15,6 +17,7 @@ export function describe(value: unknown): string {
   return `type ${typeof value} (${(value as number | boolean | bigint).toString()})`;
 }
 
+/** @internal */
 export function validateObject(value: unknown, name: string): asserts value is object {
   if (value === null || typeof value !== 'object') {
     throw new InvalidArgTypeError(
@@ -23,10 +26,12 @@ export function validateObject(value: unknown, name: string): asserts value is o
   }
 }
 
+/** @internal */
 export function validateOptionalObject(value: unknown, name: string): void {
   if (value !== undefined) validateObject(value, name);
 }
 
+/** @internal */
 export function validateSignal(value: unknown, name = 'options.signal'): AbortSignal | undefined {
   if (value === undefined) return undefined;
   if (!(value instanceof AbortSignal)) {
@@ -38,6 +43,7 @@ export function validateSignal(value: unknown, name = 'options.signal'): AbortSi
 }
 
 /** Reads `options.signal` after checking `options` is an object or undefined. */
+/** @internal */
 export function signalOf(options: unknown): AbortSignal | undefined {
   if (options === undefined) return undefined;
   validateObject(options, 'options');
@@ -47,6 +53,7 @@ export function signalOf(options: unknown): AbortSignal | undefined {
 /** What a checked value is, in messages: an option (the default) or an argument. */
 type Kind = 'option' | 'argument';
 
+/** @internal */
 export function validateInteger(
   value: unknown,
   name: string,
@@ -69,6 +76,7 @@ export function validateInteger(
   return value;
 }
 
+/** @internal */
 export function validateBoolean(value: unknown, name: string, kind: Kind = 'option'): boolean {
   if (typeof value !== 'boolean') {
     throw new InvalidArgTypeError(
@@ -78,6 +86,7 @@ export function validateBoolean(value: unknown, name: string, kind: Kind = 'opti
   return value;
 }
 
+/** @internal */
 export function isBytes(value: unknown): value is Uint8Array {
   return value instanceof Uint8Array;
 }

@@ -1,17 +1,16 @@
-// Argument checks of the streams layer: synchronous, before any I/O, with Node's codes.
+// Argument checks of the streams layer. The generic ones (objects, signals, integers, how a
+// value is described) are the core's, so every layer words its errors the same way; what is
+// here is particular to framing: a connection, bytes, a delimiter.
 import {
   Connection,
+  describe,
   InvalidArgTypeError,
   InvalidArgValueError,
-  OutOfRangeError,
+  validateInteger,
+  validateOptionalObject,
 } from '../../core/index.js';
 
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return `an instance of ${value.constructor?.name ?? 'Object'}`;
-  if (typeof value === 'string') return `type string ("${value.slice(0, 30)}")`;
-  return `type ${typeof value}`;
-}
+export { describe, validateSignal as checkSignal } from '../../core/index.js';
 
 export function checkConnection(conn: unknown): Connection {
   if (!(conn instanceof Connection)) {
@@ -23,38 +22,20 @@ export function checkConnection(conn: unknown): Connection {
 }
 
 export function checkOptions(options: unknown): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidArgTypeError(
-      `The "options" argument must be an object: received ${describe(options)}`,
-    );
-  }
-  return options as Record<string, unknown>;
+  validateOptionalObject(options, 'options');
+  return (options ?? {}) as Record<string, unknown>;
 }
 
-export function checkSignal(value: unknown): AbortSignal | undefined {
-  if (value === undefined) return undefined;
-  if (!(value instanceof AbortSignal)) {
-    throw new InvalidArgTypeError(
-      `The "options.signal" option must be an AbortSignal: received ${describe(value)}`,
-    );
-  }
-  return value;
-}
-
-export function checkSize(value: unknown, name: string, min: number, fallback?: number): number {
+/** A size option (or, with `kind` 'argument', a size argument): a safe integer >= `min`. */
+export function checkSize(
+  value: unknown,
+  name: string,
+  min: number,
+  fallback?: number,
+  kind: 'option' | 'argument' = 'option',
+): number {
   if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== 'number') {
-    throw new InvalidArgTypeError(
-      `The "${name}" argument must be a number: received ${describe(value)}`,
-    );
-  }
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new OutOfRangeError(
-      `The value of "${name}" is out of range: it must be an integer >= ${min}, received ${String(value)}`,
-    );
-  }
-  return value;
+  return validateInteger(value, name, min, Number.MAX_SAFE_INTEGER, kind);
 }
 
 const encoder = new TextEncoder();
