@@ -7,10 +7,10 @@ import { LOOPBACK, pair, portOf, random, rawServer, readAll, until } from './hel
 const MiB = 1024 * 1024;
 
 describe('tryReceive()', () => {
-  it('returns null when nothing is buffered, the bytes once they are, then 0 at EOF', async () => {
+  it('returns undefined when nothing is buffered, the bytes once they are, then 0 at EOF', async () => {
     await using p = await pair();
     const buf = new Uint8Array(4);
-    expect(p.server.tryReceive(buf)).toBeNull();
+    expect(p.server.tryReceive(buf)).toBeUndefined();
     await p.client.send('abcdef');
     await until(() => p.server.bufferedBytes === 6);
     expect(p.server.tryReceive(buf)).toBe(4);
@@ -19,7 +19,7 @@ describe('tryReceive()', () => {
     const b = new Uint8Array(3);
     expect(p.server.tryReceive([a, b])).toBe(2);
     expect(Buffer.from(a).toString() + Buffer.from(b.subarray(0, 1)).toString()).toBe('ef');
-    expect(p.server.tryReceive(buf)).toBeNull();
+    expect(p.server.tryReceive(buf)).toBeUndefined();
     await p.client.shutdown('send');
     await expect(p.server.receive(buf)).resolves.toBe(0);
     expect(p.server.tryReceive(buf)).toBe(0);
@@ -141,13 +141,13 @@ describe('trySend()', () => {
 });
 
 describe('tryAccept()', () => {
-  it('returns null with nothing waiting, a waiting connection, and throws after close', async () => {
+  it('returns undefined with nothing waiting, a waiting connection, and throws after close', async () => {
     const l = await listen({ host: LOOPBACK, port: 0 });
-    expect(l.tryAccept()).toBeNull();
+    expect(l.tryAccept()).toBeUndefined();
     const client = await connect({ host: LOOPBACK, port: portOf(l) });
     await until(() => {
       const c = l.tryAccept();
-      if (c === null) return false;
+      if (c === undefined) return false;
       void c.reset();
       return true;
     });

@@ -513,7 +513,7 @@ export class Socket implements Disposable {
     const listener = this.#listener;
     if (listener !== undefined && this.#pendingAccepts === 0) {
       const conn = listener.tryAccept();
-      if (conn !== null) {
+      if (conn !== undefined) {
         this.#acceptInto(e, conn);
         return false;
       }
@@ -853,7 +853,7 @@ export class Socket implements Disposable {
       return true;
     }
     const target = e[kTarget]();
-    let n: number | null;
+    let n: number | undefined;
     try {
       n =
         sizeOf(target) === 0
@@ -863,7 +863,7 @@ export class Socket implements Disposable {
       e[kFinish](this.#receiveFailure(err), 0);
       return true;
     }
-    if (n === null) {
+    if (n === undefined) {
       if (!this.#recvShut) return false;
       n = 0;
     }
@@ -874,7 +874,7 @@ export class Socket implements Disposable {
   }
 
   /** A zero-byte receive completes (with 0) when bytes are buffered or at EOF. */
-  #probe(conn: Connection): number | null {
+  #probe(conn: Connection): number | undefined {
     if (conn.bufferedBytes > 0) return 0;
     return conn.tryReceive(PROBE); // nothing is buffered, so nothing is taken
   }

@@ -150,13 +150,14 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
 
   /**
    * The synchronous receive: copies the bytes already buffered into `into` (a list is filled
-   * in order) and returns how many, `0` at EOF, or `null` when nothing has arrived yet and a
-   * `receive()` would have to wait. Never waits and never reads from the OS itself: bytes are
-   * read on the event loop, as for every receive. For callback-style code that must know at
-   * once whether an operation completed (sockflow/compat's `receiveAsync` is built on it).
+   * in order) and returns how many, `0` at EOF, or `undefined` when nothing has arrived yet and
+   * a `receive()` would have to wait. Never waits and never reads from the OS itself: bytes
+   * are read on the event loop, as for every receive. For layers and advanced code that must
+   * know at once whether an operation completed (sockflow/compat's `receiveAsync` is built on
+   * it); see "The synchronous fast path" in `docs/design.md`.
    *
    * @param into - where to copy; must hold at least one byte.
-   * @returns bytes copied, `0` at EOF, or `null` when nothing is buffered.
+   * @returns bytes copied, `0` at EOF, or `undefined` when nothing is buffered.
    * @throws {@link InvalidArgTypeError} / {@link OutOfRangeError} for bad arguments;
    *   {@link SocketBusyError} while a receive is pending; {@link SocketClosedError} after
    *   `close()`/`reset()`; the system error (`ECONNRESET`…) once the buffered bytes are
@@ -168,7 +169,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * const n = conn.tryReceive(buf) ?? (await conn.receive(buf));
    * ```
    */
-  tryReceive(into: Uint8Array | readonly Uint8Array[]): number | null {
+  tryReceive(into: Uint8Array | readonly Uint8Array[]): number | undefined {
     if (!(into instanceof Uint8Array)) validateScatter(into);
     else if (into.length === 0) throw emptyInto();
     if (this.#life.userClosed) {
@@ -199,8 +200,9 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * The synchronous read: the next chunk already received, as it arrived (no copy), or only
    * its first `maxBytes` bytes (the rest stays for the next receive); `null` at EOF, as
    * `read()`; `undefined` when nothing has arrived yet and a `read()` would wait. Never waits
-   * and never reads from the OS itself. For parsers that take what is there without a
-   * promise per step (sockflow/streams' `messages()` and `lines()` are built on it).
+   * and never reads from the OS itself. For layers and parsers that take what is there
+   * without a promise per step (sockflow/streams' `messages()` and `lines()` are built on
+   * it); see "The synchronous fast path" in `docs/design.md`.
    *
    * @param maxBytes - at most this many bytes (at least 1); without it, the whole chunk.
    * @throws {@link InvalidArgTypeError} / {@link OutOfRangeError} for a bad `maxBytes`;
@@ -351,9 +353,10 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ahead of it and the kernel had room: the common case for small sends), otherwise the
    * promise `send()` would have returned. A send that cannot start (the connection is
    * closed, shut down for sending or failed, or `signal` is already aborted) throws instead
-   * of rejecting. For callback-style code that must know at once whether an operation
+   * of rejecting. For layers and advanced code that must know at once whether an operation
    * completed (sockflow/compat's `sendAsync` is built on it); it also skips the promise of a
-   * send that completes at once.
+   * send that completes at once. Unlike the other `try*` methods it cannot leave the
+   * operation unstarted, so "would wait" is the promise, not `undefined`.
    *
    * **Cancel safety:** as for `send()`, once it returned a promise.
    *

@@ -163,9 +163,10 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
   }
 
   /**
-   * The synchronous accept: returns a connection that is already waiting, or `null` when
-   * none is and an `accept()` would have to wait. For callback-style code that must know at
-   * once whether an operation completed (sockflow/compat's `acceptAsync` is built on it).
+   * The synchronous accept: returns a connection that is already waiting, or `undefined` when
+   * none is and an `accept()` would have to wait. For layers and advanced code that must know
+   * at once whether an operation completed (sockflow/compat's `acceptAsync` is built on it);
+   * see "The synchronous fast path" in `docs/design.md`.
    *
    * @throws {@link SocketClosedError} after `close()`.
    *
@@ -174,9 +175,9 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
    * const conn = listener.tryAccept() ?? (await listener.accept());
    * ```
    */
-  tryAccept(): Connection | null {
+  tryAccept(): Connection | undefined {
     if (this.#closed) throw this.#closedError();
-    return this.#pendingHead < this.#pending.length ? this.#build(this.#shift()) : null;
+    return this.#pendingHead < this.#pending.length ? this.#build(this.#shift()) : undefined;
   }
 
   /**

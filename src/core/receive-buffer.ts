@@ -228,14 +228,14 @@ export class ReceiveBuffer implements ReadSink {
 
   /**
    * The synchronous receive: copies buffered bytes into `into` now and returns the count, `0`
-   * at EOF, or `null` when nothing is buffered yet. Throws when a receive is pending, or the
-   * failure once the buffered bytes are gone.
+   * at EOF, or `undefined` when nothing is buffered yet. Throws when a receive is pending, or
+   * the failure once the buffered bytes are gone.
    */
-  tryReceive(into: Into): number | null {
+  tryReceive(into: Into): number | undefined {
     if (this.waiter !== NONE) throw busyError();
     if (this.#buffered > 0) return this.copyOut(into);
     if ((this.#state & FAILED) !== 0) throw this.#failure;
-    return (this.#state & EOF) !== 0 ? 0 : null;
+    return (this.#state & EOF) !== 0 ? 0 : undefined;
   }
 
   /**

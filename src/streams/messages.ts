@@ -235,14 +235,14 @@ class MessageIterator extends StepIterator<Uint8Array> {
       length = 0;
       let scale = 1;
       for (;;) {
-        let n: number | null;
+        let n: number | undefined;
         try {
           n = conn.tryReceive(this.#one);
         } catch (err) {
           if (h > 0) this.#giveBackHeader(h); // the connection failed: leave the bytes unread
           throw err;
         }
-        if (n === null || n === 0) {
+        if (n === undefined || n === 0) {
           if (h === 0) return n === 0 ? null : undefined;
           return this.#giveBackHeader(h);
         }
@@ -261,7 +261,7 @@ class MessageIterator extends StepIterator<Uint8Array> {
     } else {
       h = head.length;
       const n = conn.tryReceive(head);
-      if (n === null || n === 0) return n === 0 ? null : undefined;
+      if (n === undefined || n === 0) return n === 0 ? null : undefined;
       if (n < h) return this.#giveBackHeader(n);
       length = fixedLength(head, h);
     }
