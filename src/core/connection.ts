@@ -5,16 +5,10 @@
  */
 import type { SocketAddress } from './address.js';
 import type { ResolvedConnectionOptions } from './connection-options.js';
-import {
-  InvalidArgTypeError,
-  InvalidArgValueError,
-  OutOfRangeError,
-  SocketBusyError,
-  SocketShutdownError,
-} from './errors.js';
+import { InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from './errors.js';
 import { describe, signalOf, validateBoolean, validateInteger } from './internal/validate.js';
 import { Lifecycle, type CloseInfo } from './lifecycle.js';
-import { ReceiveBuffer, type StepOwner } from './receive-buffer.js';
+import { ReceiveBuffer, type ChunkStepper } from './receive-buffer.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -78,8 +72,8 @@ export interface ConnectionInit {
 }
 
 const connectionToken = Symbol('sockflow.connection');
-const kStep = Symbol('sockflow.step');
-const kRelease = Symbol('sockflow.release');
+const kReceiver = Symbol('sockflow.receiver');
+const kClosed = Symbol('sockflow.closed');
 
 /**
  * A connected TCP or Unix socket. Get one from `connect()` or a `Listener`.
@@ -98,7 +92,6 @@ const kRelease = Symbol('sockflow.release');
 export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   readonly #life: Lifecycle;
   readonly #local: SocketAddress;
-  #live: ChunkIterator | undefined;
 
   /** @internal Use `connect()` or `listen()`. */
   constructor(token: symbol, internals: object) {
@@ -259,31 +252,14 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     return new ChunkIterator(this, undefined);
   }
 
-  /** @internal One step of an iterator. */
-  [kStep](
-    it: ChunkIterator,
-    signal: AbortSignal | undefined,
-  ): Promise<IteratorResult<Uint8Array, undefined>> {
-    const live = this.#live;
-    if (live !== it) {
-      if (live !== undefined && !live.ended) {
-        it.ended = true;
-        return Promise.reject(
-          new SocketBusyError('Cannot iterate: another iterator is live on this connection'),
-        );
-      }
-      this.#live = it;
-    }
-    if (this.#life.userClosed) {
-      it.ended = true;
-      return this.#life.closedError('iterate on');
-    }
-    return this.#life.receiver.next(signal, it);
+  /** @internal The receive buffer, for this module's iterator (or `undefined` once closed). */
+  [kReceiver](): ReceiveBuffer | undefined {
+    return this.#life.userClosed ? undefined : this.#life.receiver;
   }
 
-  /** @internal An iterator ended (return()). */
-  [kRelease](it: ChunkIterator): void {
-    if (this.#live === it) this.#live = undefined;
+  /** @internal The rejection of an operation on a connection the user closed. */
+  [kClosed](what: string): Promise<never> {
+    return this.#life.closedError(what);
   }
 
   /**
@@ -337,13 +313,15 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   send(data: SendData, options?: OperationOptions): Promise<number> {
     const bytes = byteLengthOf(data);
     const signal = signalOf(options);
+    const life = this.#life;
     try {
-      checkSend(this.#life, signal);
+      signal?.throwIfAborted();
+      life.checkSendable();
     } catch (err) {
       return Promise.reject(err);
     }
     if (bytes === 0) return Promise.resolve(0);
-    const r = this.#life.startSend(data, bytes, signal);
+    const r = life.sender.start(data, bytes, signal, life);
     return typeof r === 'number' ? Promise.resolve(r) : r;
   }
 
@@ -369,9 +347,11 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   trySend(data: SendData, options?: OperationOptions): number | Promise<number> {
     const bytes = byteLengthOf(data);
     const signal = signalOf(options);
-    checkSend(this.#life, signal);
+    const life = this.#life;
+    signal?.throwIfAborted();
+    life.checkSendable();
     if (bytes === 0) return 0;
-    return this.#life.startSend(data, bytes, signal);
+    return life.sender.start(data, bytes, signal, life);
   }
 
   /**
@@ -388,7 +368,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    */
   flush(options?: OperationOptions): Promise<void> {
     const signal = signalOf(options);
-    return this.#life.flushSends(signal);
+    return this.#life.sender.flush(signal);
   }
 
   // --- ending -------------------------------------------------------------------------------
@@ -509,7 +489,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   get bytesSent(): number {
-    return this.#life.bytesSent;
+    return this.#life.sender.bytesSent;
   }
 
   /**
@@ -533,7 +513,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   get pendingSends(): number {
-    return this.#life.pendingSends;
+    return this.#life.sender.pending;
   }
 
   /**
@@ -546,7 +526,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   get sendsInFlight(): number {
-    return this.#life.sendsInFlight;
+    return this.#life.sender.inFlight;
   }
 
   /**
@@ -596,8 +576,11 @@ export function createConnection(init: ConnectionInit): Connection {
   return new Connection(connectionToken, init);
 }
 
-/** The iterator behind `chunks()` and `for await`. */
-class ChunkIterator implements AsyncIterableIterator<Uint8Array>, StepOwner {
+/**
+ * The iterator behind `chunks()` and `for await`. Whether it may step (one live iterator, one
+ * pending receive) is the receive buffer's to say, as for every receive.
+ */
+class ChunkIterator implements AsyncIterableIterator<Uint8Array>, ChunkStepper {
   ended = false;
   readonly #conn: Connection;
   readonly #signal: AbortSignal | undefined;
@@ -609,12 +592,17 @@ class ChunkIterator implements AsyncIterableIterator<Uint8Array>, StepOwner {
 
   next(): Promise<IteratorResult<Uint8Array, undefined>> {
     if (this.ended) return Promise.resolve({ done: true, value: undefined });
-    return this.#conn[kStep](this, this.#signal);
+    const receiver = this.#conn[kReceiver]();
+    if (receiver === undefined) {
+      this.ended = true;
+      return this.#conn[kClosed]('iterate on');
+    }
+    return receiver.next(this.#signal, this);
   }
 
   return(): Promise<IteratorResult<Uint8Array, undefined>> {
     this.ended = true;
-    this.#conn[kRelease](this);
+    this.#conn[kReceiver]()?.releaseStepper(this);
     return Promise.resolve({ done: true, value: undefined });
   }
 
@@ -667,16 +655,4 @@ function byteLengthOf(data: unknown): number {
   throw new InvalidArgTypeError(
     `The "data" argument must be a Uint8Array, a string or an array of Uint8Array: received ${describe(data)}`,
   );
-}
-
-/** Throws what a send started now would fail with at once. */
-function checkSend(life: Lifecycle, signal: AbortSignal | undefined): void {
-  signal?.throwIfAborted();
-  if (life.userClosed) {
-    throw life.closedErrorFor('send on');
-  }
-  if (life.send !== 'open') {
-    throw new SocketShutdownError(`Cannot send on "${life.label}": sending was shut down`);
-  }
-  life.checkSendable();
 }

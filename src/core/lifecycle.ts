@@ -7,7 +7,7 @@
 import { formatAddress, type SocketAddress } from './address.js';
 import { IdleTimeoutError, SocketClosedError, SocketShutdownError } from './errors.js';
 import type { ReceiveBuffer } from './receive-buffer.js';
-import { SendQueue, writeNow, type SendData, type SendQueueOwner } from './send-queue.js';
+import { Sender, type SenderOwner } from './sender.js';
 import type { Transport, TransportEvents } from './transport.js';
 
 /**
@@ -113,9 +113,11 @@ export function reasonOf(error: Error | undefined): CloseReason {
 }
 
 /**
- * The state machine of one connection: its transitions (shutdown, close, reset, idle timeout,
- * the socket closing) and the promise of its end. It listens to the transport itself and owns
- * the send queue, so a connection costs one object here and no closures.
+ * The state machine of one connection: its states, its transitions (shutdown, close, reset,
+ * idle timeout, the socket closing) and the promise of its end. It listens to the transport
+ * itself, so a connection costs one object here and no closures. It holds the connection's
+ * receive buffer and sender and tells them what a transition means for them; the bytes are
+ * theirs.
  *
  * - `open` → `closing`: `close()`.
  * - `open`/`closing` → `closed`: the socket closed (FIN both ways, reset by us or the peer,
@@ -123,7 +125,7 @@ export function reasonOf(error: Error | undefined): CloseReason {
  * - send `open` → `shutting` → `shut`: `shutdown('send')` (queued sends flushed, then FIN).
  * - receive `open` → `eof`: the peer's FIN; → `shut`: `shutdown('receive')`.
  */
-export class Lifecycle implements TransportEvents, SendQueueOwner {
+export class Lifecycle implements TransportEvents, SenderOwner {
   /**
    * `state`, `send`, `receive`, `userClosed` and the decided close reason, packed into one
    * number: an idle server holds this object per connection, 10,000 times over.
@@ -169,14 +171,8 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
 
   /** The peer's address (or the Unix socket's path): the connection's name in messages. */
   readonly where: SocketAddress;
-  readonly transport: Transport;
   readonly receiver: ReceiveBuffer;
-  /**
-   * The send queue, made by the first send the kernel did not take whole; until then, the
-   * bytes sent (each send taken whole at once). One field, as everything here.
-   */
-  #sender: SendQueue | number = 0;
-  readonly #maxPendingSends: number;
+  readonly sender: Sender;
   /** What closing needs: made by the first `closed`, `shutdown()` or `close()`. */
   #ending: Ending | undefined;
 
@@ -199,83 +195,31 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
     where: SocketAddress,
     maxPendingSends: number,
   ) {
-    this.transport = transport;
     this.receiver = receiver;
+    this.sender = new Sender(maxPendingSends);
     this.where = where;
-    this.#maxPendingSends = maxPendingSends;
-    receiver.roomListener = transport;
+    receiver.transport = transport;
+  }
+
+  /** The socket's transport, held by the receive buffer (one reference per connection). */
+  get transport(): Transport {
+    return this.receiver.transport as Transport;
   }
 
   /**
-   * Starts a send (after `checkSendable()`): returns `bytes` when the OS took every byte at
-   * once, otherwise the promise of the send. The send queue is made by the first send the
-   * kernel does not take whole: until then nothing can be waiting or in flight, so a send is a
-   * plain write, and a connection whose sends always went out at once (most of a server's
-   * idle connections) holds no queue.
+   * Throws what a send started now would fail with at once: the user closed the connection,
+   * sending was shut down, or the connection is gone.
    */
-  startSend(
-    data: SendData,
-    bytes: number,
-    signal: AbortSignal | undefined,
-  ): number | Promise<number> {
-    const q = this.#sender;
-    if (typeof q !== 'number') return q.start(data, bytes, signal);
-    if (writeNow(this.transport, data)) {
-      this.#sender = q + bytes;
-      return bytes;
-    }
-    return this.queue().adoptWritten(bytes, signal);
-  }
-
-  /** The send queue, made now if there is none. */
-  private queue(): SendQueue {
-    const q = this.#sender;
-    if (typeof q !== 'number') return q;
-    return (this.#sender = new SendQueue(this.transport, this, this.#maxPendingSends, q));
-  }
-
-  /** Throws what a send started now would fail with at once: the connection is gone. */
   checkSendable(): void {
-    const q = this.#sender;
-    if (typeof q !== 'number') q.checkUsable();
+    if (this.userClosed) throw this.closedErrorFor('send on');
+    if (this.send !== 'open') {
+      throw new SocketShutdownError(`Cannot send on "${this.label}": sending was shut down`);
+    }
+    this.sender.checkUsable();
     if (this.transport.destroyed) {
       // Destroyed a moment ago ('close' is still to come): do not write into it.
       throw this.transport.error ?? this.closedErrorFor('send on');
     }
-  }
-
-  /** Resolves once every send started so far has settled; see `Connection.flush()`. */
-  flushSends(signal: AbortSignal | undefined): Promise<void> {
-    const q = this.#sender;
-    if (typeof q !== 'number') return q.flush(signal);
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return Promise.resolve();
-  }
-
-  /** Bytes the OS has accepted from us. */
-  get bytesSent(): number {
-    const q = this.#sender;
-    return typeof q === 'number' ? q : q.bytesSent;
-  }
-
-  /** Sends not yet settled. */
-  get pendingSends(): number {
-    const q = this.#sender;
-    return typeof q === 'number' ? 0 : q.pending;
-  }
-
-  /** Sends whose bytes the OS has not fully taken yet. */
-  get sendsInFlight(): number {
-    const q = this.#sender;
-    return typeof q === 'number' ? 0 : q.inFlight;
-  }
-
-  /**
-   * Fails every unsettled and later send with `error` (the first failure wins). A connection
-   * without a queue gets one now to keep the failure: it is ending, so the memory is brief.
-   */
-  private failSends(error: Error): void {
-    this.queue().fail(error);
   }
 
   /** The connection in messages: `127.0.0.1:7000`, `[::1]:7000` or the socket path. */
@@ -309,7 +253,8 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
       return (e.shutdown = Promise.resolve());
     }
     this.send = 'shutting';
-    e.shutdown = this.flushSends(undefined)
+    e.shutdown = this.sender
+      .flush(undefined)
       .then(
         () =>
           new Promise<void>((resolve, reject) => {
@@ -362,11 +307,11 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
     this.decided ??= 'reset';
     const err = new SocketClosedError(`Cannot complete on "${this.label}": connection was reset`);
     this.receiver.close(err);
-    this.failSends(err);
+    this.sender.fail(err, this);
     this.transport.reset();
   }
 
-  /** A send's signal fired after hand-off (SendQueueOwner). */
+  /** A send's signal fired after hand-off (SenderOwner). */
   resetForAbortedSend(): void {
     this.userClosed = true;
     if (this.state !== 'closed') this.resetNow();
@@ -382,7 +327,7 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
   onError(error: Error): void {
     // Settle before libuv's cancelled writes report success (see TransportEvents.onError).
     this.receiver.fail(error);
-    this.failSends(error);
+    this.sender.fail(error, this);
   }
 
   onIdle(): void {
@@ -392,7 +337,7 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
       `Connection "${this.label}" ended: no traffic for ${this.transport.socket.timeout ?? 0} ms`,
     );
     this.receiver.fail(err);
-    this.failSends(err);
+    this.sender.fail(err, this);
     this.transport.destroy();
   }
 
@@ -406,17 +351,16 @@ export class Lifecycle implements TransportEvents, SendQueueOwner {
     const failure = error ?? (this.userClosed ? this.closedErrorFor('complete on') : undefined);
     if (failure !== undefined) {
       this.receiver.fail(failure);
-      this.failSends(failure);
+      this.sender.fail(failure, this);
     } else {
       this.receiver.end();
-      this.failSends(
-        new SocketShutdownError(`Cannot send on "${this.label}": the connection has ended`),
-      );
+      const ended = `Cannot send on "${this.label}": the connection has ended`;
+      this.sender.fail(new SocketShutdownError(ended), this);
     }
     const reason = this.decided ?? reasonOf(error);
     const info: CloseInfo = {
       reason,
-      bytesSent: this.bytesSent,
+      bytesSent: this.sender.bytesSent,
       bytesReceived: this.receiver.bytesReceived,
     };
     if (error !== undefined && (reason === 'peer-reset' || reason === 'error')) info.error = error;

@@ -1,29 +1,40 @@
 // Unread bytes of one connection: the chunks as they arrived, byte accounting, unshift, the
-// scatter copy, and the single pending receiver (invariants 1, 2, 3 and 5). The transport
-// feeds it; a STARTTLS upgrade can take its unread chunks whole with `takeAll()`.
+// scatter copy, and the one receiver at a time (invariants 1, 2, 3 and 5 of docs/design.md):
+// the pending receive, read or iterator step, and the live iterator, are checked here and
+// nowhere else. The transport feeds it; a STARTTLS upgrade can take its unread chunks whole
+// with `takeAll()`.
 import { SocketBusyError } from './errors.js';
-import type { ReadSink } from './transport.js';
+import {
+  fail,
+  NEXT,
+  NONE,
+  pending,
+  READ,
+  RECEIVE,
+  settle,
+  takeResolve,
+  type AnyResolve,
+  type WaiterKind,
+  type WaiterValue,
+} from './internal/waiter.js';
+import type { ReadSink, Transport } from './transport.js';
 
 /** No more bytes will arrive: the peer's FIN, `shutdown('receive')`, or a failure. */
 const EOF = 1;
 /** Arriving bytes are dropped (after `shutdown('receive')`, and while closing). */
 const DISCARD = 2;
-/** Receivers reject with `#failure` once the buffered bytes are gone. */
+/** Receivers reject with the recorded failure once the buffered bytes are gone. */
 const FAILED = 4;
 
 /** Room below which the transport stops reading (a smaller limit is used whole). */
 const LOW_WATER = 16 * 1024;
 
 const FLAGS = EOF | DISCARD | FAILED;
+/** The waiter's kind (internal/waiter.ts) is packed above the flags. */
 const WAITER_SHIFT = 3;
 
-const NONE = 0;
-const RECEIVE = 1;
-const READ = 2;
-const NEXT = 3;
-
-/** An iterator driven by `next()`: told when its last step ended the iteration. */
-export interface StepOwner {
+/** An iterator that steps through `next()`: marked ended when a step ends the iteration. */
+export interface ChunkStepper {
   ended: boolean;
 }
 
@@ -31,15 +42,6 @@ export interface StepOwner {
 const NO_CHUNKS: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
-
-// One executor for every pending receive: it hands the resolve function over through
-// `captured` (read right after `new Promise` returns), so waiting allocates no closure. The
-// reject function is not kept: a waiter fails by resolving with a rejected promise, so an idle
-// connection holds one function of its pending promise, not two.
-let captured: ((value: never) => void) | undefined;
-function capture(resolve: (value: never) => void): void {
-  captured = resolve;
-}
 
 type Into = Uint8Array | readonly Uint8Array[];
 
@@ -110,26 +112,35 @@ export class ReceiveBuffer implements ReadSink {
    */
   #state = 0;
 
-  private get waiter(): number {
-    return this.#state >> WAITER_SHIFT;
+  private get waiter(): WaiterKind {
+    return (this.#state >> WAITER_SHIFT) as WaiterKind;
   }
-  private set waiter(w: number) {
+  private set waiter(w: WaiterKind) {
     this.#state = (this.#state & FLAGS) | (w << WAITER_SHIFT);
   }
-  /** Rejects receivers once the buffered bytes are gone (set when the connection failed). */
-  #failure: unknown = undefined;
-
   /** RECEIVE: where the bytes go. NEXT: the iterator to mark ended. */
-  #arg: Into | StepOwner | undefined;
-  /** The waiter's resolve function; its type follows `waiter`. */
-  #resolve: ((value: never) => void) | undefined;
-  /** The pending receive's signal, and the listener made for this buffer on first use. */
-  #abort: { signal: AbortSignal | undefined; listener: () => void } | undefined;
-  /** Told when room grows, so a paused transport can read again. */
-  roomListener: { roomChanged(): void } | undefined;
+  #arg: Into | ChunkStepper | undefined;
+  /** The waiter's resolve function; its type follows `waiter` (see internal/waiter.ts). */
+  #resolve: AnyResolve | undefined;
+  /** What few connections need, made on first need: see `Rare`. */
+  #rare: Rare | undefined;
+  /**
+   * The transport that feeds this buffer, told when room grows so that a paused socket reads
+   * again. The connection's one reference to it (the lifecycle reads it from here).
+   */
+  transport: Transport | undefined;
 
   constructor(limit: number) {
     this.#limit = limit;
+  }
+
+  private rare(): Rare {
+    return (this.#rare ??= new Rare(this));
+  }
+
+  /** What receivers reject with once the buffered bytes are gone (when FAILED is set). */
+  private get failure(): unknown {
+    return this.#rare?.failure;
   }
 
   /** Unread bytes held now. */
@@ -193,7 +204,7 @@ export class ReceiveBuffer implements ReadSink {
   fail(error: unknown): void {
     if ((this.#state & FAILED) !== 0) return;
     this.#state |= FAILED | EOF;
-    this.#failure = error;
+    this.rare().failure = error;
     if (this.waiter !== NONE) this.settleError(error);
   }
 
@@ -204,7 +215,7 @@ export class ReceiveBuffer implements ReadSink {
   close(error: unknown): void {
     this.clear();
     this.#state |= DISCARD | FAILED | EOF;
-    this.#failure = error;
+    this.rare().failure = error;
     if (this.waiter !== NONE) this.settleError(error);
   }
 
@@ -221,9 +232,11 @@ export class ReceiveBuffer implements ReadSink {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.waiter !== NONE) return busy();
     if (this.#buffered > 0) return Promise.resolve(this.copyOut(into));
-    if ((this.#state & FAILED) !== 0) return Promise.reject(this.#failure);
+    if ((this.#state & FAILED) !== 0) return Promise.reject(this.failure);
     if ((this.#state & EOF) !== 0) return Promise.resolve(0);
-    return this.wait<number>(RECEIVE, into, signal);
+    const p = pending(RECEIVE);
+    this.wait(RECEIVE, into, signal);
+    return p;
   }
 
   /**
@@ -232,9 +245,9 @@ export class ReceiveBuffer implements ReadSink {
    * the failure once the buffered bytes are gone.
    */
   tryReceive(into: Into): number | undefined {
-    if (this.waiter !== NONE) throw busyError();
+    if (this.waiter !== NONE) throw busyError('receive');
     if (this.#buffered > 0) return this.copyOut(into);
-    if ((this.#state & FAILED) !== 0) throw this.#failure;
+    if ((this.#state & FAILED) !== 0) throw this.failure;
     return (this.#state & EOF) !== 0 ? 0 : undefined;
   }
 
@@ -243,9 +256,9 @@ export class ReceiveBuffer implements ReadSink {
    * is buffered yet. Throws as `tryReceive` does.
    */
   tryRead(max: number): Uint8Array | null | undefined {
-    if (this.waiter !== NONE) throw busyError();
+    if (this.waiter !== NONE) throw busyError('receive');
     if (this.#buffered > 0) return this.takeUpTo(max);
-    if ((this.#state & FAILED) !== 0) throw this.#failure;
+    if ((this.#state & FAILED) !== 0) throw this.failure;
     return (this.#state & EOF) !== 0 ? null : undefined;
   }
 
@@ -253,33 +266,54 @@ export class ReceiveBuffer implements ReadSink {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.waiter !== NONE) return busy();
     if (this.#buffered > 0) return Promise.resolve(this.takeChunk());
-    if ((this.#state & FAILED) !== 0) return Promise.reject(this.#failure);
+    if ((this.#state & FAILED) !== 0) return Promise.reject(this.failure);
     if ((this.#state & EOF) !== 0) return Promise.resolve(null);
-    return this.wait<Uint8Array | null>(READ, undefined, signal);
+    const p = pending(READ);
+    this.wait(READ, undefined, signal);
+    return p;
   }
 
   /**
-   * One iterator step: like `read()`, but resolves with an iterator result, and marks `owner`
-   * ended when the step ends the iteration (EOF or an error, an abort included).
+   * One step of iterator `it`: like `read()`, but resolves with an iterator result, and marks
+   * `it` ended when the step ends the iteration (EOF or an error, an abort included). Only one
+   * iterator is live at a time: a step of another while the live one has not ended is busy.
    */
   next(
     signal: AbortSignal | undefined,
-    owner: StepOwner,
+    it: ChunkStepper,
   ): Promise<IteratorResult<Uint8Array, undefined>> {
+    const live = this.#rare?.live;
+    if (live !== it) {
+      if (live !== undefined && !live.ended) {
+        it.ended = true;
+        return Promise.reject(
+          new SocketBusyError('Cannot iterate: another iterator is live on this connection'),
+        );
+      }
+      this.rare().live = it;
+    }
     if (signal?.aborted) {
-      owner.ended = true;
+      it.ended = true;
       return Promise.reject(signal.reason);
     }
     if (this.waiter !== NONE) {
-      owner.ended = true;
+      it.ended = true;
       return busy();
     }
     if (this.#buffered > 0) return Promise.resolve({ done: false, value: this.takeChunk() });
     if ((this.#state & (FAILED | EOF)) !== 0) {
-      owner.ended = true;
-      return (this.#state & FAILED) !== 0 ? Promise.reject(this.#failure) : Promise.resolve(DONE);
+      it.ended = true;
+      return (this.#state & FAILED) !== 0 ? Promise.reject(this.failure) : Promise.resolve(DONE);
     }
-    return this.wait<IteratorResult<Uint8Array, undefined>>(NEXT, owner, signal);
+    const p = pending(NEXT);
+    this.wait(NEXT, it, signal);
+    return p;
+  }
+
+  /** Iterator `it` ended by `return()`: another may step now. */
+  releaseStepper(it: ChunkStepper): void {
+    const rare = this.#rare;
+    if (rare !== undefined && rare.live === it) rare.live = undefined;
   }
 
   /**
@@ -342,7 +376,7 @@ export class ReceiveBuffer implements ReadSink {
       copied += n;
       this.consumed(chunk, n);
     }
-    this.roomListener?.roomChanged();
+    this.transport?.roomChanged();
     return copied;
   }
 
@@ -350,7 +384,7 @@ export class ReceiveBuffer implements ReadSink {
     const chunk = this.#chunks[this.#head] as Uint8Array;
     const out = this.#headOffset === 0 ? chunk : chunk.subarray(this.#headOffset);
     this.consumed(chunk, out.length);
-    this.roomListener?.roomChanged();
+    this.transport?.roomChanged();
     return out;
   }
 
@@ -365,7 +399,7 @@ export class ReceiveBuffer implements ReadSink {
     if (off === 0 && n === chunk.length) return this.takeChunk();
     const out = new Uint8Array(chunk.buffer, chunk.byteOffset + off, n);
     this.consumed(chunk, n);
-    this.roomListener?.roomChanged();
+    this.transport?.roomChanged();
     return out;
   }
 
@@ -387,75 +421,95 @@ export class ReceiveBuffer implements ReadSink {
     }
   }
 
-  /** Registers the one waiter (nothing is buffered) and returns its promise. */
-  private wait<T>(
-    kind: number,
-    arg: Into | StepOwner | undefined,
+  /** Registers the one waiter (nothing is buffered), right after `pending()` made its promise. */
+  private wait(
+    kind: WaiterKind,
+    arg: Into | ChunkStepper | undefined,
     signal: AbortSignal | undefined,
-  ): Promise<T> {
-    const p = new Promise<T>(capture);
+  ): void {
+    this.#resolve = takeResolve();
     this.waiter = kind;
     this.#arg = arg;
-    this.#resolve = captured;
     this.listen(signal);
-    return p;
   }
 
   private listen(signal: AbortSignal | undefined): void {
     if (signal === undefined) return;
-    // Made on first use: connections that never pass a signal never pay for it. An aborted
-    // receive consumes nothing: the waiter is removed before any byte reaches it.
-    const abort = (this.#abort ??= {
-      signal: undefined,
-      listener: () => {
-        const s = abort.signal;
-        if (s !== undefined && this.waiter !== NONE) this.settleError(s.reason);
-      },
-    });
-    abort.signal = signal;
-    signal.addEventListener('abort', abort.listener);
+    // An aborted receive consumes nothing: the waiter is removed before any byte reaches it.
+    const rare = this.rare();
+    rare.signal = signal;
+    signal.addEventListener('abort', (rare.onAbort ??= rare.abort.bind(rare)));
+  }
+
+  /** The pending receive's signal fired. */
+  aborted(reason: unknown): void {
+    if (this.waiter !== NONE) this.settleError(reason);
   }
 
   private release(): void {
     this.waiter = NONE;
     this.#arg = undefined;
     this.#resolve = undefined;
-    const abort = this.#abort;
-    if (abort !== undefined && abort.signal !== undefined) {
-      abort.signal.removeEventListener('abort', abort.listener);
-      abort.signal = undefined;
+    const rare = this.#rare;
+    if (rare !== undefined && rare.signal !== undefined) {
+      rare.signal.removeEventListener('abort', rare.onAbort as () => void);
+      rare.signal = undefined;
     }
   }
 
   private settleCount(n: number): void {
-    const resolve = this.#resolve as (n: number) => void;
+    const resolve = this.#resolve as AnyResolve;
     this.release();
-    resolve(n);
+    settle(resolve, RECEIVE, n);
   }
 
   /** Settles a READ or NEXT waiter with a chunk, or with EOF (`null`). */
   private settleChunk(c: Uint8Array | null): void {
+    const resolve = this.#resolve as AnyResolve;
     if (this.waiter === NEXT) {
-      const resolve = this.#resolve as (r: IteratorResult<Uint8Array, undefined>) => void;
-      if (c === null) (this.#arg as StepOwner).ended = true;
+      if (c === null) (this.#arg as ChunkStepper).ended = true;
       this.release();
-      resolve(c === null ? DONE : { done: false, value: c });
+      const step: WaiterValue[typeof NEXT] = c === null ? DONE : { done: false, value: c };
+      settle(resolve, NEXT, step);
       return;
     }
-    const resolve = this.#resolve as (c: Uint8Array | null) => void;
     this.release();
-    resolve(c);
+    settle(resolve, READ, c);
   }
 
   private settleError(e: unknown): void {
-    if (this.waiter === NEXT) (this.#arg as StepOwner).ended = true;
-    const resolve = this.#resolve as (p: Promise<never>) => void;
+    if (this.waiter === NEXT) (this.#arg as ChunkStepper).ended = true;
+    const resolve = this.#resolve as AnyResolve;
     this.release();
-    resolve(Promise.reject(e));
+    fail(resolve, e);
   }
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * A receive buffer's rare state, in a record made on first need so that an idle connection
+ * holds one field for all of it: the pending receive's signal and its abort listener (made
+ * when a receive first passes a signal), the live iterator (when one first steps), and the
+ * failure receivers reject with (when the connection fails).
+ */
+class Rare {
+  readonly #buffer: ReceiveBuffer;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  /** The live iterator: the only one that may step until it ends. */
+  live: ChunkStepper | undefined;
+  failure: unknown;
+
+  constructor(buffer: ReceiveBuffer) {
+    this.#buffer = buffer;
+  }
+
+  abort(): void {
+    const s = this.signal;
+    if (s !== undefined) this.#buffer.aborted(s.reason);
+  }
+}
 
 function copyOf(src: Uint8Array, start: number, end: number): Uint8Array {
   const out = Buffer.allocUnsafe(end - start);
@@ -463,10 +517,10 @@ function copyOf(src: Uint8Array, start: number, end: number): Uint8Array {
   return out;
 }
 
-function busyError(): SocketBusyError {
-  return new SocketBusyError('Cannot receive: another receive is pending on this connection');
+function busyError(what: string): SocketBusyError {
+  return new SocketBusyError(`Cannot ${what}: another receive is pending on this connection`);
 }
 
 function busy(): Promise<never> {
-  return Promise.reject(busyError());
+  return Promise.reject(busyError('receive'));
 }

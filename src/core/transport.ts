@@ -26,6 +26,8 @@ export interface ReadSink {
 
 /** What happens to the socket as a whole: the connection's lifecycle listens. */
 export interface TransportEvents {
+  /** Where received bytes go: the connection's receive buffer. */
+  readonly receiver: ReadSink;
   /** The peer sent FIN. */
   onEnd(): void;
   /**
@@ -91,8 +93,11 @@ type OwnedSocket = net.Socket & { [kTransport]: Transport };
  */
 export class Transport {
   readonly socket: net.Socket;
-  readonly #sink: ReadSink;
-  #events: TransportEvents | undefined;
+  /**
+   * The lifecycle once attached; until then a stand-in that only holds the sink (reading
+   * starts on a later event-loop turn, after `attach()`): one field for both.
+   */
+  #events: TransportEvents;
   #target: Buffer;
   /** OWNED, READING and DATA_MODE bits (one field: 10,000 idle connections each hold one). */
   #flags = READING;
@@ -105,7 +110,7 @@ export class Transport {
    *   a client socket (read with `onread`).
    */
   constructor(sink: ReadSink, from?: { handle: unknown } | { socket: net.Socket }) {
-    this.#sink = sink;
+    this.#events = new Detached(sink);
     this.#target = scratchOf(Math.min(READ_SIZE, sink.room()));
     if (from !== undefined && 'socket' in from) {
       // 'data' mode: node:net allocates each chunk; we keep them as they are. A read can
@@ -177,7 +182,7 @@ export class Transport {
 
   /** Where received bytes go. */
   get sink(): ReadSink {
-    return this.#sink;
+    return this.#events.receiver;
   }
 
   /** The error the socket failed with, if any. */
@@ -200,26 +205,27 @@ export class Transport {
     const t = Transport.#of(this);
     if (t.#error !== undefined) return;
     t.#error = err;
-    t.#events?.onError(err);
+    t.#events.onError(err);
   };
 
   static readonly #onEnd = function (this: net.Socket): void {
-    Transport.#of(this).#events?.onEnd();
+    Transport.#of(this).#events.onEnd();
   };
 
   static readonly #onTimeout = function (this: net.Socket): void {
-    Transport.#of(this).#events?.onIdle();
+    Transport.#of(this).#events.onIdle();
   };
 
   static readonly #onClose = function (this: net.Socket): void {
     const t = Transport.#of(this);
-    t.#events?.onClose(t.#error);
+    t.#events.onClose(t.#error);
   };
 
   static readonly #onData = function (this: net.Socket, chunk: Buffer): void {
     const t = Transport.#of(this);
-    t.#sink.onBytes(chunk, chunk.length, false);
-    if (t.#sink.room() < t.#sink.lowWater) {
+    const sink = t.#events.receiver;
+    sink.onBytes(chunk, chunk.length, false);
+    if (sink.room() < sink.lowWater) {
       t.#flags &= ~READING;
       this.pause();
     }
@@ -233,10 +239,11 @@ export class Transport {
     const owned = (t.#flags & OWNED) !== 0;
     // A small read into an owned buffer is copied out, so the buffer is not pinned by it.
     const mustCopy = !owned || n < buf.length >>> 2;
-    const kept = t.#sink.onBytes(buf, n, mustCopy);
-    const room = t.#sink.room();
-    const pause = room < t.#sink.lowWater;
-    const want = Math.min(READ_SIZE, pause ? t.#sink.lowWater : room);
+    const sink = t.#events.receiver;
+    const kept = sink.onBytes(buf, n, mustCopy);
+    const room = sink.room();
+    const pause = room < sink.lowWater;
+    const want = Math.min(READ_SIZE, pause ? sink.lowWater : room);
     if (kept && (!mustCopy || n === buf.length)) {
       // Either a chunk now owns this buffer, or bytes had to be copied out of a full scratch.
       // A full read means the kernel had more: read into buffers of our own, handed out whole.
@@ -285,7 +292,8 @@ export class Transport {
   /** The sink's room grew (a receiver took bytes): resume reading if it had paused. */
   roomChanged(): void {
     if ((this.#flags & READING) !== 0 || this.socket.destroyed) return;
-    if (this.#sink.room() < this.#sink.lowWater) return;
+    const sink = this.#events.receiver;
+    if (sink.room() < sink.lowWater) return;
     this.#flags |= READING;
     this.socket.resume();
   }
@@ -381,6 +389,18 @@ export class Transport {
   get destroyed(): boolean {
     return this.socket.destroyed;
   }
+}
+
+/** The transport's events before `attach()`: the sink, and nothing listening yet. */
+class Detached implements TransportEvents {
+  readonly receiver: ReadSink;
+  constructor(receiver: ReadSink) {
+    this.receiver = receiver;
+  }
+  onEnd(): void {}
+  onError(): void {}
+  onIdle(): void {}
+  onClose(): void {}
 }
 
 function isTcp(s: net.Socket): boolean {
