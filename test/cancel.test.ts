@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Connection } from '../src/core/index.js';
 import { delay, pair } from './helpers.js';
+import { propertyRun } from './property.js';
 
 describe('invariant 2: cancel-safe receives', () => {
   it('an aborted receive() rejects with signal.reason and the bytes go to the next receive', async () => {
@@ -79,16 +80,21 @@ describe('invariant 2: cancel-safe receives', () => {
     let base = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.record({ size: fc.integer({ min: 1, max: 3000 }), pause: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 12,
+        }),
         fc.array(
           fc.record({
             kind: fc.constantFrom('receive', 'scatter', 'read', 'step'),
             size: fc.integer({ min: 1, max: 4000 }),
             abort: fc.constantFrom('none', 'none', 'before', 'soon', 'later'),
+            laterMs: fc.integer({ min: 0, max: 2 }),
           }),
           { minLength: 1, maxLength: 30 },
         ),
-        async (chunkSizes, ops) => {
+        async (chunks, ops) => {
+          const chunkSizes = chunks.map((c) => c.size);
           const total = chunkSizes.reduce((a, b) => a + b, 0);
           // Bytes that count up from `base`, so any loss, duplicate or reorder shows.
           const data = Buffer.alloc(total);
@@ -96,10 +102,10 @@ describe('invariant 2: cancel-safe receives', () => {
           base += total;
           const sender = (async () => {
             let off = 0;
-            for (const size of chunkSizes) {
+            for (const { size, pause } of chunks) {
               await p.client.send(data.subarray(off, off + size));
               off += size;
-              await delay(Math.random() < 0.5 ? 0 : 1);
+              await delay(pause ? 1 : 0);
             }
           })();
           const got: number[] = [];
@@ -116,20 +122,20 @@ describe('invariant 2: cancel-safe receives', () => {
           expect(Buffer.from(got).equals(data)).toBe(true);
         },
       ),
-      { numRuns: 200 },
+      propertyRun('cancel-safe receives', 200),
     );
   });
 });
 
 async function runOp(
   conn: Connection,
-  op: { kind: string; size: number; abort: string },
+  op: { kind: string; size: number; abort: string; laterMs: number },
   got: number[],
 ): Promise<'ok' | 'aborted'> {
   const ac = new AbortController();
   if (op.abort === 'before') ac.abort();
   else if (op.abort === 'soon') queueMicrotask(() => ac.abort());
-  else if (op.abort === 'later') setTimeout(() => ac.abort(), Math.random() * 2);
+  else if (op.abort === 'later') setTimeout(() => ac.abort(), op.laterMs);
   const signal = ac.signal;
   try {
     switch (op.kind) {

@@ -11,6 +11,7 @@ import {
   type MessageHeader,
 } from '../../src/streams/index.js';
 import { pair } from '../helpers.js';
+import { propertyRun } from '../property.js';
 
 const RUNS = 100;
 
@@ -102,7 +103,7 @@ describe('framing under random chunking and aborts', () => {
           );
         },
       ),
-      { numRuns: RUNS },
+      propertyRun('messages() under random chunking and aborts', RUNS),
     );
   });
 
@@ -136,7 +137,7 @@ describe('framing under random chunking and aborts', () => {
           expect(got).toEqual(ls.map(([l]) => l));
         },
       ),
-      { numRuns: RUNS },
+      propertyRun('lines() under random chunking and aborts', RUNS),
     );
   });
 
@@ -172,7 +173,7 @@ describe('framing under random chunking and aborts', () => {
           expect(await p.server.read()).toBeNull();
         },
       ),
-      { numRuns: RUNS },
+      propertyRun('readExactly() under random chunking and aborts', RUNS),
     );
   });
 });
