@@ -1,17 +1,21 @@
-// Where node:net's server handle cannot be reached, accepted sockets are read through 'data'.
-// The same guarantees hold; this file forces that path.
+// Where a runtime has none of node:net's private surfaces (Bun has few of them), every
+// capability of src/core/internal/node-net.ts falls back to node:net's public API: client and
+// accepted sockets are read through 'data', names come from the public getters, and a send
+// aborted after hand-off reports the bytes handed to the socket. The same guarantees hold;
+// this file forces that path.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fallback } from '../src/core/internal/build.js';
+import { SendAbortedError } from '../src/core/index.js';
+import { publicApiOnly } from '../src/core/internal/node-net.js';
 import { delay, pair, random, readAll, until } from './helpers.js';
 
 beforeAll(() => {
-  fallback.forceDataMode = true;
+  publicApiOnly.on = true;
 });
 afterAll(() => {
-  fallback.forceDataMode = false;
+  publicApiOnly.on = false;
 });
 
-describe("accepted connections read through 'data' (fallback)", () => {
+describe("node:net's public API only (the fallback)", () => {
   it('carry 16 MiB byte-identical both ways', async () => {
     await using p = await pair();
     const a = random(16 << 20);
@@ -28,7 +32,8 @@ describe("accepted connections read through 'data' (fallback)", () => {
 
   it('pause at receiveBufferSize, overshooting by at most one read', async () => {
     await using p = await pair({}, { receiveBufferSize: 100_000 });
-    // Not awaited before reading: 4 MiB do not fit in loopback buffers (NODE-NOTES 4).
+    // Not awaited before reading: 4 MiB do not fit in loopback buffers (docs/node-notes.md,
+    // "Loopback buffers are finite").
     const sending = p.client.send(Buffer.alloc(4 << 20)).then(() => p.client.shutdown());
     await until(() => p.server.bufferedBytes >= 100_000 - 16 * 1024);
     await delay(100);
@@ -45,5 +50,26 @@ describe("accepted connections read through 'data' (fallback)", () => {
     await expect(r).rejects.toBeDefined();
     await p.client.send('kept');
     expect(Buffer.from((await p.server.read()) as Uint8Array).toString()).toBe('kept');
+  });
+
+  it('name both ends from the public getters', async () => {
+    await using p = await pair();
+    expect(p.client.remoteAddress).toEqual(p.server.localAddress);
+    expect(p.server.remoteAddress).toEqual(p.client.localAddress);
+    expect(p.client.remoteAddress).toMatchObject({ address: '127.0.0.1', family: 'IPv4' });
+  });
+
+  it('report, for a send aborted after hand-off, at most the bytes handed to the socket', async () => {
+    await using p = await pair();
+    const size = 32 << 20; // more than loopback buffers hold: the send stays in flight
+    const ac = new AbortController();
+    const sending = p.client.send(Buffer.alloc(size), { signal: ac.signal });
+    await until(() => p.client.sendsInFlight === 1);
+    ac.abort();
+    const err = (await sending.catch((e: unknown) => e)) as SendAbortedError;
+    expect(err).toBeInstanceOf(SendAbortedError);
+    expect(err.bytesWritten).toBeGreaterThan(0);
+    expect(err.bytesWritten).toBeLessThanOrEqual(size);
+    expect((await p.client.closed).reason).toBe('reset');
   });
 });

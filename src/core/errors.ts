@@ -218,7 +218,11 @@ export class SendAbortedError extends SockflowError {
   declare readonly code: 'ERR_SOCKET_SEND_ABORTED';
   /** Always `'SendAbortedError'`. */
   override readonly name = 'SendAbortedError';
-  /** How many bytes of the aborted send the operating system had accepted. */
+  /**
+   * How many bytes of the aborted send the operating system had accepted. On a runtime whose
+   * sockets cannot say (Bun, Deno: see `docs/node-notes.md`), the bytes of it handed to the
+   * socket, an upper bound.
+   */
   readonly bytesWritten: number;
 
   /**

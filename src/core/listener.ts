@@ -8,14 +8,10 @@ import { formatAddress, toSocketAddress, type SocketAddress } from './address.js
 import type { ResolvedConnectionOptions } from './connection-options.js';
 import type { Connection, OperationOptions } from './connection.js';
 import { SocketClosedError } from './errors.js';
-import { connectionOf, fallback, ipcNames, newTransport, tcpNames } from './internal/build.js';
+import { connectionOf, ipcNames, newTransport, tcpNames } from './internal/build.js';
 import { LocalNames } from './internal/socket-names.js';
+import { takeOverAccepts, type AcceptedHandle } from './internal/node-net.js';
 import { signalOf } from './internal/validate.js';
-
-/** A handle libuv accepted; closed with `close()` when we drop it. */
-interface AcceptedHandle {
-  close(cb?: () => void): void;
-}
 
 /** A connection waiting for accept(): a raw handle, or a socket node:net built (fallback). */
 type Pending = { handle: AcceptedHandle } | { socket: net.Socket };
@@ -113,13 +109,9 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
         ? Object.freeze({ path: init.ipcPath ?? this.#address.path })
         : new LocalNames(this.#address);
     // Accepted sockets are built here, not by node:net's server, so they get `onread` (a
-    // reused read buffer) like the sockets connect() makes. node:net has no option for that
-    // (nodejs/node#53792); its handle's `onconnection` is the one place to build them.
-    const handle = (init.server as unknown as { _handle?: { onconnection?: unknown } | null })
-      ._handle;
-    if (handle && typeof handle.onconnection === 'function' && !fallback.forceDataMode) {
-      handle.onconnection = this.#onHandle;
-    } else {
+    // reused read buffer) like the sockets connect() makes; where the runtime's server cannot
+    // be taken over so, node:net's own sockets, read with 'data'.
+    if (!takeOverAccepts(init.server, this.#onHandle)) {
       init.server.on('connection', (socket: net.Socket) => this.#onSocket(socket));
     }
   }

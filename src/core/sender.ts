@@ -351,8 +351,7 @@ export class Sender {
     if (op.state !== IN_FLIGHT) return;
     const owner = b.owner;
     const taken = owner.transport.kernelBytesWritten();
-    const bytesWritten =
-      taken === undefined ? 0 : Math.max(0, Math.min(op.bytes, taken - op.start));
+    const bytesWritten = Math.max(0, Math.min(op.bytes, taken - op.start));
     const reason = (op.signal as AbortSignal).reason as unknown;
     this.finish(
       b,

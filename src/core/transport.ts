@@ -1,13 +1,24 @@
-// The only module that touches node:net's Socket. It reads through `onread` (bytes land in a
-// buffer we choose, no Buffer allocated per read), writes, sends FIN and RST, and reports what
-// happened to the connection's receive buffer and lifecycle. A later TLS or STARTTLS transport
-// plugs in behind the same two interfaces.
+// The only module that drives node:net's Socket. It reads through `onread` (bytes land in a
+// buffer we choose, no Buffer allocated per read) where the runtime allows it, through 'data'
+// otherwise, writes, sends FIN and RST, and reports what happened to the connection's receive
+// buffer and lifecycle. Private surfaces of node:net are reached only through
+// internal/node-net.ts. A later TLS or STARTTLS transport plugs in behind the same two
+// interfaces.
 //
 // Memory per connection matters (10,000 idle connections are an ordinary server), so the
 // socket's listeners are shared functions that find their transport through a symbol on the
 // socket, instead of closures made per connection.
 import * as net from 'node:net';
 import { SocketClosedError } from './errors.js';
+import {
+  adoptAcceptedHandle,
+  clientSocketWithOnread,
+  isTcp,
+  kernelBytesWritten,
+  listenForEnd,
+  type AcceptedHandle,
+  type OnRead,
+} from './internal/node-net.js';
 
 /** Where received bytes go: a connection's receive buffer. */
 export interface ReadSink {
@@ -65,8 +76,6 @@ function takeNextTarget(): Buffer {
   return t;
 }
 
-type SocketHandle = { bytesWritten?: unknown; writeQueueSize?: unknown };
-
 /** Options the transport applies to a fresh socket. */
 export interface SocketSetup {
   noDelay: boolean;
@@ -107,46 +116,44 @@ export class Transport {
    * @param sink - where received bytes go.
    * @param from - an accepted connection's libuv handle to adopt (read with `onread`), a
    *   socket node:net already built (read with `'data'`, the fallback), or nothing to create
-   *   a client socket (read with `onread`).
+   *   a client socket (read with `onread` where the runtime takes it, else `'data'`).
    */
-  constructor(sink: ReadSink, from?: { handle: unknown } | { socket: net.Socket }) {
+  constructor(sink: ReadSink, from?: { handle: AcceptedHandle } | { socket: net.Socket }) {
     this.#events = new Detached(sink);
     this.#target = scratchOf(Math.min(READ_SIZE, sink.room()));
-    if (from !== undefined && 'socket' in from) {
-      // 'data' mode: node:net allocates each chunk; we keep them as they are. A read can
-      // overshoot the limit by one chunk (64 KiB), since node:net sizes its own reads.
-      this.#flags |= DATA_MODE;
-      this.socket = from.socket;
-      this.socket.on('data', Transport.#onData);
+    if (from === undefined) {
+      // node:net asks a client socket's `buffer` for the first target when its handle is
+      // made, which happy eyeballs may do later, outside any callback of ours: so a client
+      // keeps a generator of its own, and a callback of its own too (some runtimes call it
+      // without the socket as `this`).
+      const socket = clientSocketWithOnread(
+        () => this.#target,
+        (n, buf) => Transport.#read(this, n, buf),
+      );
+      this.socket = socket ?? this.readWithData(new net.Socket({ allowHalfOpen: true }));
+    } else if ('socket' in from) {
+      this.socket = this.readWithData(from.socket);
       this.socket.resume(); // the server paused it on connect
     } else {
-      // `onread` is accepted by the Socket constructor (net.connect passes it through),
-      // though @types/node lists it only among the connect options.
-      if (from === undefined) {
-        // node:net asks a client socket's `buffer` for the first target when its handle is
-        // made, which happy eyeballs may do later, outside any callback of ours: so a client
-        // keeps a generator of its own.
-        const onread = { buffer: (): Buffer => this.#target, callback: Transport.#onClientRead };
-        const opts = { allowHalfOpen: true, onread };
-        this.socket = new net.Socket(opts);
-      } else {
-        // An accepted socket's handle exists now, so node:net asks `buffer` only here and
-        // right after each `callback`: one shared generator serves every accepted
-        // connection (10,000 idle ones save a closure and its context each).
-        nextTarget = this.#target;
-        const opts = {
-          handle: from.handle,
-          allowHalfOpen: true,
-          readable: true,
-          writable: true,
-          onread: Transport.#sharedOnread,
-        };
-        this.socket = new net.Socket(opts);
-        nextTarget = undefined;
-      }
+      // An accepted socket's handle exists now, so node:net asks `buffer` only here and
+      // right after each `callback`: one shared generator serves every accepted
+      // connection (10,000 idle ones save a closure and its context each).
+      nextTarget = this.#target;
+      this.socket = adoptAcceptedHandle(from.handle, Transport.#sharedOnread);
+      nextTarget = undefined;
     }
     (this.socket as OwnedSocket)[kTransport] = this;
     this.socket.on('error', Transport.#onError);
+  }
+
+  /**
+   * 'data' mode, the fallback: node:net allocates each chunk; we keep them as they are. A read
+   * can overshoot the limit by one chunk (64 KiB), since node:net sizes its own reads.
+   */
+  private readWithData(socket: net.Socket): net.Socket {
+    this.#flags |= DATA_MODE;
+    socket.on('data', Transport.#onData);
+    return socket;
   }
 
   /** Applies socket options and connects the lifecycle; call once, when connected. */
@@ -161,22 +168,7 @@ export class Transport {
       s.setTimeout(setup.idleTimeout);
       s.on('timeout', Transport.#onTimeout);
     }
-    // node:net's own 'end' listener only stops writes on a socket that is not half-open, and
-    // ours all are: ours takes its place, so no listener array is made per connection (32 B;
-    // 72 on Node 24, which also marks the array while emitting). Replaced in place: removing
-    // a listener deletes the property and turns the socket's event table into a dictionary.
-    const table = (s as unknown as { _events?: Record<string, unknown> })._events;
-    const nodes = table?.end;
-    if (
-      s.allowHalfOpen &&
-      table !== undefined &&
-      typeof nodes === 'function' &&
-      nodes.name === 'onReadableStreamEnd'
-    ) {
-      table.end = Transport.#onEnd;
-    } else {
-      s.on('end', Transport.#onEnd);
-    }
+    listenForEnd(s, Transport.#onEnd);
     s.on('close', Transport.#onClose);
   }
 
@@ -260,13 +252,8 @@ export class Transport {
     return true;
   }
 
-  /** `onread.callback` of client sockets, whose generator is their own. */
-  static readonly #onClientRead = function (this: net.Socket, n: number, buf: Buffer): boolean {
-    return Transport.#read(Transport.#of(this), n, buf);
-  };
-
   /** `onread` of accepted sockets: the shared generator, and a callback that feeds it. */
-  static readonly #sharedOnread = {
+  static readonly #sharedOnread: OnRead = {
     buffer: takeNextTarget,
     callback(this: net.Socket, n: number, buf: Buffer): boolean {
       const t = Transport.#of(this);
@@ -322,16 +309,11 @@ export class Transport {
   }
 
   /**
-   * Bytes the OS has accepted since the socket opened, or `undefined` when the socket no
-   * longer says. Node counts bytes handed to libuv; libuv's queue holds what the kernel has
-   * not taken yet.
+   * Bytes the OS has accepted since the socket opened (where the runtime cannot say, the bytes
+   * handed to the socket: see internal/node-net.ts).
    */
-  kernelBytesWritten(): number | undefined {
-    const h = (this.socket as unknown as { _handle?: SocketHandle | null })._handle;
-    if (h && typeof h.bytesWritten === 'number' && typeof h.writeQueueSize === 'number') {
-      return h.bytesWritten - h.writeQueueSize;
-    }
-    return undefined;
+  kernelBytesWritten(): number {
+    return kernelBytesWritten(this.socket);
   }
 
   /**
@@ -401,9 +383,4 @@ class Detached implements TransportEvents {
   onError(): void {}
   onIdle(): void {}
   onClose(): void {}
-}
-
-function isTcp(s: net.Socket): boolean {
-  const h = (s as unknown as { _handle?: object | null })._handle;
-  return h != null && h.constructor.name === 'TCP';
 }

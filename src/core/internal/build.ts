@@ -5,19 +5,17 @@ import type { ResolvedConnectionOptions } from '../connection-options.js';
 import { createConnection, type Connection } from '../connection.js';
 import { ReceiveBuffer } from '../receive-buffer.js';
 import { Transport } from '../transport.js';
+import type { AcceptedHandle } from './node-net.js';
 import { peerName, sockName } from './socket-names.js';
 
 /** A transport with its receive buffer, before the connection exists (a client still connecting). */
 export function newTransport(
   options: ResolvedConnectionOptions,
-  from?: { handle: unknown } | { socket: net.Socket },
+  from?: { handle: AcceptedHandle } | { socket: net.Socket },
 ): Transport {
   const rb = new ReceiveBuffer(options.receiveBufferSize);
   return new Transport(rb, from);
 }
-
-/** Test hook: accept through node:net's own sockets and 'data', as when `onread` is out of reach. */
-export const fallback = { forceDataMode: false };
 
 /** The other end's name on a Unix socket, which has none: shared by every connection. */
 const UNNAMED: UnixSocketAddress = Object.freeze({ path: '' });

@@ -2,54 +2,28 @@
 //
 // node:net's `remoteAddress` and `localAddress` cache an object per socket (and drop the local
 // one when the socket is destroyed), on top of the copy a connection keeps so that its names
-// outlive the socket. Read from the handle into one scratch object instead, a connection holds
-// one object for its peer and none of its own for the local name: an accepted connection
-// shares its listener's address, or an interned copy when the listener is on every interface.
+// outlive the socket. Read from the handle into one scratch object instead (node-net.ts), a
+// connection holds one object for its peer and none of its own for the local name: an
+// accepted connection shares its listener's address, or an interned copy when the listener is
+// on every interface.
 import type * as net from 'node:net';
 import { toSocketAddress, type IpSocketAddress } from '../address.js';
+import { socketName } from './node-net.js';
 
-type NameHandle = {
-  getpeername?: (out: object) => number;
-  getsockname?: (out: object) => number;
-};
-
-const scratch: {
-  address: string | undefined;
-  port: number | undefined;
-  family: string | number | undefined;
-} = { address: undefined, port: undefined, family: undefined };
-
-function read(
-  socket: net.Socket,
-  which: 'getpeername' | 'getsockname',
-): IpSocketAddress | undefined {
-  const h = (socket as unknown as { _handle?: NameHandle | null })._handle;
-  const get = h?.[which];
-  if (typeof get !== 'function') {
-    // No handle to ask (or a runtime without the method): node:net's public getters.
-    const a =
-      which === 'getpeername'
-        ? { address: socket.remoteAddress, port: socket.remotePort, family: socket.remoteFamily }
-        : { address: socket.localAddress, port: socket.localPort, family: socket.localFamily };
-    const named = toSocketAddress(a) as IpSocketAddress | undefined;
-    return named && Object.freeze(named);
-  }
-  scratch.address = undefined;
-  scratch.port = undefined;
-  scratch.family = undefined;
-  if (get.call(h, scratch) !== 0) return undefined;
-  const a = toSocketAddress(scratch) as IpSocketAddress | undefined;
+function read(socket: net.Socket, which: 'peer' | 'own'): IpSocketAddress | undefined {
+  const raw = socketName(socket, which);
+  const a = raw && (toSocketAddress(raw) as IpSocketAddress | undefined);
   return a && Object.freeze(a);
 }
 
 /** The peer's address (frozen), or `undefined` when the socket cannot say (it is closed). */
 export function peerName(socket: net.Socket): IpSocketAddress | undefined {
-  return read(socket, 'getpeername');
+  return read(socket, 'peer');
 }
 
 /** The socket's own address (frozen), or `undefined` when the socket cannot say. */
 export function sockName(socket: net.Socket): IpSocketAddress | undefined {
-  return read(socket, 'getsockname');
+  return read(socket, 'own');
 }
 
 /**

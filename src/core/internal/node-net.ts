@@ -1,0 +1,227 @@
+// Every private surface of node:net that sockflow touches, one function per capability.
+//
+// Each capability is probed on the object at hand (never by the runtime's name) and falls back
+// to node:net's public API where the probe fails: Bun and Deno implement node:net with other
+// internals (docs/node-notes.md, "Other runtimes"), and a Node release may change these. Each
+// has a test in test/node-net.test.ts that fails loudly when Node stops providing it, so an
+// upgrade cannot quietly degrade sockflow (say, turn `SendAbortedError.bytesWritten` into a
+// guess). Checked on Node 20.20, 22.23, 24.21 and 26.10; the fallbacks on Bun 1.4.5 and
+// Deno 2.9.6.
+import * as net from 'node:net';
+
+/**
+ * Test hook: every capability takes its public-API fallback, as on a runtime that has none of
+ * these surfaces (test/fallback.test.ts runs the core that way).
+ */
+export const publicApiOnly = { on: false };
+
+/** `onread`: read into buffers of our choosing, no Buffer allocated per read. */
+export interface OnRead {
+  /** The buffer the next read lands in; node:net asks right after each callback. */
+  buffer: () => Buffer;
+  /** `n` bytes arrived at `buf[0..n)`; return `false` to stop reading. */
+  callback: (this: net.Socket, n: number, buf: Buffer) => boolean;
+}
+
+type Handle = {
+  constructor: { name: string };
+  onconnection?: unknown;
+  bytesWritten?: unknown;
+  writeQueueSize?: unknown;
+  getpeername?: (out: object) => number;
+  getsockname?: (out: object) => number;
+  close?: (cb?: () => void) => void;
+};
+
+/**
+ * `new net.Socket(options)` with `onread` (and `handle`), which the constructor takes though
+ * @types/node lists `onread` only among the connect options.
+ */
+function newSocket(options: object): net.Socket {
+  return new net.Socket(options);
+}
+
+function handleOf(o: net.Socket | net.Server): Handle | null | undefined {
+  if (publicApiOnly.on) return undefined;
+  return (o as unknown as { _handle?: Handle | null })._handle;
+}
+
+// --- reading a client socket through onread --------------------------------------------------
+
+let clientOnread: boolean | undefined;
+
+/**
+ * Whether `new net.Socket({ onread })` takes `onread`. node:net keeps the callback on the
+ * socket (under its `kBufferCb` symbol) and reads into the buffers it gives; Bun ignores the
+ * option. Probed once, on a socket with no handle (no I/O).
+ */
+export function supportsClientOnread(): boolean {
+  if (publicApiOnly.on) return false;
+  if (clientOnread === undefined) {
+    const callback = (): boolean => true;
+    const s = newSocket({ onread: { buffer: Buffer.alloc(1), callback } });
+    clientOnread = Object.getOwnPropertySymbols(s).some(
+      (k) => (s as unknown as Record<symbol, unknown>)[k] === callback,
+    );
+    s.destroy();
+  }
+  return clientOnread;
+}
+
+/**
+ * A client socket (not yet connecting) that reads through `onread` when the runtime supports
+ * it, or `undefined` (read it with `'data'`). The callback is called as given: a runtime may
+ * call it without the socket as `this` (Deno does), so the caller passes a function that does
+ * not need one.
+ *
+ * Checked on: Node 20-26 (onread); Deno 2.9 (onread, callback without `this`); Bun 1.4
+ * (undefined: the fallback).
+ */
+export function clientSocketWithOnread(
+  buffer: () => Buffer,
+  callback: (n: number, buf: Buffer) => boolean,
+): net.Socket | undefined {
+  if (!supportsClientOnread()) return undefined;
+  return newSocket({ allowHalfOpen: true, onread: { buffer, callback } });
+}
+
+// --- accepting handles -------------------------------------------------------------------------
+
+/** A connection libuv accepted, not yet wrapped in a Socket. */
+export interface AcceptedHandle {
+  close(cb?: () => void): void;
+}
+
+/**
+ * Takes over a listening server's accepts: `onHandle` gets each accepted libuv handle before
+ * node:net builds a Socket for it (or the accept's error number), so sockflow can build the
+ * socket itself with `onread` (node:net's server has no option for it: nodejs/node#53792).
+ * Returns false, changing nothing, when the server's handle is not one of libuv's stream
+ * wraps (`TCP`, `Pipe`) with an `onconnection` slot: then the caller takes node:net's
+ * `'connection'` sockets (read with `'data'`).
+ *
+ * Checked on: Node 20-26 (taken over); Deno 2.9 (`TCPWrap`, whose `onconnection` slot is not
+ * the one that delivers: false); Bun 1.4 (a plain object: false).
+ */
+export function takeOverAccepts(
+  server: net.Server,
+  onHandle: (err: number, handle: AcceptedHandle | undefined) => void,
+): boolean {
+  const h = handleOf(server);
+  if (h == null || typeof h.onconnection !== 'function') return false;
+  const kind = h.constructor.name;
+  if (kind !== 'TCP' && kind !== 'Pipe') return false;
+  h.onconnection = onHandle;
+  return true;
+}
+
+/**
+ * Wraps a handle `takeOverAccepts` delivered in a Socket that reads through `onread`. node:net
+ * calls the callback as a method of the socket, and `onread.buffer` as a plain function right
+ * after it (and once now): so one shared `onread` object can serve every accepted socket.
+ */
+export function adoptAcceptedHandle(handle: AcceptedHandle, onread: OnRead): net.Socket {
+  return newSocket({ handle, allowHalfOpen: true, readable: true, writable: true, onread });
+}
+
+// --- the 'end' listener ------------------------------------------------------------------------
+
+/**
+ * Listens for the peer's FIN. On a half-open socket node:net's own `'end'` listener
+ * (`onReadableStreamEnd`) does nothing, so `listener` takes its place in the socket's event
+ * table instead of joining it: no listener array per connection (32 B; 72 on Node 24).
+ * Replaced in place, since removing a listener deletes the property and turns the table into
+ * a dictionary. Elsewhere, a plain `on('end')`.
+ *
+ * Checked on: Node 20-26 (replaced); Deno 2.9 (`_onReadableStreamEnd`), Bun 1.4
+ * (`onSocketEnd`): added.
+ */
+export function listenForEnd(socket: net.Socket, listener: (this: net.Socket) => void): void {
+  const table = publicApiOnly.on
+    ? undefined
+    : (socket as unknown as { _events?: Record<string, unknown> })._events;
+  const current = table?.end;
+  if (
+    socket.allowHalfOpen &&
+    table !== undefined &&
+    typeof current === 'function' &&
+    current.name === 'onReadableStreamEnd'
+  ) {
+    table.end = listener;
+  } else {
+    socket.on('end', listener);
+  }
+}
+
+// --- bytes the kernel took -------------------------------------------------------------------
+
+/**
+ * Bytes of the socket's writes the OS has accepted so far: what libuv's handle counts as
+ * written less what still waits in its queue. Where the handle does not say (Deno, Bun, or a
+ * closed socket), node:net's public `bytesWritten`, every byte handed to the socket: an upper
+ * bound, since some of them may not have reached the OS.
+ *
+ * Checked on: Node 20-26 (exact).
+ */
+export function kernelBytesWritten(socket: net.Socket): number {
+  const h = handleOf(socket);
+  if (h != null && typeof h.bytesWritten === 'number' && typeof h.writeQueueSize === 'number') {
+    return h.bytesWritten - h.writeQueueSize;
+  }
+  return socket.bytesWritten;
+}
+
+/** True when `kernelBytesWritten` is exact for this socket (its handle says). */
+export function kernelBytesWrittenIsExact(socket: net.Socket): boolean {
+  const h = handleOf(socket);
+  return h != null && typeof h.bytesWritten === 'number' && typeof h.writeQueueSize === 'number';
+}
+
+// --- TCP or not ------------------------------------------------------------------------------
+
+/**
+ * Whether the socket is TCP (which can be reset) rather than a Unix socket: libuv's handle
+ * class, or, where there is none to ask, whether the socket has a remote port.
+ *
+ * Checked on: Node 20-26 (`TCP` / `Pipe`).
+ */
+export function isTcp(socket: net.Socket): boolean {
+  const h = handleOf(socket);
+  if (h != null && (h.constructor.name === 'TCP' || h.constructor.name === 'Pipe')) {
+    return h.constructor.name === 'TCP';
+  }
+  return typeof socket.remotePort === 'number';
+}
+
+// --- socket names ----------------------------------------------------------------------------
+
+/** An address as node:net reports it: family a string (`'IPv4'`) or, on some versions, a number. */
+export interface RawName {
+  address: string | undefined;
+  port: number | undefined;
+  family: string | number | undefined;
+}
+
+const scratch: RawName = { address: undefined, port: undefined, family: undefined };
+
+/**
+ * The socket's peer (`'peer'`) or own (`'own'`) name, read from the handle into one reused
+ * object (node:net's public getters cache an object per socket on top of the copy a
+ * connection keeps); where the handle cannot say, node:net's public getters. The result is
+ * only valid until the next call: copy what you keep. `undefined` when the socket cannot say.
+ *
+ * Checked on: Node 20-26, Deno 2.9 (from the handle); Bun 1.4 (public getters).
+ */
+export function socketName(socket: net.Socket, which: 'peer' | 'own'): RawName | undefined {
+  const h = handleOf(socket);
+  const get = which === 'peer' ? h?.getpeername : h?.getsockname;
+  if (typeof get !== 'function') {
+    return which === 'peer'
+      ? { address: socket.remoteAddress, port: socket.remotePort, family: socket.remoteFamily }
+      : { address: socket.localAddress, port: socket.localPort, family: socket.localFamily };
+  }
+  scratch.address = undefined;
+  scratch.port = undefined;
+  scratch.family = undefined;
+  return get.call(h, scratch) === 0 ? scratch : undefined;
+}

@@ -1,0 +1,196 @@
+// One test per capability of src/core/internal/node-net.ts: each private surface of node:net
+// sockflow relies on is still there and behaves as sockflow assumes. When a Node release
+// changes one, its test here fails by name, instead of sockflow quietly taking the public-API
+// fallback (and, say, reporting an upper bound as SendAbortedError.bytesWritten).
+// docs/node-notes.md says what each is for and where it was checked.
+import { once } from 'node:events';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SendAbortedError } from '../src/core/index.js';
+import {
+  adoptAcceptedHandle,
+  clientSocketWithOnread,
+  isTcp,
+  kernelBytesWritten,
+  kernelBytesWrittenIsExact,
+  listenForEnd,
+  socketName,
+  supportsClientOnread,
+  takeOverAccepts,
+  type AcceptedHandle,
+} from '../src/core/internal/node-net.js';
+import { LOOPBACK, pair, until } from './helpers.js';
+
+const accepted = new WeakMap<net.Server, net.Socket[]>();
+
+/** A node:net server that pauses what it accepts (nothing is read) and keeps it, to close. */
+async function rawListener(path?: string): Promise<net.Server> {
+  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
+  const sockets: net.Socket[] = [];
+  accepted.set(server, sockets);
+  server.on('connection', (s: net.Socket) => sockets.push(s));
+  if (path === undefined) server.listen(0, LOOPBACK);
+  else server.listen(path);
+  await once(server, 'listening');
+  return server;
+}
+
+/** The server's side of the connection `client` makes. */
+async function acceptedPeer(server: net.Server, client: net.Socket): Promise<net.Socket> {
+  const sockets = accepted.get(server) as net.Socket[];
+  const before = sockets.length;
+  if (client.connecting) await once(client, 'connect');
+  await until(() => sockets.length > before);
+  return sockets[before] as net.Socket;
+}
+
+function portOf(server: net.Server): number {
+  return (server.address() as net.AddressInfo).port;
+}
+
+async function closeAll(...items: (net.Socket | net.Server)[]): Promise<void> {
+  for (const x of items) {
+    if (x instanceof net.Socket) x.destroy();
+    else {
+      for (const s of accepted.get(x) ?? []) s.destroy();
+      await new Promise((r) => x.close(r));
+    }
+  }
+}
+
+describe(`node:net's private surfaces (${process.version})`, () => {
+  it('onread: a client socket reads into the buffers its generator gives', async () => {
+    expect(supportsClientOnread()).toBe(true);
+    const server = await rawListener();
+    const target = Buffer.alloc(64);
+    const reads: [number, Buffer][] = [];
+    const client = clientSocketWithOnread(
+      () => target,
+      (n, buf) => {
+        reads.push([n, buf]);
+        return true;
+      },
+    );
+    expect(client).toBeDefined();
+    const socket = client as net.Socket;
+    socket.connect(portOf(server), LOOPBACK);
+    const peer = await acceptedPeer(server, socket);
+    peer.write('abc');
+    await until(() => reads.length > 0);
+    expect(reads[0]?.[0]).toBe(3);
+    expect(reads[0]?.[1]).toBe(target);
+    expect(target.subarray(0, 3).toString()).toBe('abc');
+    await closeAll(socket, server);
+  });
+
+  for (const kind of ['TCP', 'Pipe'] as const) {
+    it(`accepts: a ${kind} server's accepted handles are delivered to us and adopted with onread, the callback called as a method of the socket`, async () => {
+      const path = kind === 'Pipe' ? join(tmpdir(), `sockflow-nn-${process.pid}.sock`) : undefined;
+      const server = await rawListener(path);
+      const handles: AcceptedHandle[] = [];
+      expect(takeOverAccepts(server, (err, h) => err === 0 && h && handles.push(h))).toBe(true);
+      const client = path === undefined ? net.connect(portOf(server), LOOPBACK) : net.connect(path);
+      await until(() => handles.length === 1);
+      const target = Buffer.alloc(64);
+      let calledOn: unknown;
+      let generated = 0;
+      const socket = adoptAcceptedHandle(handles[0] as AcceptedHandle, {
+        buffer: () => {
+          generated++;
+          return target;
+        },
+        callback(this: net.Socket, n: number) {
+          // eslint-disable-next-line @typescript-eslint/no-this-alias -- `this` is what is tested
+          calledOn = this;
+          expect(target.subarray(0, n).toString()).toBe('hello');
+          return true;
+        },
+      });
+      const afterAdoption = generated;
+      client.write('hello');
+      await until(() => calledOn !== undefined);
+      expect(calledOn).toBe(socket);
+      // The generator is asked once when the handle is adopted and once after each read.
+      expect(afterAdoption).toBe(1);
+      await until(() => generated === 2);
+      await closeAll(socket, client, server);
+    });
+  }
+
+  it("end listener: on a half-open socket, ours takes the place of node:net's in the event table", async () => {
+    const server = await rawListener();
+    const client = new net.Socket({ allowHalfOpen: true });
+    client.connect(portOf(server), LOOPBACK);
+    const peer = await acceptedPeer(server, client);
+    let ended = false;
+    const listener = function (this: net.Socket): void {
+      ended = this === client;
+    };
+    listenForEnd(client, listener);
+    const table = (client as unknown as { _events: Record<string, unknown> })._events;
+    expect(table.end).toBe(listener); // replaced, not an array of two
+    client.resume();
+    peer.end();
+    await until(() => ended);
+    await closeAll(client, server);
+  });
+
+  it('kernel bytes written: exact from the handle, less than was handed over while the kernel is full', async () => {
+    const server = await rawListener(); // pauses its sockets: nothing is read
+    const client = net.connect(portOf(server), LOOPBACK);
+    await acceptedPeer(server, client);
+    const size = 32 << 20; // more than loopback buffers hold
+    client.write(Buffer.alloc(size));
+    expect(kernelBytesWrittenIsExact(client)).toBe(true);
+    const taken = kernelBytesWritten(client);
+    expect(taken).toBeGreaterThan(0);
+    expect(taken).toBeLessThan(size);
+    await closeAll(client, server);
+  });
+
+  it('kernel bytes written: a send aborted after hand-off reports what the OS took, not 0 and not all', async () => {
+    await using p = await pair();
+    const size = 32 << 20;
+    const ac = new AbortController();
+    const sending = p.client.send(Buffer.alloc(size), { signal: ac.signal });
+    await until(() => p.client.sendsInFlight === 1);
+    ac.abort();
+    const err = (await sending.catch((e: unknown) => e)) as SendAbortedError;
+    expect(err).toBeInstanceOf(SendAbortedError);
+    expect(err.bytesWritten).toBeGreaterThan(0);
+    // The public fallback could only say "every byte handed over": the whole send.
+    expect(err.bytesWritten).toBeLessThan(size);
+  });
+
+  it('TCP or not: the handle says TCP for TCP sockets and not for Unix sockets', async () => {
+    const tcp = await rawListener();
+    const a = net.connect(portOf(tcp), LOOPBACK);
+    await once(a, 'connect');
+    expect(isTcp(a)).toBe(true);
+    const path = join(tmpdir(), `sockflow-nn-tcp-${process.pid}.sock`);
+    const unix = await rawListener(path);
+    const b = net.connect(path);
+    await once(b, 'connect');
+    expect(isTcp(b)).toBe(false);
+    await closeAll(a, b, tcp, unix);
+  });
+
+  it("socket names: read from the handle, equal to node:net's public getters", async () => {
+    const server = await rawListener();
+    const client = net.connect(portOf(server), LOOPBACK);
+    await once(client, 'connect');
+    const peer = { ...socketName(client, 'peer') };
+    const own = { ...socketName(client, 'own') };
+    expect(peer).toEqual({
+      address: client.remoteAddress,
+      port: client.remotePort,
+      family: 'IPv4',
+    });
+    expect(own).toEqual({ address: client.localAddress, port: client.localPort, family: 'IPv4' });
+    // From the handle, not the getters: the result is node-net's reused object.
+    expect(socketName(client, 'peer')).toBe(socketName(client, 'own'));
+    await closeAll(client, server);
+  });
+});
