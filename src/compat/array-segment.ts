@@ -9,6 +9,7 @@ import {
   ArgumentNullException,
   ArgumentOutOfRangeException,
 } from './exceptions.js';
+import { Messages } from './internal/messages.js';
 
 /**
  * A range of a byte array. `bufferList` takes these, plain `{ array, offset, count }`
@@ -75,18 +76,16 @@ export class ArraySegment implements ArraySegmentLike {
 export function checkSegment(array: unknown, offset: unknown, count: unknown): Uint8Array {
   if (array === null || array === undefined) throw new ArgumentNullException('array');
   if (!(array instanceof Uint8Array)) {
-    throw new ArgumentException('The array must be a Uint8Array.', 'array');
+    throw new ArgumentException(Messages.arrayNotBytes, 'array');
   }
   if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) {
-    throw new ArgumentOutOfRangeException('offset', 'Non-negative number required.');
+    throw new ArgumentOutOfRangeException('offset', Messages.nonNegative);
   }
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
-    throw new ArgumentOutOfRangeException('count', 'Non-negative number required.');
+    throw new ArgumentOutOfRangeException('count', Messages.nonNegative);
   }
   if (array.length - offset < count) {
-    throw new ArgumentException(
-      'Offset and length were out of bounds for the array or count is greater than the number of elements from index to the end of the source collection.',
-    );
+    throw new ArgumentException(Messages.segmentBounds);
   }
   return array;
 }

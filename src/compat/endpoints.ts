@@ -11,6 +11,7 @@ import {
   ArgumentOutOfRangeException,
 } from './exceptions.js';
 import { IPAddress } from './ip-address.js';
+import { Messages } from './internal/messages.js';
 
 /**
  * What every endpoint is: something with an address family.
@@ -152,7 +153,7 @@ export class DnsEndPoint extends EndPoint {
     super();
     if (host === null || host === undefined) throw new ArgumentNullException('host');
     if (typeof host !== 'string' || host.length === 0) {
-      throw new ArgumentException('The value cannot be an empty string.', 'host');
+      throw new ArgumentException(Messages.emptyHost, 'host');
     }
     if (
       addressFamily !== AddressFamily.Unspecified &&
@@ -215,7 +216,7 @@ export class UnixDomainSocketEndPoint extends EndPoint {
     super();
     if (path === null || path === undefined) throw new ArgumentNullException('path');
     if (typeof path !== 'string' || path.length === 0) {
-      throw new ArgumentException('The path cannot be empty.', 'path');
+      throw new ArgumentException(Messages.emptyPath, 'path');
     }
     this.path = path;
   }

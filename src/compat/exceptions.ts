@@ -12,6 +12,7 @@
  */
 import { brandErrorClass, SockflowError } from '../core/index.js';
 import { detailsOf, SocketError } from './socket-error.js';
+import { Messages } from './internal/messages.js';
 
 function describeValue(value: unknown): string {
   return typeof value === 'object' && value !== null
@@ -90,7 +91,7 @@ export class ArgumentNullException extends ArgumentException {
    * @param paramName - the parameter that was null.
    * @param message - defaults to .NET's "Value cannot be null.".
    */
-  constructor(paramName: string, message = 'Value cannot be null.') {
+  constructor(paramName: string, message: string = Messages.valueNull) {
     super(message, paramName);
   }
 }
@@ -119,11 +120,7 @@ export class ArgumentOutOfRangeException extends RangeError {
    * @param message - .NET's message, without the parameter suffix.
    * @param actualValue - the offending value (appended as "Actual value was …").
    */
-  constructor(
-    paramName: string,
-    message = 'Specified argument was out of the range of valid values.',
-    actualValue?: unknown,
-  ) {
+  constructor(paramName: string, message: string = Messages.outOfRange, actualValue?: unknown) {
     super(
       withParam(message, paramName) +
         (actualValue === undefined ? '' : `\nActual value was ${describeValue(actualValue)}.`),
@@ -180,7 +177,7 @@ export class ObjectDisposedException extends InvalidOperationException {
 
   /** @param objectName - the .NET type name, such as `'System.Net.Sockets.Socket'`. */
   constructor(objectName: string) {
-    super(`Cannot access a disposed object.\nObject name: '${objectName}'.`);
+    super(Messages.disposed(objectName));
     this.objectName = objectName;
   }
 }

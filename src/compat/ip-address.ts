@@ -6,6 +6,7 @@
 import { SocketAddress as NodeSocketAddress, isIP } from 'node:net';
 import { AddressFamily } from './enums.js';
 import { ArgumentNullException, FormatException } from './exceptions.js';
+import { Messages } from './internal/messages.js';
 
 /**
  * An IPv4 or IPv6 address. Immutable; compare with `equals()`.
@@ -61,7 +62,7 @@ export class IPAddress {
     const a = IPAddress.tryParse(text);
     if (a === null) {
       if (text === null || text === undefined) throw new ArgumentNullException('ipString');
-      throw new FormatException('An invalid IP address was specified.');
+      throw new FormatException(Messages.invalidIp);
     }
     return a;
   }

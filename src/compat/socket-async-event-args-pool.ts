@@ -6,6 +6,7 @@
  */
 import { ArgumentNullException, InvalidOperationException } from './exceptions.js';
 import type { SocketAsyncEventArgs } from './socket-async-event-args.js';
+import { Messages } from './internal/messages.js';
 
 /**
  * A stack of `SocketAsyncEventArgs` objects to reuse, so a server allocates them once (one
@@ -63,7 +64,7 @@ export class SocketAsyncEventArgsPool {
    */
   pop(): SocketAsyncEventArgs {
     const item = this.#items.pop();
-    if (item === undefined) throw new InvalidOperationException('Stack empty.');
+    if (item === undefined) throw new InvalidOperationException(Messages.stackEmpty);
     return item;
   }
 

@@ -26,6 +26,7 @@ import {
 } from './internal/symbols.js';
 import { SocketError } from './socket-error.js';
 import type { Socket } from './socket.js';
+import { Messages, ObjectNames } from './internal/messages.js';
 
 /**
  * The events of a `SocketAsyncEventArgs`: `'completed'`, with the socket and the args.
@@ -52,12 +53,10 @@ export interface SocketAsyncEventArgsEvents {
  */
 export type BufferListItem = Uint8Array | ArraySegmentLike;
 
-const IN_PROGRESS =
-  'An asynchronous socket operation is already in progress using this SocketAsyncEventArgs instance.';
-const BOTH_SET = 'Buffer and BufferList properties cannot both be non-null.';
-const NOT_ARRAY =
-  'This operation may only be performed when the buffer was set using the SetBuffer overload that accepts an array.';
-const OBJECT_NAME = 'System.Net.Sockets.SocketAsyncEventArgs';
+const IN_PROGRESS = Messages.inProgress;
+const BOTH_SET = Messages.bufferAndList;
+const NOT_ARRAY = Messages.notFromArray;
+const OBJECT_NAME = ObjectNames.eventArgs;
 
 /** The async context of this module's load: where handlers run when flow is suppressed. */
 const EMPTY_CONTEXT = AsyncLocalStorage.snapshot();
@@ -237,7 +236,7 @@ export class SocketAsyncEventArgs extends EventEmitter<SocketAsyncEventArgsEvent
       return;
     }
     if (!(buffer instanceof Uint8Array)) {
-      throw new ArgumentException('The buffer must be a Uint8Array.', 'buffer');
+      throw new ArgumentException(Messages.notBytes, 'buffer');
     }
     if (this.#list !== null) throw new ArgumentException(BOTH_SET);
     checkRange(offset, buffer.length, 'offset');
@@ -264,13 +263,13 @@ export class SocketAsyncEventArgs extends EventEmitter<SocketAsyncEventArgsEvent
   #setMemory(memory: Uint8Array | null): void {
     if (memory === null || memory === undefined || memory.length === 0) {
       if (memory !== null && memory !== undefined && !(memory instanceof Uint8Array)) {
-        throw new ArgumentException('The buffer must be a Uint8Array.', 'buffer');
+        throw new ArgumentException(Messages.notBytes, 'buffer');
       }
       if (this.#list === null || memory === null || memory === undefined) this.#clearBuffer();
       return;
     }
     if (!(memory instanceof Uint8Array)) {
-      throw new ArgumentException('The buffer must be a Uint8Array.', 'buffer');
+      throw new ArgumentException(Messages.notBytes, 'buffer');
     }
     if (this.#list !== null) throw new ArgumentException(BOTH_SET);
     this.#memory = memory;
@@ -320,7 +319,7 @@ export class SocketAsyncEventArgs extends EventEmitter<SocketAsyncEventArgsEvent
     }
     if (this.#memory !== null) throw new ArgumentException(BOTH_SET);
     if (!Array.isArray(value)) {
-      throw new ArgumentException('The buffer list must be an array.', 'value');
+      throw new ArgumentException(Messages.listNotArray, 'value');
     }
     const views: Uint8Array[] = [];
     for (const item of value as readonly unknown[]) {

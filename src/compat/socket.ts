@@ -2,21 +2,22 @@
  * `Socket`: .NET's socket with the event-based (`SocketAsyncEventArgs`) operations, on
  * sockflow's core.
  *
+ * This file is the public class: each method checks its arguments and state in .NET's order
+ * (the exceptions and their order are .NET's contract, docs/compat-conformance.md) and hands
+ * the work to the parts in `internal/`: the state (socket-state.ts), accepting
+ * (accept-queue.ts), connecting (connect-attempt.ts), the receive and send queues
+ * (receive-pump.ts, send-pump.ts), and a connection's flags and error reporting (link.ts).
+ * It runs past 500 lines because of its TSDoc: each of its 27 members documents .NET's
+ * contract with an example.
+ *
  * @module
  */
-import {
-  connect,
-  listen,
-  type Connection,
-  type ConnectOptions,
-  type Listener,
-} from '../core/index.js';
+import type { Connection, ConnectOptions } from '../core/index.js';
 import { DnsEndPoint, IPEndPoint, UnixDomainSocketEndPoint, type EndPoint } from './endpoints.js';
 import {
   AddressFamily,
   ProtocolType,
   SocketAsyncOperation,
-  SocketFlags,
   SocketShutdown,
   SocketType,
 } from './enums.js';
@@ -31,78 +32,27 @@ import {
   SocketException,
 } from './exceptions.js';
 import { IPAddress } from './ip-address.js';
-import { Fifo } from './internal/fifo.js';
+import { AcceptQueue } from './internal/accept-queue.js';
 import {
   familyOfCoreAddress,
   fromCoreAddress,
   isUnspecifiedHost,
   toCoreAddress,
 } from './internal/address.js';
-import { kCapture, kConnectResult, kFinish, kRaise, kStart, kTarget } from './internal/symbols.js';
+import { ConnectAttempt, type ConnectHost } from './internal/connect-attempt.js';
+import { Link } from './internal/link.js';
+import { Messages, ObjectNames } from './internal/messages.js';
+import { ReceivePump } from './internal/receive-pump.js';
+import { SendPump } from './internal/send-pump.js';
+import { FRESH, linkOf, type SocketState } from './internal/socket-state.js';
+import { kConnectResult, kFinish, kRaise, kStart } from './internal/symbols.js';
 import { SocketError, toSocketError } from './socket-error.js';
 import type { SocketAsyncEventArgs } from './socket-async-event-args.js';
-
-type State =
-  | 'fresh' // never bound, connected or listening (or made connectable again by a reuse disconnect)
-  | 'bound'
-  | 'listening'
-  | 'connecting'
-  | 'connected'
-  | 'disconnected'; // disconnectAsync without reuse: still open, no longer usable to connect
-
-const MULTIPLE_BUFFERS = 'Multiple buffers cannot be used with this method.';
-const AFTER_LISTEN = 'You may not perform this operation after calling the Listen method.';
-const MUST_BIND = 'You must call the Bind method before performing this operation.';
-const MUST_LISTEN = 'You must call the Listen method before performing this operation.';
-const ACCEPT_SOCKET_USED = 'AcceptSocket: The socket must not be bound or connected.';
-const ACCEPT_BUFFER_SMALL =
-  'The Buffer space specified by the Count property is insufficient for the AcceptAsync method.';
-const ACCEPT_RECEIVE =
-  'This platform does not support receiving data with Socket.AcceptAsync.  Instead, make a separate call to Socket.ReceiveAsync.';
-const PROTOCOL_VERSION = 'This protocol version is not supported.';
-const UNSPECIFIED_TARGET =
-  'IPv4 address 0.0.0.0 and IPv6 address ::0 are unspecified addresses that cannot be used as a target address.';
-const NO_DNS_BIND = 'The parameter remoteEP must not be of type DnsEndPoint.';
-const NULL_REMOTE = 'Null is not a valid value for e.RemoteEndPoint.';
-const NO_DATAGRAMS =
-  'Datagram sockets are not supported by sockflow/compat yet: sendToAsync and receiveFromAsync come with datagram support.';
-const OBJECT_NAME = 'System.Net.Sockets.Socket';
 
 /** Linux's `SOMAXCONN`, .NET's default backlog there. */
 const DEFAULT_BACKLOG = 4096;
 
-/** The reason a pending core receive is aborted by `shutdown(Receive)` or a disconnect. */
-const SHUT_RECEIVING = Symbol('shutdown(Receive)');
-
-/** One byte to ask the core whether a zero-byte receive would complete (never written). */
-const PROBE = new Uint8Array(1);
-
 const noop = (): void => {};
-
-/**
- * Bytes of a receive, copied to give back for `Peek`. (A copy, not `slice()`: on a Node
- * `Buffer`, `slice()` is a view, and the caller's buffer is reused by the next receive.)
- */
-function firstBytes(target: Uint8Array | readonly Uint8Array[], n: number): Uint8Array {
-  if (target instanceof Uint8Array) return new Uint8Array(target.subarray(0, n));
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const b of target) {
-    if (at === n) break;
-    const take = Math.min(b.length, n - at);
-    out.set(b.subarray(0, take), at);
-    at += take;
-  }
-  return out;
-}
-
-function sizeOf(target: Uint8Array | readonly Uint8Array[] | null): number {
-  if (target === null) return 0;
-  if (target instanceof Uint8Array) return target.length;
-  let n = 0;
-  for (const b of target) n += b.length;
-  return n;
-}
 
 /** What accept must leave free in its buffer on .NET: two addresses plus 16 bytes each. */
 function minAcceptBuffer(family: AddressFamily): number {
@@ -111,7 +61,14 @@ function minAcceptBuffer(family: AddressFamily): number {
   return 2 * (address + 16);
 }
 
-const connectOps = new WeakMap<SocketAsyncEventArgs, Socket>();
+/** How a socket was made: by `new`, or by the static `connectAsync` (closed if that fails). */
+const enum Origin {
+  New,
+  /** The static `connectAsync`: closed when its connect fails. */
+  Static,
+  /** The static `connectAsync` to a `DnsEndPoint`: either IP family will do. */
+  StaticAnyFamily,
+}
 
 /**
  * A socket with .NET's event-based operations: `connectAsync`, `acceptAsync`,
@@ -141,46 +98,15 @@ export class Socket implements Disposable {
   #family: AddressFamily;
   readonly #type: SocketType;
   readonly #protocol: ProtocolType;
-  /** Static connects to a `DnsEndPoint` take whichever IP family the name resolves to. */
-  #anyFamily = false;
-  /** Made by the static `connectAsync`: closed when its connect fails. */
-  #temporary = false;
-  #state: State = 'fresh';
-  #disposed = false;
-  #connected = false;
-  #everConnected = false;
+  #origin = Origin.New;
   #noDelay = false;
-
-  #bound: EndPoint | null = null;
+  #state: SocketState = FRESH;
   #local: EndPoint | null = null;
   #remote: EndPoint | null = null;
-
-  #listening: Promise<Listener> | undefined;
-  #listener: Listener | undefined;
-  #listenError: unknown;
-  #listenerShut = false;
-  #pendingAccepts = 0;
-
-  #conn: Connection | undefined;
-  #connectAbort: AbortController | undefined;
-  #connectOp: SocketAsyncEventArgs | undefined;
-  /** Sends issued while connecting: they start once connected. */
-  #sendsBeforeConnect: SocketAsyncEventArgs[] = [];
-
-  // Receives in issue order. The head may have a core receive outstanding (#recvActive);
-  // the rest wait behind it. Outside a completion callback, a non-empty queue means a receive
-  // is active or the socket is still connecting.
-  readonly #recv = new Fifo<SocketAsyncEventArgs>();
-  #recvActive = false;
-  #recvAbort: AbortController | undefined;
-  #recvShut = false;
-  #sendShut = false;
-
-  // Sends handed to the core and not yet done, in order (the core settles them in order).
-  readonly #sends = new Fifo<SocketAsyncEventArgs>();
-
-  /** The connection's failure has been reported to one operation already (Linux's SO_ERROR). */
-  #failureReported = false;
+  readonly #receives: ReceivePump;
+  readonly #sends: SendPump;
+  /** What a connect attempt does to this socket when it ends. */
+  readonly #connectHost: ConnectHost;
 
   /**
    * @param addressFamily - `InterNetwork`, `InterNetworkV6` or `Unix`.
@@ -200,7 +126,7 @@ export class Socket implements Disposable {
     if (socketType !== SocketType.Stream) {
       throw new NotSupportedException(
         socketType === SocketType.Dgram
-          ? NO_DATAGRAMS
+          ? Messages.noDatagrams
           : `Socket type ${SocketType[socketType] ?? String(socketType)} is not supported by sockflow/compat.`,
       );
     }
@@ -211,6 +137,31 @@ export class Socket implements Disposable {
     this.#family = addressFamily;
     this.#type = socketType;
     this.#protocol = protocolType;
+    const host = {
+      link: (): Link | undefined => linkOf(this.#state),
+      connecting: (): boolean => this.#state.kind === 'connecting',
+      closed: (): boolean => this.#state.kind === 'closed',
+    };
+    this.#receives = new ReceivePump(host);
+    this.#sends = new SendPump(host);
+    this.#connectHost = {
+      socket: this,
+      closed: host.closed,
+      adopt: (conn) => this.#adopt(conn),
+      failed: (attempt) => {
+        const s = this.#state;
+        if (s.kind === 'connecting') {
+          this.#state = attempt.everConnected ? { kind: 'fresh', everConnected: true } : FRESH;
+        } else if (s.kind === 'connected') {
+          s.link.connected = false; // connected, but the connect's data could not be sent
+        }
+        if (this.#origin !== Origin.New) this.dispose(); // on success the socket is the caller's
+      },
+      settled: () => {
+        this.#sends.afterConnect();
+        this.#receives.pump();
+      },
+    };
   }
 
   /** @internal A socket around an accepted or connected core connection. */
@@ -275,7 +226,7 @@ export class Socket implements Disposable {
    * ```
    */
   get connected(): boolean {
-    return this.#connected;
+    return this.#state.kind === 'connected' && this.#state.link.connected;
   }
 
   /**
@@ -287,7 +238,16 @@ export class Socket implements Disposable {
    * ```
    */
   get isBound(): boolean {
-    return this.#bound !== null || this.#conn !== undefined || this.#state === 'listening';
+    const s = this.#state;
+    switch (s.kind) {
+      case 'fresh':
+      case 'connecting':
+        return false;
+      case 'closed':
+        return s.wasBound;
+      default:
+        return true;
+    }
   }
 
   /**
@@ -301,7 +261,7 @@ export class Socket implements Disposable {
    */
   get available(): number {
     this.#checkDisposed();
-    return this.#conn?.bufferedBytes ?? 0;
+    return linkOf(this.#state)?.conn.bufferedBytes ?? 0;
   }
 
   /**
@@ -317,8 +277,9 @@ export class Socket implements Disposable {
    */
   get localEndPoint(): EndPoint | null {
     this.#checkDisposed();
-    if (this.#local === null && this.#listener !== undefined) {
-      this.#local = fromCoreAddress(this.#listener.address);
+    const s = this.#state;
+    if (this.#local === null && s.kind === 'listening' && s.accepts.listener !== undefined) {
+      this.#local = fromCoreAddress(s.accepts.listener.address);
     }
     return this.#local;
   }
@@ -354,7 +315,7 @@ export class Socket implements Disposable {
   set noDelay(value: boolean) {
     this.#checkDisposed();
     this.#noDelay = value === true;
-    this.#conn?.setNoDelay(this.#noDelay);
+    linkOf(this.#state)?.conn.setNoDelay(this.#noDelay);
   }
 
   // --- bind and listen ----------------------------------------------------------------------
@@ -377,15 +338,14 @@ export class Socket implements Disposable {
   bind(localEP: EndPoint): void {
     this.#checkDisposed();
     if (localEP === null || localEP === undefined) throw new ArgumentNullException('localEP');
-    if (localEP instanceof DnsEndPoint) throw new ArgumentException(NO_DNS_BIND, 'remoteEP');
-    if (this.#state !== 'fresh' || this.#bound !== null) {
-      throw new SocketException(SocketError.InvalidArgument);
+    if (localEP instanceof DnsEndPoint) {
+      throw new ArgumentException(Messages.noDnsEndPoint, 'remoteEP');
     }
+    if (this.#state.kind !== 'fresh') throw new SocketException(SocketError.InvalidArgument);
     if (localEP.addressFamily !== this.#family) {
       throw new SocketException(SocketError.AddressFamilyNotSupported);
     }
-    this.#bound = localEP;
-    this.#state = 'bound';
+    this.#state = { kind: 'bound', endpoint: localEP };
     if (localEP instanceof UnixDomainSocketEndPoint) this.#local = localEP;
     else if (localEP instanceof IPEndPoint && localEP.port !== 0) this.#local = localEP;
   }
@@ -408,39 +368,27 @@ export class Socket implements Disposable {
    */
   listen(backlog: number = DEFAULT_BACKLOG): void {
     this.#checkDisposed();
-    if (this.#state === 'listening') return;
-    if (this.#state !== 'fresh' && this.#state !== 'bound') {
+    const s = this.#state;
+    if (s.kind === 'listening') return;
+    if (s.kind !== 'fresh' && s.kind !== 'bound') {
       throw new SocketException(SocketError.InvalidArgument);
     }
     if (typeof backlog !== 'number' || Number.isNaN(backlog)) {
       throw new ArgumentOutOfRangeException('backlog', undefined, backlog);
     }
     const on =
-      this.#bound ??
-      new IPEndPoint(
-        this.#family === AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any,
-        0,
-      );
+      s.kind === 'bound'
+        ? s.endpoint
+        : new IPEndPoint(
+            this.#family === AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any,
+            0,
+          );
     if (on instanceof UnixDomainSocketEndPoint && this.#family !== AddressFamily.Unix) {
       throw new SocketException(SocketError.AddressFamilyNotSupported);
     }
-    this.#state = 'listening';
     const size = Math.max(1, Math.min(Math.trunc(backlog), DEFAULT_BACKLOG));
-    this.#listening = listen(toCoreAddress(on), {
-      backlog: size,
-      maxPendingAccepts: size,
-    }).then(
-      (l) => {
-        this.#listener = l;
-        if (this.#disposed || this.#listenerShut) void l.close();
-        return l;
-      },
-      (err: unknown) => {
-        this.#listenError = err;
-        throw err;
-      },
-    );
-    this.#listening.catch(noop);
+    const accepts = new AcceptQueue(toCoreAddress(on), size, () => this.#state.kind === 'closed');
+    this.#state = { kind: 'listening', accepts };
   }
 
   /**
@@ -459,8 +407,10 @@ export class Socket implements Disposable {
    */
   async listenAsync(backlog?: number): Promise<void> {
     this.listen(backlog);
+    const s = this.#state;
+    if (s.kind !== 'listening') return;
     try {
-      await this.#listening;
+      await s.accepts.ready;
     } catch (err) {
       throw new SocketException(toSocketError(err), { cause: err });
     }
@@ -488,45 +438,38 @@ export class Socket implements Disposable {
   acceptAsync(e: SocketAsyncEventArgs): boolean {
     this.#checkDisposed();
     if (e === null || e === undefined) throw new ArgumentNullException('e');
-    if (e.bufferList !== null) throw new ArgumentException(MULTIPLE_BUFFERS, 'e');
-    if (this.#state === 'fresh') throw new InvalidOperationException(MUST_BIND);
-    if (this.#state !== 'listening') throw new InvalidOperationException(MUST_LISTEN);
+    if (e.bufferList !== null) throw new ArgumentException(Messages.multipleBuffers, 'e');
+    const s = this.#state;
+    if (s.kind === 'fresh') throw new InvalidOperationException(Messages.mustBind);
+    if (s.kind !== 'listening') throw new InvalidOperationException(Messages.mustListen);
     if (e.memoryBuffer !== null) {
       if (e.count < minAcceptBuffer(this.#family)) {
-        throw new ArgumentException(ACCEPT_BUFFER_SMALL, 'Count');
+        throw new ArgumentException(Messages.acceptBufferSmall, 'Count');
       }
-      throw new PlatformNotSupportedException(ACCEPT_RECEIVE);
+      throw new PlatformNotSupportedException(Messages.acceptReceive);
     }
     const into = e.acceptSocket;
-    if (into !== null && (into.#disposed || into.#state !== 'fresh')) {
-      throw new InvalidOperationException(ACCEPT_SOCKET_USED);
+    if (into !== null && into.#state.kind !== 'fresh') {
+      throw new InvalidOperationException(Messages.acceptSocketUsed);
     }
     e[kStart](this, SocketAsyncOperation.Accept);
-    if (this.#listenerShut) {
+    const accepts = s.accepts;
+    if (accepts.shut) {
       e[kFinish](SocketError.InvalidArgument, 0);
       return false;
     }
-    if (this.#listenError !== undefined) {
-      e[kFinish](toSocketError(this.#listenError), 0);
+    if (accepts.error !== undefined) {
+      e[kFinish](toSocketError(accepts.error), 0);
       return false;
     }
-    const listener = this.#listener;
-    if (listener !== undefined && this.#pendingAccepts === 0) {
-      const conn = listener.tryAccept();
-      if (conn !== undefined) {
-        this.#acceptInto(e, conn);
-        return false;
-      }
+    const ready = accepts.tryAccept();
+    if (ready !== undefined) {
+      this.#acceptInto(e, ready);
+      return false;
     }
-    this.#pendingAccepts++;
-    const accepted =
-      listener !== undefined
-        ? listener.accept()
-        : (this.#listening as Promise<Listener>).then((l) => l.accept());
-    accepted.then(
+    accepts.accept().then(
       (conn) => {
-        this.#pendingAccepts--;
-        if (this.#disposed) {
+        if (this.#state.kind === 'closed') {
           void conn.reset();
           e[kFinish](SocketError.OperationAborted, 0);
         } else {
@@ -535,8 +478,8 @@ export class Socket implements Disposable {
         e[kRaise]();
       },
       (err: unknown) => {
-        this.#pendingAccepts--;
-        e[kFinish](this.#disposed ? SocketError.OperationAborted : toSocketError(err), 0);
+        const closed = this.#state.kind === 'closed';
+        e[kFinish](closed ? SocketError.OperationAborted : toSocketError(err), 0);
         e[kRaise]();
       },
     );
@@ -545,7 +488,7 @@ export class Socket implements Disposable {
 
   #acceptInto(e: SocketAsyncEventArgs, conn: Connection): void {
     const into = e.acceptSocket;
-    if (into === null || into.#disposed) {
+    if (into === null || into.#state.kind === 'closed') {
       e.acceptSocket = Socket.#around(conn, this.#noDelay);
     } else {
       into.#noDelay = this.#noDelay;
@@ -556,15 +499,8 @@ export class Socket implements Disposable {
 
   /** Takes over a connected core connection. */
   #adopt(conn: Connection): void {
-    this.#conn = conn;
-    this.#state = 'connected';
-    this.#connected = true;
-    this.#everConnected = true;
-    this.#failureReported = false;
-    this.#recvShut = false;
-    this.#sendShut = false;
-    this.#family =
-      this.#family === AddressFamily.Unix ? this.#family : familyOfCoreAddress(conn.remoteAddress);
+    this.#state = { kind: 'connected', link: new Link(conn) };
+    if (this.#family !== AddressFamily.Unix) this.#family = familyOfCoreAddress(conn.remoteAddress);
     this.#local = fromCoreAddress(conn.localAddress);
     this.#remote = fromCoreAddress(conn.remoteAddress);
     conn.setNoDelay(this.#noDelay);
@@ -596,43 +532,41 @@ export class Socket implements Disposable {
   connectAsync(e: SocketAsyncEventArgs): boolean {
     this.#checkDisposed();
     if (e === null || e === undefined) throw new ArgumentNullException('e');
-    if (e.bufferList !== null) throw new ArgumentException(MULTIPLE_BUFFERS, 'BufferList');
+    if (e.bufferList !== null) throw new ArgumentException(Messages.multipleBuffers, 'BufferList');
     const ep = e.remoteEndPoint;
     if (ep === null || ep === undefined) throw new ArgumentNullException('remoteEP');
     return this.#connect(e, ep);
   }
 
   #connect(e: SocketAsyncEventArgs, ep: EndPoint): boolean {
-    if (this.#state === 'listening') throw new InvalidOperationException(AFTER_LISTEN);
-    if (this.#state === 'connected') throw new SocketException(SocketError.IsConnected);
-    if (this.#state === 'bound') {
-      throw new NotSupportedException(
-        'sockflow/compat cannot connect from a bound local endpoint: connect without bind.',
-      );
-    }
+    const s = this.#state;
+    if (s.kind === 'listening') throw new InvalidOperationException(Messages.afterListen);
+    if (s.kind === 'connected') throw new SocketException(SocketError.IsConnected);
+    if (s.kind === 'bound') throw new NotSupportedException(Messages.connectAfterBind);
+    const anyFamily = this.#origin === Origin.StaticAnyFamily;
     const family = ep.addressFamily;
     const fits =
       family === this.#family ||
       (family === AddressFamily.Unspecified && this.#family !== AddressFamily.Unix) ||
-      (this.#anyFamily && family !== AddressFamily.Unix);
-    if (!fits) throw new NotSupportedException(PROTOCOL_VERSION);
+      (anyFamily && family !== AddressFamily.Unix);
+    if (!fits) throw new NotSupportedException(Messages.protocolVersion);
     if (ep instanceof DnsEndPoint && isUnspecifiedHost(ep.host)) {
-      throw new ArgumentException(UNSPECIFIED_TARGET, 'hostName');
+      throw new ArgumentException(Messages.unspecifiedTarget, 'hostName');
     }
     e[kStart](this, SocketAsyncOperation.Connect);
     e[kConnectResult](null, null);
-    if (this.#state === 'connecting') {
+    if (s.kind === 'connecting') {
       e[kFinish](SocketError.AlreadyInProgress, 0);
       return false;
     }
-    if (this.#state === 'disconnected') {
+    if (s.kind === 'disconnected') {
       e[kFinish](SocketError.IsConnected, 0);
       return false;
     }
     const options: ConnectOptions = { noDelay: this.#noDelay };
     if (ep instanceof DnsEndPoint) {
       const want =
-        family !== AddressFamily.Unspecified ? family : this.#anyFamily ? family : this.#family;
+        family !== AddressFamily.Unspecified ? family : anyFamily ? family : this.#family;
       const literal = IPAddress.tryParse(ep.host);
       if (
         literal !== null &&
@@ -647,90 +581,11 @@ export class Socket implements Disposable {
       if (want === AddressFamily.InterNetwork) options.family = 4;
       else if (want === AddressFamily.InterNetworkV6) options.family = 6;
     }
-    const ac = new AbortController();
-    options.signal = ac.signal;
-    this.#connectAbort = ac;
-    this.#connectOp = e;
-    this.#state = 'connecting';
-    connectOps.set(e, this);
-    const data = e[kTarget]() as Uint8Array | null;
-    connect(toCoreAddress(ep), options).then(
-      (conn) => this.#onConnected(e, ep, conn, data),
-      (err: unknown) => this.#connectFailed(e, ep, err),
-    );
+    const everConnected = s.kind === 'fresh' && s.everConnected;
+    const attempt = new ConnectAttempt(this.#connectHost, e, ep, everConnected);
+    this.#state = { kind: 'connecting', attempt };
+    attempt.run(options);
     return true;
-  }
-
-  #onConnected(
-    e: SocketAsyncEventArgs,
-    ep: EndPoint,
-    conn: Connection,
-    data: Uint8Array | null,
-  ): void {
-    this.#connectDone(e);
-    if (this.#disposed) {
-      void conn.reset();
-      this.#connectFailed(e, ep, undefined);
-      return;
-    }
-    this.#adopt(conn);
-    const finish = (sent: number): void => {
-      e[kFinish](SocketError.Success, sent);
-      e[kConnectResult](this, null);
-      e[kRaise]();
-      this.#afterConnect();
-    };
-    if (data === null || data.length === 0) {
-      finish(0);
-      return;
-    }
-    // Connect with data (.NET 9 and later on Linux): the bytes follow the handshake.
-    let r: number | Promise<number>;
-    try {
-      r = conn.trySend(data);
-    } catch (err) {
-      this.#connectFailed(e, ep, err);
-      return;
-    }
-    if (typeof r === 'number') finish(r);
-    else
-      r.then(finish, (err: unknown) => {
-        this.#connectFailed(e, ep, err);
-      });
-  }
-
-  #connectFailed(e: SocketAsyncEventArgs, ep: EndPoint, err: unknown): void {
-    this.#connectDone(e);
-    if (this.#conn === undefined && this.#state === 'connecting') this.#state = 'fresh';
-    const code =
-      this.#disposed || err === undefined || (err as { name?: unknown }).name === 'AbortError'
-        ? SocketError.OperationAborted
-        : toSocketError(err);
-    this.#connected = false;
-    e[kFinish](code, 0);
-    e[kConnectResult](
-      null,
-      ep instanceof DnsEndPoint ? new SocketException(code, { cause: err }) : null,
-    );
-    if (this.#temporary) this.dispose(); // on success the socket is the caller's
-    e[kRaise]();
-    this.#afterConnect();
-  }
-
-  #connectDone(e: SocketAsyncEventArgs): void {
-    connectOps.delete(e);
-    this.#connectAbort = undefined;
-    this.#connectOp = undefined;
-  }
-
-  /** Starts what waited for the connect: receives and sends issued meanwhile. */
-  #afterConnect(): void {
-    const sends = this.#sendsBeforeConnect;
-    if (sends.length > 0) {
-      this.#sendsBeforeConnect = [];
-      for (const e of sends) if (this.#trySend(e)) e[kRaise]();
-    }
-    this.#pumpReceives();
   }
 
   /**
@@ -754,17 +609,16 @@ export class Socket implements Disposable {
     e: SocketAsyncEventArgs,
   ): boolean {
     if (e === null || e === undefined) throw new ArgumentNullException('e');
-    if (e.bufferList !== null) throw new ArgumentException(MULTIPLE_BUFFERS, 'e');
+    if (e.bufferList !== null) throw new ArgumentException(Messages.multipleBuffers, 'e');
     const ep = e.remoteEndPoint;
-    if (ep === null || ep === undefined) throw new ArgumentException(NULL_REMOTE, 'e');
+    if (ep === null || ep === undefined) throw new ArgumentException(Messages.nullRemote, 'e');
     const unspecified = ep.addressFamily === AddressFamily.Unspecified;
     const s = new Socket(
       unspecified ? AddressFamily.InterNetworkV6 : ep.addressFamily,
       socketType,
       protocolType,
     );
-    s.#anyFamily = unspecified;
-    s.#temporary = true;
+    s.#origin = unspecified ? Origin.StaticAnyFamily : Origin.Static;
     let pending: boolean;
     try {
       pending = s.#connect(e, ep);
@@ -789,13 +643,10 @@ export class Socket implements Disposable {
    */
   static cancelConnectAsync(e: SocketAsyncEventArgs): void {
     if (e === null || e === undefined) throw new ArgumentNullException('e');
-    const s = connectOps.get(e);
-    if (s === undefined) return;
-    s.#connectAbort?.abort();
-    s.dispose();
+    ConnectAttempt.cancel(e);
   }
 
-  // --- receive ------------------------------------------------------------------------------
+  // --- receive and send ---------------------------------------------------------------------
 
   /**
    * Receives into `e`'s buffer range (or its `bufferList`, filled in order). Returns `false`
@@ -822,152 +673,8 @@ export class Socket implements Disposable {
     this.#checkDisposed();
     if (e === null || e === undefined) throw new ArgumentNullException('e');
     e[kStart](this, SocketAsyncOperation.Receive);
-    if (this.#recv.size === 0 && this.#state !== 'connecting') {
-      if (this.#tryReceive(e)) return false;
-      this.#recv.push(e);
-      this.#issueReceive(e);
-      return true;
-    }
-    e[kCapture]();
-    this.#recv.push(e);
-    return true;
+    return this.#receives.start(e);
   }
-
-  /** Completes `e` now if it can (true), or leaves it untouched (false). */
-  #tryReceive(e: SocketAsyncEventArgs): boolean {
-    if (this.#disposed) {
-      e[kFinish](SocketError.OperationAborted, 0);
-      return true;
-    }
-    const conn = this.#conn;
-    if (conn === undefined) {
-      e[kFinish](
-        this.#state === 'disconnected' ? SocketError.Success : SocketError.NotConnected,
-        0,
-      );
-      return true;
-    }
-    const flags = e.socketFlags;
-    if ((flags & ~SocketFlags.Peek) !== 0) {
-      e[kFinish](SocketError.OperationNotSupported, 0);
-      return true;
-    }
-    const target = e[kTarget]();
-    let n: number | undefined;
-    try {
-      n =
-        sizeOf(target) === 0
-          ? this.#probe(conn)
-          : conn.tryReceive(target as Uint8Array | Uint8Array[]);
-    } catch (err) {
-      e[kFinish](this.#receiveFailure(err), 0);
-      return true;
-    }
-    if (n === undefined) {
-      if (!this.#recvShut) return false;
-      n = 0;
-    }
-    if (n > 0 && flags === SocketFlags.Peek)
-      conn.unshift(firstBytes(target as Uint8Array | Uint8Array[], n));
-    e[kFinish](SocketError.Success, n);
-    return true;
-  }
-
-  /** A zero-byte receive completes (with 0) when bytes are buffered or at EOF. */
-  #probe(conn: Connection): number | undefined {
-    if (conn.bufferedBytes > 0) return 0;
-    return conn.tryReceive(PROBE); // nothing is buffered, so nothing is taken
-  }
-
-  #issueReceive(e: SocketAsyncEventArgs): void {
-    this.#recvActive = true;
-    const conn = this.#conn as Connection;
-    const signal = (this.#recvAbort ??= new AbortController()).signal;
-    const target = e[kTarget]();
-    if (sizeOf(target) === 0) conn.read({ signal }).then(this.#onZeroRead, this.#onReceiveError);
-    else
-      conn
-        .receive(target as Uint8Array | Uint8Array[], { signal })
-        .then(this.#onReceived, this.#onReceiveError);
-  }
-
-  #shiftReceive(): SocketAsyncEventArgs {
-    this.#recvActive = false;
-    return this.#recv.shift();
-  }
-
-  readonly #onReceived = (n: number): void => {
-    const e = this.#shiftReceive();
-    if (n > 0 && e.socketFlags === SocketFlags.Peek) {
-      this.#giveBack(firstBytes(e[kTarget]() as Uint8Array | Uint8Array[], n));
-    }
-    e[kFinish](SocketError.Success, n);
-    this.#raiseAndPump(e);
-  };
-
-  readonly #onZeroRead = (chunk: Uint8Array | null): void => {
-    const e = this.#shiftReceive();
-    if (chunk !== null) this.#giveBack(chunk);
-    e[kFinish](SocketError.Success, 0);
-    this.#raiseAndPump(e);
-  };
-
-  readonly #onReceiveError = (err: unknown): void => {
-    const e = this.#shiftReceive();
-    if (err === SHUT_RECEIVING) e[kFinish](SocketError.Success, 0);
-    else e[kFinish](this.#disposed ? SocketError.OperationAborted : this.#receiveFailure(err), 0);
-    this.#raiseAndPump(e);
-  };
-
-  /** Puts bytes back for the next receive (peeks, zero-byte receives), if still connected. */
-  #giveBack(chunk: Uint8Array): void {
-    const conn = this.#conn;
-    if (conn === undefined || this.#disposed) return;
-    try {
-      conn.unshift(chunk);
-    } catch {
-      // The connection was closed meanwhile (a reuse disconnect): nobody will read them.
-    }
-  }
-
-  #raiseAndPump(e: SocketAsyncEventArgs): void {
-    e[kRaise]();
-    this.#pumpReceives();
-  }
-
-  /** Serves queued receives in order: at once where bytes are there, else the next waits. */
-  #pumpReceives(): void {
-    while (this.#recv.size > 0 && !this.#recvActive) {
-      if (this.#state === 'connecting') return;
-      const e = this.#recv.peek();
-      if (this.#tryReceive(e)) {
-        this.#shiftReceive();
-        e[kRaise]();
-      } else {
-        this.#issueReceive(e);
-      }
-    }
-  }
-
-  /**
-   * How a failed connection shows to an operation: the first one gets the error, later
-   * receives see EOF and later sends `Shutdown`, as Linux reports a socket error once.
-   */
-  #receiveFailure(err: unknown): SocketError {
-    this.#connected = false;
-    if (this.#failureReported) return SocketError.Success;
-    this.#failureReported = true;
-    return toSocketError(err);
-  }
-
-  #sendFailure(err: unknown): SocketError {
-    this.#connected = false;
-    if (this.#failureReported) return SocketError.Shutdown;
-    this.#failureReported = true;
-    return toSocketError(err);
-  }
-
-  // --- send ---------------------------------------------------------------------------------
 
   /**
    * Sends `e`'s buffer range (or its `bufferList`, gathered in order). Returns `false` when
@@ -989,62 +696,8 @@ export class Socket implements Disposable {
     this.#checkDisposed();
     if (e === null || e === undefined) throw new ArgumentNullException('e');
     e[kStart](this, SocketAsyncOperation.Send);
-    if (this.#state === 'connecting') {
-      e[kCapture]();
-      this.#sendsBeforeConnect.push(e);
-      return true;
-    }
-    return !this.#trySend(e);
+    return this.#sends.start(e, this.#state.kind === 'connecting');
   }
-
-  /** Completes `e` now (true) or hands it to the core as a pending send (false). */
-  #trySend(e: SocketAsyncEventArgs): boolean {
-    const conn = this.#conn;
-    if (this.#disposed) {
-      e[kFinish](SocketError.OperationAborted, 0);
-      return true;
-    }
-    if (conn === undefined || this.#sendShut) {
-      e[kFinish](SocketError.Shutdown, 0);
-      return true;
-    }
-    if ((e.socketFlags & ~SocketFlags.DontRoute) !== 0) {
-      e[kFinish](SocketError.OperationNotSupported, 0);
-      return true;
-    }
-    const target = e[kTarget]();
-    if (target === null) {
-      e[kFinish](SocketError.Success, 0);
-      return true;
-    }
-    let r: number | Promise<number>;
-    try {
-      r = conn.trySend(target);
-    } catch (err) {
-      e[kFinish](this.#sendFailure(err), 0);
-      return true;
-    }
-    if (typeof r === 'number') {
-      e[kFinish](SocketError.Success, r);
-      return true;
-    }
-    this.#sends.push(e);
-    r.then(this.#onSent, this.#onSendError);
-    return false;
-  }
-
-  readonly #onSent = (n: number): void => {
-    const e = this.#sends.shift();
-    if (this.#disposed) e[kFinish](SocketError.OperationAborted, 0);
-    else e[kFinish](SocketError.Success, n);
-    e[kRaise]();
-  };
-
-  readonly #onSendError = (err: unknown): void => {
-    const e = this.#sends.shift();
-    e[kFinish](this.#disposed ? SocketError.OperationAborted : this.#sendFailure(err), 0);
-    e[kRaise]();
-  };
 
   // --- datagrams (not yet) ------------------------------------------------------------------
 
@@ -1060,7 +713,7 @@ export class Socket implements Disposable {
    */
   sendToAsync(e: SocketAsyncEventArgs): boolean {
     void e;
-    throw new NotSupportedException(NO_DATAGRAMS);
+    throw new NotSupportedException(Messages.noDatagrams);
   }
 
   /**
@@ -1075,7 +728,7 @@ export class Socket implements Disposable {
    */
   receiveFromAsync(e: SocketAsyncEventArgs): boolean {
     void e;
-    throw new NotSupportedException(NO_DATAGRAMS);
+    throw new NotSupportedException(Messages.noDatagrams);
   }
 
   // --- ending -------------------------------------------------------------------------------
@@ -1104,34 +757,29 @@ export class Socket implements Disposable {
     ) {
       throw new SocketException(SocketError.InvalidArgument);
     }
-    if (this.#state === 'listening') {
-      this.#listenerShut = true;
-      void this.#listener?.close();
+    const s = this.#state;
+    if (s.kind === 'listening') {
+      s.accepts.shutDown();
       return;
     }
-    const conn = this.#conn;
-    if (conn === undefined) {
-      if (this.#everConnected || this.#state === 'connecting') {
-        this.#connected = false;
-        return;
-      }
+    const link = linkOf(s);
+    if (link === undefined) {
+      // ENOTCONN is ignored on a socket that was connected once (C7).
+      if ((s.kind === 'fresh' && s.everConnected) || s.kind === 'connecting') return;
       throw new SocketException(SocketError.NotConnected);
     }
-    this.#shut(conn, how);
+    this.#shut(link, how);
   }
 
-  #shut(conn: Connection, how: SocketShutdown): void {
-    this.#connected = false;
-    if (how !== SocketShutdown.Receive && !this.#sendShut) {
-      this.#sendShut = true;
-      conn.shutdown('send').catch(noop);
+  #shut(link: Link, how: SocketShutdown): void {
+    link.connected = false;
+    if (how !== SocketShutdown.Receive && !link.sendShut) {
+      link.sendShut = true;
+      link.conn.shutdown('send').catch(noop);
     }
-    if (how !== SocketShutdown.Send && !this.#recvShut) {
-      this.#recvShut = true;
-      if (this.#recvActive) {
-        this.#recvAbort?.abort(SHUT_RECEIVING);
-        this.#recvAbort = undefined;
-      }
+    if (how !== SocketShutdown.Send && !link.receiveShut) {
+      link.receiveShut = true;
+      this.#receives.shutDown();
     }
   }
 
@@ -1154,24 +802,17 @@ export class Socket implements Disposable {
   disconnectAsync(e: SocketAsyncEventArgs): boolean {
     this.#checkDisposed();
     if (e === null || e === undefined) throw new ArgumentNullException('e');
-    const conn = this.#conn;
-    if (conn === undefined && this.#state !== 'disconnected') {
-      throw new SocketException(SocketError.NotConnected);
-    }
+    const s = this.#state;
+    const link = linkOf(s);
+    if (link === undefined) throw new SocketException(SocketError.NotConnected);
     e[kStart](this, SocketAsyncOperation.Disconnect);
-    if (conn !== undefined) {
-      this.#shut(conn, SocketShutdown.Both);
-      if (e.disconnectReuseSocket) {
-        void conn.close();
-        this.#conn = undefined;
-        this.#state = 'fresh';
-        this.#sendShut = false;
-        this.#recvShut = false;
-      } else {
-        this.#state = 'disconnected';
-      }
+    this.#shut(link, SocketShutdown.Both);
+    if (e.disconnectReuseSocket) {
+      void link.conn.close();
+      this.#state = { kind: 'fresh', everConnected: true };
+    } else if (s.kind === 'connected') {
+      this.#state = { kind: 'disconnected', link };
     }
-    this.#connected = false;
     e[kFinish](SocketError.Success, 0);
     return false;
   }
@@ -1201,38 +842,28 @@ export class Socket implements Disposable {
         timeout,
       );
     }
-    if (this.#disposed) return;
-    this.#disposed = true;
-    this.#connected = false;
+    const s = this.#state;
+    if (s.kind === 'closed') return;
+    this.#state = { kind: 'closed', wasBound: this.isBound };
     const pending =
-      this.#recv.size > 0 ||
+      this.#receives.size > 0 ||
       this.#sends.size > 0 ||
-      this.#sendsBeforeConnect.length > 0 ||
-      this.#pendingAccepts > 0 ||
-      this.#connectOp !== undefined;
-    this.#connectAbort?.abort();
-    if (this.#listener !== undefined) void this.#listener.close();
-    const conn = this.#conn;
-    if (conn !== undefined) {
-      if (timeout === 0 || (pending && !this.#sendShut)) void conn.reset();
+      (s.kind === 'listening' && s.accepts.pending > 0) ||
+      s.kind === 'connecting';
+    if (s.kind === 'connecting') s.attempt.abort.abort();
+    if (s.kind === 'listening') s.accepts.close();
+    const link = linkOf(s);
+    if (link !== undefined) {
+      const conn = link.conn;
+      link.connected = false;
+      if (timeout === 0 || (pending && !link.sendShut)) void conn.reset();
       else if (timeout !== undefined && timeout > 0) {
         void conn.close({ signal: AbortSignal.timeout(timeout * 1000) });
       } else void conn.close();
     }
     // Receives and sends that never reached the core complete here, on a later tick.
-    if (!this.#recvActive && this.#recv.size > 0) {
-      queueMicrotask(() => this.#pumpReceives()); // each completes with OperationAborted
-    }
-    if (this.#sendsBeforeConnect.length > 0) {
-      const sends = this.#sendsBeforeConnect;
-      this.#sendsBeforeConnect = [];
-      queueMicrotask(() => {
-        for (const e of sends) {
-          e[kFinish](SocketError.OperationAborted, 0);
-          e[kRaise]();
-        }
-      });
-    }
+    this.#receives.closed(); // each completes with OperationAborted
+    this.#sends.closed();
   }
 
   /**
@@ -1260,6 +891,6 @@ export class Socket implements Disposable {
   }
 
   #checkDisposed(): void {
-    if (this.#disposed) throw new ObjectDisposedException(OBJECT_NAME);
+    if (this.#state.kind === 'closed') throw new ObjectDisposedException(ObjectNames.socket);
   }
 }
