@@ -2,7 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** Import patterns a layer may not use: arrows between layers point down only (DESIGN.md). */
+/** Import patterns a layer may not use: arrows between layers point down only (docs/design.md). */
 const forbid = (...layers) => ({
   'no-restricted-imports': [
     'error',
@@ -10,7 +10,7 @@ const forbid = (...layers) => ({
       patterns: layers.flatMap((layer) => [
         {
           group: [`**/${layer}/**`, `**/${layer}`, `sockflow/${layer}`],
-          message: `Layer arrows point down only: this layer may not import from ${layer} (see DESIGN.md).`,
+          message: `Layer arrows point down only: this layer may not import from ${layer} (see docs/design.md).`,
         },
       ]),
     },
@@ -34,7 +34,7 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
-      // Aborted operations reject with `signal.reason` unchanged, whatever it is (DESIGN.md,
+      // Aborted operations reject with `signal.reason` unchanged, whatever it is (docs/design.md,
       // invariant 2), and system errors pass through as Node raised them.
       '@typescript-eslint/prefer-promise-reject-errors': 'off',
     },

@@ -32,8 +32,7 @@ describe("node:net's public API only (the fallback)", () => {
 
   it('pause at receiveBufferSize, overshooting by at most one read', async () => {
     await using p = await pair({}, { receiveBufferSize: 100_000 });
-    // Not awaited before reading: 4 MiB do not fit in loopback buffers (docs/node-notes.md,
-    // "Loopback buffers are finite").
+    // Not awaited before reading: 4 MiB do not fit in loopback buffers (node-notes §4).
     const sending = p.client.send(Buffer.alloc(4 << 20)).then(() => p.client.shutdown());
     await until(() => p.server.bufferedBytes >= 100_000 - 16 * 1024);
     await delay(100);

@@ -1,4 +1,4 @@
-// Layer arrows point down only (DESIGN.md): core imports no other layer; streams and compat
+// Layer arrows point down only (docs/design.md): core imports no other layer; streams and compat
 // import core, never each other; nothing imports cli. ESLint enforces the same rule; this test
 // checks the tree as it is, independent of the lint configuration.
 import { readdirSync, readFileSync } from 'node:fs';

@@ -173,7 +173,7 @@ describe('invariant 4: aborting a send', () => {
     const info = await p.client.closed;
     expect(info.reason).toBe('reset');
     // The peer sees the reset once it reads what had reached it. Node 20's libuv reports a
-    // RST that arrives with unread data as a clean EOF (NODE-NOTES 2, docs/lifecycle.md): there
+    // RST that arrives with unread data as a clean EOF (node-notes §2, docs/lifecycle.md): there
     // the peer can only tell by the truncation. Node 22 and later report ECONNRESET.
     const peer = await readAll(p.server).catch((e: unknown) => e);
     if (Number(process.versions.node.split('.')[0]) >= 22) {

@@ -28,7 +28,7 @@ export async function bulkRecv(
     case 'node-iter':
     case 'promise-socket': {
       // Node's own iterator (and promise-socket over it) with Node's defaults: no half-open
-      // (Node 20's iterator destroys a half-open socket at the peer's FIN: NODE-NOTES 1).
+      // (Node 20's iterator destroys a half-open socket at the peer's FIN: node-notes §1).
       const { socket, close } = await rawSocket(
         side,
         port,

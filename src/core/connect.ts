@@ -95,8 +95,8 @@ export function connect(
 
 /**
  * The error a failed attempt rejects with. Happy eyeballs reports an `AggregateError` of each
- * address's failure; the last one is the most telling (as .NET does), the rest stay in
- * `errors`.
+ * address's failure (node-notes §15); the last one is the most telling (as .NET does), the
+ * rest stay in `errors`.
  */
 function connectError(error: Error | undefined): Error {
   if (error === undefined) return new Error('Cannot connect: the socket closed during the attempt');

@@ -21,7 +21,7 @@ export interface ListenOptions extends ConnectionOptions {
   /**
    * The kernel's accept queue. High by default: Node's 511 overflows under bursts of
    * connects (10,000 at once took 1.6–3.4 s with thousands of overflows, 0.5–0.7 s with
-   * 4096). The kernel caps it at `net.core.somaxconn`.
+   * 4096: `docs/node-notes.md` §6). The kernel caps it at `net.core.somaxconn`.
    *
    * While an `accept()` waits (a `for await` over the listener), a burst is taken from the
    * kernel as fast as it arrives and the connections are built once it pauses (after at most

@@ -282,7 +282,8 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
     this.#offer({ socket });
   }
 
-  // Accept first, build later. libuv accepts one connection per event-loop turn, and
+  // Accept first, build later. libuv accepts one connection per event-loop turn (node-notes
+  // §13), and
   // building a Connection (node:net's Socket and ours) costs several times the accept itself:
   // built as they arrive, a burst of connects outruns the server, the kernel's accept queue
   // overflows, and every dropped handshake costs its client a one-second retransmit. So a

@@ -19,9 +19,9 @@
 // of an idle server's connections) holds only the `Sender` itself. The first send left
 // partly for later makes the backlog and is adopted by it: node:net completes a socket's
 // writes in order, so an empty write right after it carries the backlog's callback
-// (docs/node-notes.md, "Writes complete in order").
+// (node-notes §7).
 //
-// Aborts are ours in both phases (docs/node-notes.md, "p-queue's signal keeps racing"): a
+// Aborts are ours in both phases (node-notes §5): a
 // waiting send's listener takes it out (its p-queue task then finds it settled and ends), an
 // in-flight send's resets the connection and reports the bytes the OS had taken.
 import PQueue from 'p-queue';

@@ -44,7 +44,8 @@ export interface TransportEvents {
   /**
    * The socket failed and is being destroyed; `onClose` follows. Writes still queued in libuv
    * are cancelled, and node:net calls their callbacks *without* an error once a socket is
-   * destroyed, so in-flight sends must be settled here, before those callbacks run.
+   * destroyed, so in-flight sends must be settled here, before those callbacks run
+   * (node-notes §16).
    */
   onError(error: Error): void;
   /** `idleTimeout` expired. */
@@ -353,8 +354,9 @@ export class Transport {
   /**
    * Resets the connection now: RST on TCP; a plain close for Unix sockets, which have none,
    * and for a TCP socket whose FIN is still being sent: libuv refuses to reset a handle with
-   * a shutdown in progress (`EINVAL`), and node:net then never closes it. Closed that way,
-   * the kernel still resets if received bytes are left unread, and the FIN goes out otherwise.
+   * a shutdown in progress (`EINVAL`), and node:net then never closes it (node-notes §12).
+   * Closed that way, the kernel still resets if received bytes are left unread, and the FIN
+   * goes out otherwise.
    */
   reset(): void {
     const s = this.socket;

@@ -2,7 +2,7 @@
 //
 // Each capability is probed on the object at hand (never by the runtime's name) and falls back
 // to node:net's public API where the probe fails: Bun and Deno implement node:net with other
-// internals (docs/node-notes.md, "Other runtimes"), and a Node release may change these. Each
+// internals (node-notes §17), and a Node release may change these. Each
 // has a test in test/node-net.test.ts that fails loudly when Node stops providing it, so an
 // upgrade cannot quietly degrade sockflow (say, turn `SendAbortedError.bytesWritten` into a
 // guess). Checked on Node 20.20, 22.23, 24.21 and 26.10; the fallbacks on Bun 1.4.5 and
