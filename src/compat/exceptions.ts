@@ -213,7 +213,7 @@ export class NotSupportedException extends SockflowError {
  * @example
  * ```ts
  * e.setBuffer(new Uint8Array(1024), 0, 1024);
- * listener.acceptAsync(e); // throws PlatformNotSupportedException (as on Linux)
+ * server.acceptAsync(e); // throws PlatformNotSupportedException (as on Linux)
  * ```
  */
 export class PlatformNotSupportedException extends NotSupportedException {
@@ -230,11 +230,13 @@ export class PlatformNotSupportedException extends NotSupportedException {
  *
  * @example
  * ```ts
- * try {
- *   socket.shutdown(SocketShutdown.Send);
- * } catch (err) {
- *   if (err instanceof SocketException && err.socketErrorCode === SocketError.NotConnected) return;
- *   throw err;
+ * function shutDownSending(socket: Socket): void {
+ *   try {
+ *     socket.shutdown(SocketShutdown.Send);
+ *   } catch (err) {
+ *     if (err instanceof SocketException && err.socketErrorCode === SocketError.NotConnected) return;
+ *     throw err;
+ *   }
  * }
  * ```
  */

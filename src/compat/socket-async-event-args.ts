@@ -33,7 +33,8 @@ import { Messages, ObjectNames } from './internal/messages.js';
  *
  * @example
  * ```ts
- * const onCompleted = (...[socket, e]: SocketAsyncEventArgsEvents['completed']) => process(socket, e);
+ * const onCompleted = (...[socket, e]: SocketAsyncEventArgsEvents['completed']): void =>
+ *   console.log(socket.connected, SocketAsyncOperation[e.lastOperation]);
  * e.on('completed', onCompleted);
  * ```
  */
@@ -99,8 +100,8 @@ function checkRange(value: number, max: number, name: string): void {
  * ```ts
  * const e = new SocketAsyncEventArgs();
  * e.setBuffer(new Uint8Array(4096), 0, 4096);
- * e.on('completed', (socket, args) => process(args));
- * if (!socket.receiveAsync(e)) process(e); // completed at once: no 'completed' event
+ * e.on('completed', (_socket, args) => onReceived(args));
+ * if (!socket.receiveAsync(e)) onReceived(e); // completed at once: no 'completed' event
  * ```
  */
 export class SocketAsyncEventArgs extends EventEmitter<SocketAsyncEventArgsEvents> {
@@ -170,6 +171,7 @@ export class SocketAsyncEventArgs extends EventEmitter<SocketAsyncEventArgsEvent
    *
    * @example
    * ```ts
+   * const view = new Uint8Array(new ArrayBuffer(64), 16, 32);
    * e.setBuffer(view);
    * console.log(e.memoryBuffer === view, e.buffer); // true null
    * ```

@@ -664,7 +664,10 @@ export class Socket implements Disposable {
    * ```ts
    * e.setBuffer(buffer, 0, buffer.length);
    * while (!socket.receiveAsync(e)) {
-   *   if (e.bytesTransferred === 0 || e.socketError !== SocketError.Success) return close();
+   *   if (e.bytesTransferred === 0 || e.socketError !== SocketError.Success) {
+   *     socket.close(); // EOF or a failure
+   *     break;
+   *   }
    *   consume(e.buffer!.subarray(0, e.bytesTransferred));
    * }
    * ```

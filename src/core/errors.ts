@@ -93,7 +93,7 @@ export class SockflowError extends Error {
    *
    * @example
    * ```ts
-   * if (SockflowError.is(err) && err.code === 'ERR_SOCKET_CLOSED') return;
+   * if (SockflowError.is(err) && err.code === 'ERR_SOCKET_CLOSED') console.log('we closed it');
    * ```
    */
   static is(value: unknown): value is SockflowError {
@@ -122,11 +122,13 @@ brandErrorClass(SockflowError);
  *
  * @example
  * ```ts
- * try {
- *   await conn.receive(buf);
- * } catch (err) {
- *   if (err instanceof SocketClosedError) return; // we closed it meanwhile
- *   throw err;
+ * async function receiveUnlessClosed(conn: Connection, buf: Uint8Array): Promise<number> {
+ *   try {
+ *     return await conn.receive(buf);
+ *   } catch (err) {
+ *     if (err instanceof SocketClosedError) return 0; // we closed it meanwhile
+ *     throw err;
+ *   }
  * }
  * ```
  */

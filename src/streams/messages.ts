@@ -152,7 +152,7 @@ function parseHeader(b: Uint8Array, header: MessageHeader): [number, number] | u
  * @example
  * ```ts
  * for await (const request of messages(conn, { header: 'u32be', maxMessageBytes: 1 << 20 })) {
- *   await sendMessage(conn, handle(request), { header: 'u32be' });
+ *   await sendMessage(conn, respond(request), { header: 'u32be' });
  * }
  * ```
  */
