@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Connection } from '../src/core/index.js';
-import { delay, pair } from './helpers.js';
+import { delay, pair, until } from './helpers.js';
 import { propertyRun } from './property.js';
 
 describe('invariant 2: cancel-safe receives', () => {
@@ -29,7 +29,7 @@ describe('invariant 2: cancel-safe receives', () => {
   it('an already-aborted signal rejects with its reason and consumes nothing buffered', async () => {
     await using p = await pair();
     await p.client.send('kept');
-    await delay(20);
+    await until(() => p.server.bufferedBytes === 4);
     const signal = AbortSignal.abort(new Error('pre'));
     await expect(p.server.receive(new Uint8Array(4), { signal })).rejects.toThrow('pre');
     await expect(p.server.read({ signal })).rejects.toThrow('pre');

@@ -170,7 +170,13 @@ describe('invariant 9: connect failures', () => {
       process.kill(child.pid as number, 'SIGSTOP');
       const fillers: net.Socket[] = [];
       for (let i = 0; i < 4; i++) fillers.push(net.connect(port, LOOPBACK).on('error', () => {}));
-      await new Promise((r) => setTimeout(r, 100));
+      // A backlog of 1 holds two connections: once two fillers are in, a SYN is dropped.
+      await Promise.race([
+        Promise.all(fillers.slice(0, 2).map((f) => once(f, 'connect'))),
+        Promise.any(fillers.slice(2).map((f) => once(f, 'connect'))).then(() => {
+          throw new Error('the stopped listener accepted more than its backlog');
+        }),
+      ]);
       const err = (await connect(
         { host: LOOPBACK, port },
         { signal: AbortSignal.timeout(150) },

@@ -88,6 +88,29 @@ export function random(n: number): Buffer {
   return randomBytes(n);
 }
 
+/**
+ * Resolves after `n` turns of the event loop. Each turn polls for I/O and runs every pending
+ * callback and microtask: for checking that something did *not* happen (no stray event, no
+ * progress of a stalled transfer) without a sleep deciding the outcome.
+ */
+export async function turns(n = 10): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+}
+
+/**
+ * Waits until `value()` stays the same over `n` turns of the event loop (a transfer has
+ * stalled): a positive condition, so a transfer that never stalls fails after `ms`.
+ */
+export async function untilStalled<T>(value: () => T, n = 50, ms = 5_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const before = value();
+    await turns(n);
+    if (value() === before) return before;
+    if (Date.now() > end) throw new Error('still moving after the time allowed');
+  }
+}
+
 export function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }

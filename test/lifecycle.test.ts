@@ -75,7 +75,7 @@ describe('invariant 7: shutdown, close, reset', () => {
     const toClient = random(2 * MiB);
     const s1 = p.client.send(toServer);
     const s2 = p.server.send(toClient);
-    await delay(20);
+    await until(() => p.client.bufferedBytes > 0 && p.server.bufferedBytes > 0);
     // The client closes without reading what the server sent; the kernel must not answer
     // that unread data with a RST that would destroy what the server has not read yet.
     const closing = p.client.close();
@@ -219,9 +219,14 @@ describe('invariant 8: typed outcome', () => {
   });
 
   it('traffic keeps an idle timeout from firing', async () => {
-    await using p = await pair({ idleTimeout: 80 });
-    for (let i = 0; i < 6; i++) {
-      await delay(30);
+    // Round trips every 10 ms for three idle timeouts: each resets the timer, which would have
+    // fired twice over without them. (Time paces the traffic; the outcome does not depend on
+    // it unless one gap alone outlasts the timeout, 30 times the pace.)
+    const idleTimeout = 300;
+    await using p = await pair({ idleTimeout });
+    const start = performance.now();
+    while (performance.now() - start < 3 * idleTimeout) {
+      await delay(10);
       await p.client.send('tick');
       await p.server.read();
       await p.server.send('tock');

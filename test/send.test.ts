@@ -2,7 +2,7 @@
 // aborts before hand-off send nothing, aborts after hand-off reset and report bytesWritten.
 import { describe, expect, it } from 'vitest';
 import { SendAbortedError, SocketShutdownError } from '../src/core/index.js';
-import { delay, pair, readAll, until } from './helpers.js';
+import { pair, readAll, turns, until } from './helpers.js';
 
 const KiB = 1024;
 
@@ -46,9 +46,8 @@ describe('invariant 3: many senders', () => {
       maxInFlight = Math.max(maxInFlight, p.client.sendsInFlight);
       return s;
     });
-    // The peer reads nothing for a while: the kernel buffers fill and sends queue up.
-    await delay(100);
-    expect(p.client.pendingSends).toBeGreaterThan(4);
+    // The peer reads nothing yet: the kernel buffers fill and sends queue up.
+    await until(() => p.client.pendingSends > 4);
     const [all, counts] = await Promise.all([
       (async () => {
         const parts: Uint8Array[] = [];
@@ -109,8 +108,12 @@ describe('invariant 3: many senders', () => {
     const flushed = p.client.flush();
     let done = false;
     void flushed.then(() => (done = true));
-    await delay(50);
-    expect(done).toBe(false); // nobody reads: 8 MiB do not fit in loopback buffers
+    // Nobody reads: 8 MiB do not fit in loopback buffers, so a send stays pending, and so does
+    // the flush, however many turns go by.
+    await until(() => p.client.sendsInFlight > 0);
+    await turns(50);
+    expect(p.client.pendingSends).toBeGreaterThan(0);
+    expect(done).toBe(false);
     const reader = readAll(p.server);
     await flushed;
     await Promise.all(sends);
@@ -160,8 +163,7 @@ describe('invariant 4: aborting a send', () => {
     const size = 32 << 20;
     const ac = new AbortController();
     const sending = p.client.send(Buffer.alloc(size, 7), { signal: ac.signal });
-    await until(() => p.client.sendsInFlight === 1);
-    await delay(50); // let the kernel take what it will while nobody reads
+    await until(() => p.client.sendsInFlight === 1); // the kernel took what it could at once
     const reason = new Error('give up');
     ac.abort(reason);
     const err = (await sending.catch((e: unknown) => e)) as SendAbortedError;

@@ -210,6 +210,19 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
   }
 
   /**
+   * Connections accepted from the kernel and not yet taken by `accept()` (or `tryAccept()`):
+   * at most `maxPendingAccepts` while no accept waits (an option of `listen()`).
+   *
+   * @example
+   * ```ts
+   * metrics.set('listener.pending', listener.pendingConnections);
+   * ```
+   */
+  get pendingConnections(): number {
+    return this.#pending.length - this.#pendingHead;
+  }
+
+  /**
    * Connections closed at once because `maxPendingAccepts` were already waiting.
    *
    * @example

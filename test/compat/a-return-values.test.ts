@@ -28,14 +28,15 @@ import {
   tcp,
   text,
   until,
+  turns,
 } from './helpers.js';
 
 const never = (): never => {
   throw new Error("'completed' must not be raised for an operation that returned false");
 };
 
-/** Resolves after a few turns of the event loop: long enough for a stray event to show. */
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+/** Long enough for a stray 'completed' to show (see `turns`). */
+const settle = (): Promise<void> => turns(10);
 
 describe('A: return values and completion', () => {
   it('A2: a synchronous failure returns false and never raises completed (static connect, NoData)', async () => {
@@ -169,7 +170,7 @@ describe('A: return values and completion', () => {
     e.acceptSocket?.close();
     using c2 = tcp();
     await run((x) => c2.connectAsync(x), ce);
-    await settle(); // the listener has taken the connection from the kernel by now
+    await settle(); // the listener has taken the connection from the kernel by now (one a turn)
     e.acceptSocket = null;
     e.on('completed', never);
     expect(l.acceptAsync(e)).toBe(false);

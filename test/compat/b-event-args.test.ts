@@ -433,8 +433,7 @@ describe('B: SocketAsyncEventArgs state', () => {
     await run((x) => s.connectAsync(x), e);
     expect(e.connectSocket).toBe(s);
     const port = (l.localEndPoint as IPEndPoint).port;
-    l.close();
-    await new Promise((r) => setTimeout(r, 20));
+    l.close(); // closes the listening handle before returning: the port refuses from now on
     using t = tcp();
     e.remoteEndPoint = new IPEndPoint('127.0.0.1', port);
     const pending = completion(e);
@@ -448,8 +447,7 @@ describe('B: SocketAsyncEventArgs state', () => {
   it('B17: connectByNameError is a SocketException after a failed DnsEndPoint connect, null otherwise', async () => {
     const l = await listening();
     const port = (l.localEndPoint as IPEndPoint).port;
-    l.close();
-    await new Promise((r) => setTimeout(r, 20));
+    l.close(); // closes the listening handle before returning: the port refuses from now on
     using s = tcp();
     const e = new SocketAsyncEventArgs();
     e.remoteEndPoint = new DnsEndPoint('localhost', port);

@@ -24,6 +24,7 @@ import {
   SocketType,
   UnixDomainSocketEndPoint,
 } from '../../src/compat/index.js';
+import { listen } from '../../src/core/index.js';
 import {
   args,
   bytes,
@@ -67,11 +68,11 @@ async function rawPeer(): Promise<{ socket: Socket; peer: net.Socket; close(): v
   };
 }
 
+/** A port nobody listens on: a core listener's, once its close() has resolved. */
 async function refusedPort(): Promise<number> {
-  const l = await listening();
-  const port = (l.localEndPoint as IPEndPoint).port;
-  l.close();
-  await new Promise((r) => setTimeout(r, 20));
+  const l = await listen({ host: '127.0.0.1', port: 0 });
+  const port = (l.address as { port: number }).port;
+  await l.close();
   return port;
 }
 
@@ -669,8 +670,7 @@ describe('C: operations', () => {
     const r = await run((x) => server.receiveAsync(x), args());
     expect(text(r)).toBe('over a path');
     server.close();
-    l.close();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    l.close(); // closes the listening handle, which unlinks its path, before returning
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/core/index.js';
 import { IPAddress, IPEndPoint } from '../../src/compat/index.js';
 import { EchoServer } from '../../examples/saea-echo-server.js';
+import { seededRandom } from '../property.js';
 
 const CLIENTS = 200;
 const MAX_CONNECTIONS = 64;
@@ -26,6 +27,7 @@ function barrier(n: number): () => Promise<void> {
  * pieces, half-closes and checks the whole echo.
  */
 async function client(port: number, size: number, served: () => Promise<void>): Promise<void> {
+  const rand = seededRandom(`echo server: client of ${size} bytes, send sizes`);
   const conn = await connect({ host: '127.0.0.1', port });
   const data = randomBytes(size);
   const first = Math.min(size, 100);
@@ -43,7 +45,7 @@ async function client(port: number, size: number, served: () => Promise<void>): 
     return Buffer.concat(parts);
   })();
   for (let at = first; at < size;) {
-    const n = Math.min(size - at, 1 + Math.floor(Math.random() * 3000));
+    const n = Math.min(size - at, 1 + Math.floor(rand() * 3000));
     await conn.send(data.subarray(at, at + n));
     at += n;
   }

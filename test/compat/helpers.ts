@@ -164,3 +164,13 @@ export function thrown(f: () => unknown): Error {
   }
   throw new Error('expected a throw');
 }
+
+/**
+ * Resolves after `n` turns of the event loop. Each turn polls for I/O and runs every callback
+ * and microtask: compat raises 'completed' from promise callbacks and microtasks, never from
+ * timers, so a few turns are long enough for a stray event to show; and libuv accepts one
+ * waiting connection per turn.
+ */
+export async function turns(n = 10): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+}

@@ -10,7 +10,7 @@ import { createGunzip, createGzip } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/core/index.js';
 import { toDuplex, toReadableStream, toWritableStream } from '../../src/streams/index.js';
-import { pair, readAll, until } from '../helpers.js';
+import { pair, readAll, until, untilStalled } from '../helpers.js';
 
 const MiB = 1024 * 1024;
 
@@ -99,7 +99,8 @@ describe('toDuplex', () => {
     d.once('readable', () => undefined); // start it flowing into its buffer, then consume nothing
     d.pause();
     await until(() => d.readableLength > 0);
-    await new Promise((r) => setTimeout(r, 200));
+    // Nothing is consumed: the stream's buffer and the connection's stop growing.
+    await untilStalled(() => d.readableLength + p.server.bufferedBytes);
     expect(d.readableLength).toBeLessThanOrEqual(64 * 1024 + 64 * 1024); // the mark plus one chunk
     expect(p.server.bufferedBytes).toBeLessThanOrEqual(256 * 1024);
     expect(p.client.pendingSends).toBe(1); // the peer is held back by TCP
@@ -117,10 +118,10 @@ describe('toDuplex', () => {
     for (;;) {
       written++;
       if (d.write(chunk)) continue;
-      const drained = await Promise.race([
-        new Promise((r) => d.once('drain', () => r(true))),
-        new Promise((r) => setTimeout(() => r(false), 200)),
-      ]);
+      // It drains while the kernel takes the bytes; once the kernel is full, nothing moves.
+      let drained = false;
+      d.once('drain', () => (drained = true));
+      await untilStalled(() => drained || p.client.bytesSent);
       if (!drained) break;
     }
     expect(d.writableNeedDrain).toBe(true);
@@ -235,7 +236,8 @@ describe('toReadableStream and toWritableStream', () => {
     const sending = p.client.send(Buffer.alloc(32 * MiB)).catch(() => undefined);
     const reader = toReadableStream(p.server).getReader();
     await reader.read();
-    await new Promise((r) => setTimeout(r, 200));
+    // Nothing more is read: what the connection holds stops growing, within its limit.
+    await untilStalled(() => p.server.bufferedBytes);
     expect(p.server.bufferedBytes).toBeLessThanOrEqual(128 * 1024);
     expect(p.client.pendingSends).toBe(1);
     reader.releaseLock();
@@ -249,10 +251,10 @@ describe('toReadableStream and toWritableStream', () => {
     const big = Buffer.alloc(64 * MiB);
     const first = writer.write(big); // more than the kernel takes while nobody reads
     const second = writer.write(big);
-    const ready = await Promise.race([
-      writer.ready.then(() => 'ready'),
-      new Promise((r) => setTimeout(() => r('waiting'), 200)),
-    ]);
+    let ready = 'waiting';
+    void writer.ready.then(() => (ready = 'ready'));
+    // The kernel takes what it can of the first write, then nothing moves: ready still waits.
+    await untilStalled(() => p.client.bytesSent + ready);
     expect(ready).toBe('waiting');
     expect(writer.desiredSize).toBeLessThanOrEqual(0);
     expect(p.client.pendingSends).toBe(1); // one send at a time: the rest waits in the stream

@@ -45,7 +45,7 @@ declare const input: string;
 declare const err: unknown;
 declare const protocolViolation: boolean;
 declare const hash: import('node:crypto').Hash;
-declare const metrics: { idleClosed: number };
+declare const metrics: { idleClosed: number; set(name: string, value: number): void };
 
 // The application's own functions.
 declare function handle(value: unknown): unknown;
