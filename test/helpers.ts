@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import {
   connect,
   listen,
+  type SendAbortedError,
   type Connection,
   type ConnectionOptions,
   type Listener,
@@ -82,6 +83,22 @@ export async function readAll(conn: Connection): Promise<Buffer> {
   const parts: Uint8Array[] = [];
   for (let c; (c = await conn.read()) !== null;) parts.push(c);
   return Buffer.concat(parts);
+}
+
+/**
+ * Starts a send of `size` bytes (more than loopback buffers hold, so it stays in flight while
+ * the peer does not read), aborts it once it is in flight, and returns what it rejected with.
+ */
+export async function abortSendInFlight(
+  conn: Connection,
+  size: number,
+  reason?: unknown,
+): Promise<SendAbortedError> {
+  const ac = new AbortController();
+  const sending = conn.send(Buffer.alloc(size, 7), { signal: ac.signal });
+  await until(() => conn.sendsInFlight === 1);
+  ac.abort(reason);
+  return (await sending.catch((e: unknown) => e)) as SendAbortedError;
 }
 
 export function random(n: number): Buffer {
