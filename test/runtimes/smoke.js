@@ -1,0 +1,132 @@
+// A smoke test of the built package (dist/) under whatever runtime runs it: Node, Bun or Deno
+// through their node:net (docs/node-notes.md §17). Each step must finish within its deadline:
+// before node-net.ts probed for the private surfaces, a read() never completed under Bun and an
+// accept() never completed under Deno. Prints one line per step; exits 1 on any failure.
+import { createHash } from 'node:crypto';
+import { connect, listen } from '../../dist/core/index.js';
+import {
+  AddressFamily,
+  IPAddress,
+  IPEndPoint,
+  ProtocolType,
+  Socket,
+  SocketAsyncEventArgs,
+  SocketError,
+  SocketType,
+} from '../../dist/compat/index.js';
+
+let failed = 0;
+async function step(name, run, ms = 20_000) {
+  let timer;
+  try {
+    const deadline = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`not done within ${ms} ms`)), ms);
+    });
+    const detail = await Promise.race([run(), deadline]);
+    console.log(`ok    ${name}${detail ? `: ${detail}` : ''}`);
+  } catch (err) {
+    failed++;
+    console.log(`FAIL  ${name}: ${err?.code ?? ''} ${err?.message ?? err}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function completes(start, e) {
+  return new Promise((resolve) => {
+    e.once('completed', () => resolve(e));
+    if (!start(e)) {
+      e.removeAllListeners('completed');
+      resolve(e);
+    }
+  });
+}
+
+const N = 16 * 1024 * 1024;
+const data = Buffer.alloc(N);
+for (let i = 0; i < N; i++) data[i] = (i * 31) & 0xff;
+const want = createHash('sha1').update(data).digest('hex');
+
+const l = await listen({ host: '127.0.0.1', port: 0 }, { receiveBufferSize: 32 * 1024 });
+const port = l.address.port;
+let c;
+let s;
+await step('connect and accept', async () => {
+  [c, s] = await Promise.all([
+    connect({ host: '127.0.0.1', port }, { receiveBufferSize: 32 * 1024 }),
+    l.accept(),
+  ]);
+});
+await step('16 MiB each way: receive(into) one way, for await the other', async () => {
+  const up = (async () => {
+    for (let o = 0; o < N; o += 100_000) await c.send(data.subarray(o, o + 100_000));
+    await c.shutdown('send');
+  })();
+  const down = (async () => {
+    for (let o = 0; o < N; o += 70_000) await s.send(data.subarray(o, o + 70_000));
+    await s.shutdown('send');
+  })();
+  const gotUp = (async () => {
+    const h = createHash('sha1');
+    const buf = new Uint8Array(9000);
+    let t = 0;
+    for (let n; (n = await s.receive(buf)) > 0; t += n) h.update(buf.subarray(0, n));
+    return t === N && h.digest('hex') === want;
+  })();
+  const gotDown = (async () => {
+    const h = createHash('sha1');
+    let t = 0;
+    for await (const chunk of c) {
+      h.update(chunk);
+      t += chunk.length;
+    }
+    return t === N && h.digest('hex') === want;
+  })();
+  const [okUp, okDown] = await Promise.all([gotUp, gotDown, up, down]);
+  if (!okUp || !okDown) throw new Error(`bytes differ (up ${okUp}, down ${okDown})`);
+});
+await step('graceful close both ways', async () => {
+  const infos = await Promise.all([c.close(), s.close()]);
+  const reasons = infos.map((i) => i.reason).join(',');
+  if (reasons !== 'closed,closed') throw new Error(reasons);
+  return reasons;
+});
+await step('a peer reset reaches a pending read', async () => {
+  const [c2, s2] = await Promise.all([connect({ host: '127.0.0.1', port }), l.accept()]);
+  const pending = s2.read().then(
+    () => 'eof',
+    (e) => e.code,
+  );
+  await c2.reset();
+  const seen = await pending;
+  if (seen !== 'ECONNRESET') throw new Error(`read gave ${seen}`);
+  return `${seen}, closed: ${(await s2.closed).reason}`;
+});
+await step('compat: accept, connect, send and receive', async () => {
+  const server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+  server.bind(new IPEndPoint(IPAddress.Loopback, 0));
+  await server.listenAsync();
+  const accepting = completes((e) => server.acceptAsync(e), new SocketAsyncEventArgs());
+  const client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+  const ce = new SocketAsyncEventArgs();
+  ce.remoteEndPoint = new IPEndPoint(IPAddress.Loopback, server.localEndPoint.port);
+  await completes((e) => client.connectAsync(e), ce);
+  const peer = (await accepting).acceptSocket;
+  const se = new SocketAsyncEventArgs();
+  se.setBuffer(Buffer.from('ping'), 0, 4);
+  await completes((e) => client.sendAsync(e), se);
+  const re = new SocketAsyncEventArgs();
+  re.setBuffer(new Uint8Array(16), 0, 16);
+  await completes((e) => peer.receiveAsync(e), re);
+  const got = Buffer.from(re.buffer.subarray(0, re.bytesTransferred)).toString();
+  client.close();
+  peer.close();
+  server.close();
+  if (re.socketError !== SocketError.Success || got !== 'ping') {
+    throw new Error(`${SocketError[re.socketError]} '${got}'`);
+  }
+  return got;
+});
+await l.close();
+console.log(failed === 0 ? 'every step passed' : `${failed} step(s) failed`);
+process.exit(failed === 0 ? 0 : 1);
