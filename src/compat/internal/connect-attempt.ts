@@ -4,6 +4,8 @@
 // this runs what follows.
 import { connect, type Connection, type ConnectOptions } from '../../core/index.js';
 import { DnsEndPoint, type EndPoint } from '../endpoints.js';
+import { AddressFamily } from '../enums.js';
+import { IPAddress } from '../ip-address.js';
 import { SocketException } from '../exceptions.js';
 import { SocketError, toSocketError } from '../socket-error.js';
 import type { Socket } from '../socket.js';
@@ -25,6 +27,27 @@ export interface ConnectHost {
 }
 
 const attempts = new WeakMap<SocketAsyncEventArgs, ConnectAttempt>();
+
+/**
+ * The core's connect options for an endpoint: a `DnsEndPoint` resolves to the address family
+ * `want` only (`Unspecified`: either). `undefined` when the endpoint is an IP literal of the
+ * other family: there is no address to try (.NET completes with `NoData` at once, C10).
+ */
+export function connectOptions(
+  ep: EndPoint,
+  want: AddressFamily,
+  noDelay: boolean,
+): ConnectOptions | undefined {
+  const options: ConnectOptions = { noDelay };
+  if (!(ep instanceof DnsEndPoint)) return options;
+  const literal = IPAddress.tryParse(ep.host);
+  if (literal !== null && want !== AddressFamily.Unspecified && literal.addressFamily !== want) {
+    return undefined;
+  }
+  if (want === AddressFamily.InterNetwork) options.family = 4;
+  else if (want === AddressFamily.InterNetworkV6) options.family = 6;
+  return options;
+}
 
 export class ConnectAttempt {
   /** Aborts the core's `connect()`: it then fails, and the attempt completes with `OperationAborted`. */
