@@ -9,6 +9,7 @@ import {
   portOf,
   rawServer,
   readAll,
+  transports,
   turns,
   until,
   untilStalled,
@@ -16,38 +17,40 @@ import {
 
 const MiB = 1024 * 1024;
 
-describe('invariant 3: one receiver at a time', () => {
-  it('a second receive while one is pending rejects with ERR_SOCKET_BUSY', async () => {
-    await using p = await pair();
-    const first = p.server.read();
-    for (const second of [
-      p.server.read(),
-      p.server.receive(new Uint8Array(4)),
-      p.server.chunks().next(),
-    ]) {
-      const err = await second.catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(SocketBusyError);
-      expect((err as SocketBusyError).code).toBe('ERR_SOCKET_BUSY');
-    }
-    await p.client.send('one');
-    expect(Buffer.from((await first) as Uint8Array).toString()).toBe('one');
-  });
+for (const { name, pair } of transports) {
+  describe(`invariant 3: one receiver at a time, over ${name}`, () => {
+    it('a second receive while one is pending rejects with ERR_SOCKET_BUSY', async () => {
+      await using p = await pair();
+      const first = p.server.read();
+      for (const second of [
+        p.server.read(),
+        p.server.receive(new Uint8Array(4)),
+        p.server.chunks().next(),
+      ]) {
+        const err = await second.catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(SocketBusyError);
+        expect((err as SocketBusyError).code).toBe('ERR_SOCKET_BUSY');
+      }
+      await p.client.send('one');
+      expect(Buffer.from((await first) as Uint8Array).toString()).toBe('one');
+    });
 
-  it('a second live iterator rejects with ERR_SOCKET_BUSY; after the first ends, a new one works', async () => {
-    await using p = await pair();
-    await p.client.send('a');
-    const one = p.server[Symbol.asyncIterator]();
-    expect((await one.next()).done).toBe(false);
-    const two = p.server.chunks();
-    await expect(two.next()).rejects.toBeInstanceOf(SocketBusyError);
-    await one.return?.();
-    await p.client.send('b');
-    const three = p.server.chunks();
-    const r = await three.next();
-    expect(r.done).toBe(false);
-    expect(Buffer.from(r.value as Uint8Array).toString()).toBe('b');
+    it('a second live iterator rejects with ERR_SOCKET_BUSY; after the first ends, a new one works', async () => {
+      await using p = await pair();
+      await p.client.send('a');
+      const one = p.server[Symbol.asyncIterator]();
+      expect((await one.next()).done).toBe(false);
+      const two = p.server.chunks();
+      await expect(two.next()).rejects.toBeInstanceOf(SocketBusyError);
+      await one.return?.();
+      await p.client.send('b');
+      const three = p.server.chunks();
+      const r = await three.next();
+      expect(r.done).toBe(false);
+      expect(Buffer.from(r.value as Uint8Array).toString()).toBe('b');
+    });
   });
-});
+}
 
 describe('invariant 5: bounded memory', () => {
   it('a peer sending 256 MiB to a reader that waits never makes it hold more than receiveBufferSize', async () => {

@@ -1,6 +1,9 @@
 import { once } from 'node:events';
 import * as net from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   connect,
   listen,
@@ -35,6 +38,38 @@ export async function pair(
     connect({ host: LOOPBACK, port: portOf(listener) }, clientOptions),
     listener.accept(),
   ]);
+  return pairOf(client, server, listener);
+}
+
+let socketDir: string | undefined;
+let socketCount = 0;
+
+/** A connected pair over a Unix domain socket (a fresh path in a directory of this process). */
+export async function ipcPair(
+  clientOptions?: ConnectionOptions,
+  serverOptions?: ConnectionOptions,
+): Promise<Pair> {
+  if (socketDir === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'sockflow-pair-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    socketDir = dir;
+  }
+  const path = join(socketDir, `${process.pid}-${socketCount++}.sock`);
+  const listener = await listen({ path }, serverOptions);
+  const [client, server] = await Promise.all([connect({ path }, clientOptions), listener.accept()]);
+  return pairOf(client, server, listener);
+}
+
+/**
+ * The transports the core's behaviours are checked over: each conformance suite (invariants
+ * 1 to 5 of docs/design.md) runs once per entry. TLS joins the list with its transport.
+ */
+export const transports: readonly { name: string; pair: typeof pair }[] = [
+  { name: 'TCP', pair },
+  { name: 'Unix socket', pair: ipcPair },
+];
+
+function pairOf(client: Connection, server: Connection, listener: Listener): Pair {
   return {
     client,
     server,

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Connection } from '../src/core/index.js';
-import { pair } from './helpers.js';
+import { transports } from './helpers.js';
 import { propertyRun } from './property.js';
 
 type Kind = 'send' | 'trySend' | 'list' | 'string';
@@ -111,98 +111,104 @@ const readArb: fc.Arbitrary<Read> = fc.record({
   stall: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 100 })),
 });
 
-describe('invariants 3 and 4: send order under random schedules', () => {
-  it('property: the peer receives exactly the resolved sends in call order; an aborted waiting send sends nothing', async () => {
-    let aborts = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 1, max: 4 }),
-        fc.array(opArb, { minLength: 1, maxLength: 24 }),
-        fc.array(readArb, { minLength: 1, maxLength: 12 }),
-        fc.integer({ min: 0, max: 24 }),
-        // Loopback absorbs about 4 MiB before a write stays pending: a first send of about that
-        // much brings the schedule to the edge where later sends are in flight or wait.
-        fc.oneof(fc.constant(0), fc.integer({ min: 3_500_000, max: 4_700_000 })),
-        async (maxPendingSends, ops, reads, readFrom, prefill) => {
-          await using p = await pair({ maxPendingSends }, { receiveBufferSize: 64 * 1024 });
-          const conn = p.client;
+for (const { name, pair } of transports) {
+  describe(`invariants 3 and 4: send order under random schedules, over ${name}`, () => {
+    it('property: the peer receives exactly the resolved sends in call order; an aborted waiting send sends nothing', async () => {
+      let aborts = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 4 }),
+          fc.array(opArb, { minLength: 1, maxLength: 24 }),
+          fc.array(readArb, { minLength: 1, maxLength: 12 }),
+          fc.integer({ min: 0, max: 24 }),
+          // Loopback absorbs about 4 MiB before a write stays pending: a first send of about that
+          // much brings the schedule to the edge where later sends are in flight or wait.
+          fc.oneof(fc.constant(0), fc.integer({ min: 3_500_000, max: 4_700_000 })),
+          async (maxPendingSends, ops, reads, readFrom, prefill) => {
+            await using p = await pair({ maxPendingSends }, { receiveBufferSize: 64 * 1024 });
+            const conn = p.client;
 
-          // The peer reads nothing until step `readFrom` (the kernel's buffers fill and sends
-          // queue up), then at the speeds `reads` gives, cycled, while sends are being issued
-          // (that is what shapes the schedule), then drains at full speed until EOF.
-          let issuing = true;
-          let reading: () => void = () => {};
-          const readingStarts = new Promise<void>((r) => (reading = r));
-          const reader = (async () => {
-            await readingStarts;
-            const parts: Buffer[] = [];
-            for (let i = 0; ; i++) {
-              const r: Read = issuing ? (reads[i % reads.length] as Read) : DRAIN;
-              for (let t = 0; t < r.stall; t++) await turn();
-              const buf = Buffer.alloc(r.size);
-              const n = await p.server.receive(buf);
-              if (n === 0) return Buffer.concat(parts);
-              parts.push(buf.subarray(0, n));
-            }
-          })();
-
-          const issued: Issued[] = [];
-          if (prefill > 0) {
-            issued.push(
-              start(conn, { kind: 'send', size: prefill, parts: 1, abortAfter: -1, pause: 0 }, -1),
-            );
-          }
-          const due = new Map<number, Issued[]>();
-          for (let step = 0; step < ops.length + 5; step++) {
-            if (step === readFrom) reading();
-            const op = ops[step];
-            if (op !== undefined) {
-              const s = start(conn, op, step);
-              issued.push(s);
-              if (op.abortAfter >= 0) {
-                const at = step + op.abortAfter;
-                due.set(at, [...(due.get(at) ?? []), s]);
+            // The peer reads nothing until step `readFrom` (the kernel's buffers fill and sends
+            // queue up), then at the speeds `reads` gives, cycled, while sends are being issued
+            // (that is what shapes the schedule), then drains at full speed until EOF.
+            let issuing = true;
+            let reading: () => void = () => {};
+            const readingStarts = new Promise<void>((r) => (reading = r));
+            const reader = (async () => {
+              await readingStarts;
+              const parts: Buffer[] = [];
+              for (let i = 0; ; i++) {
+                const r: Read = issuing ? (reads[i % reads.length] as Read) : DRAIN;
+                for (let t = 0; t < r.stall; t++) await turn();
+                const buf = Buffer.alloc(r.size);
+                const n = await p.server.receive(buf);
+                if (n === 0) return Buffer.concat(parts);
+                parts.push(buf.subarray(0, n));
               }
-            }
-            // Aborts due now hit only sends still waiting: an in-flight send cannot be taken
-            // back (that resets the connection, invariant 4's other half, tested elsewhere).
-            for (const s of due.get(step) ?? []) {
-              if (isWaiting(conn, issued, s)) {
-                s.aborted = true;
-                aborts++;
-                s.ac.abort(new Error(`abort of send ${s.index}`));
-              }
-            }
-            for (let t = 0; t < (op?.pause ?? 1); t++) await turn();
-          }
-          issuing = false;
-          reading();
-          const outcomes = await Promise.all(issued.map((s) => s.outcome));
-          await conn.shutdown('send');
-          const received = await reader;
+            })();
 
-          const expected: Buffer[] = [];
-          issued.forEach((s, k) => {
-            const o = outcomes[k];
-            if (s.aborted) {
-              const reason: unknown = s.ac.signal.reason;
-              expect(o).toEqual({ rejected: reason });
-            } else {
-              expect(o).toBe(s.bytes.length);
-              expected.push(s.bytes);
+            const issued: Issued[] = [];
+            if (prefill > 0) {
+              issued.push(
+                start(
+                  conn,
+                  { kind: 'send', size: prefill, parts: 1, abortAfter: -1, pause: 0 },
+                  -1,
+                ),
+              );
             }
-          });
-          const want = Buffer.concat(expected);
-          expect(received.length).toBe(want.length);
-          expect(received.equals(want)).toBe(true);
-          expect(conn.bytesSent).toBe(want.length);
-          expect(conn.pendingSends).toBe(0);
-        },
-      ),
-      propertyRun('send order', 30),
-    );
-    console.info(`[property] send order: ${aborts} waiting sends aborted`);
-    // The schedules did exercise the abort of waiting sends.
-    expect(aborts).toBeGreaterThan(0);
+            const due = new Map<number, Issued[]>();
+            for (let step = 0; step < ops.length + 5; step++) {
+              if (step === readFrom) reading();
+              const op = ops[step];
+              if (op !== undefined) {
+                const s = start(conn, op, step);
+                issued.push(s);
+                if (op.abortAfter >= 0) {
+                  const at = step + op.abortAfter;
+                  due.set(at, [...(due.get(at) ?? []), s]);
+                }
+              }
+              // Aborts due now hit only sends still waiting: an in-flight send cannot be taken
+              // back (that resets the connection, invariant 4's other half, tested elsewhere).
+              for (const s of due.get(step) ?? []) {
+                if (isWaiting(conn, issued, s)) {
+                  s.aborted = true;
+                  aborts++;
+                  s.ac.abort(new Error(`abort of send ${s.index}`));
+                }
+              }
+              for (let t = 0; t < (op?.pause ?? 1); t++) await turn();
+            }
+            issuing = false;
+            reading();
+            const outcomes = await Promise.all(issued.map((s) => s.outcome));
+            await conn.shutdown('send');
+            const received = await reader;
+
+            const expected: Buffer[] = [];
+            issued.forEach((s, k) => {
+              const o = outcomes[k];
+              if (s.aborted) {
+                const reason: unknown = s.ac.signal.reason;
+                expect(o).toEqual({ rejected: reason });
+              } else {
+                expect(o).toBe(s.bytes.length);
+                expected.push(s.bytes);
+              }
+            });
+            const want = Buffer.concat(expected);
+            expect(received.length).toBe(want.length);
+            expect(received.equals(want)).toBe(true);
+            expect(conn.bytesSent).toBe(want.length);
+            expect(conn.pendingSends).toBe(0);
+          },
+        ),
+        propertyRun(`send order over ${name}`, 30),
+      );
+      console.info(`[property] send order over ${name}: ${aborts} waiting sends aborted`);
+      // The schedules did exercise the abort of waiting sends.
+      expect(aborts).toBeGreaterThan(0);
+    });
   });
-});
+}

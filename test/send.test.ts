@@ -2,7 +2,7 @@
 // aborts before hand-off send nothing, aborts after hand-off reset and report bytesWritten.
 import { describe, expect, it } from 'vitest';
 import { SendAbortedError, SocketShutdownError } from '../src/core/index.js';
-import { abortSendInFlight, pair, readAll, turns, until } from './helpers.js';
+import { abortSendInFlight, pair, readAll, transports, turns, until } from './helpers.js';
 
 const KiB = 1024;
 
@@ -29,99 +29,101 @@ function parseMessages(all: Buffer): number[] {
   return order;
 }
 
-describe('invariant 3: many senders', () => {
-  it('50 concurrent sends arrive whole, in call order, never more than maxPendingSends in flight', async () => {
-    await using p = await pair({ maxPendingSends: 4 });
-    let maxInFlight = 0;
-    let sampling = true;
-    const sample = (): void => {
-      maxInFlight = Math.max(maxInFlight, p.client.sendsInFlight);
-      if (sampling) setImmediate(sample);
-    };
-    sample();
-    // Sizes mix small sends (fast path) with large ones that stall while the peer does not read.
-    const sizes = Array.from({ length: 50 }, (_, i) => (i % 3 === 0 ? 700 * KiB : 10 + i));
-    const sends = sizes.map((size, i) => {
-      const s = p.client.send(message(i, size));
-      maxInFlight = Math.max(maxInFlight, p.client.sendsInFlight);
-      return s;
+for (const { name, pair } of transports) {
+  describe(`invariant 3: many senders, over ${name}`, () => {
+    it('50 concurrent sends arrive whole, in call order, never more than maxPendingSends in flight', async () => {
+      await using p = await pair({ maxPendingSends: 4 });
+      let maxInFlight = 0;
+      let sampling = true;
+      const sample = (): void => {
+        maxInFlight = Math.max(maxInFlight, p.client.sendsInFlight);
+        if (sampling) setImmediate(sample);
+      };
+      sample();
+      // Sizes mix small sends (fast path) with large ones that stall while the peer does not read.
+      const sizes = Array.from({ length: 50 }, (_, i) => (i % 3 === 0 ? 700 * KiB : 10 + i));
+      const sends = sizes.map((size, i) => {
+        const s = p.client.send(message(i, size));
+        maxInFlight = Math.max(maxInFlight, p.client.sendsInFlight);
+        return s;
+      });
+      // The peer reads nothing yet: the kernel buffers fill and sends queue up.
+      await until(() => p.client.pendingSends > 4);
+      const [all, counts] = await Promise.all([
+        (async () => {
+          const parts: Uint8Array[] = [];
+          let total = 0;
+          const expected = sizes.reduce((a, s) => a + 8 + s, 0);
+          while (total < expected) {
+            const c = (await p.server.read()) as Uint8Array;
+            parts.push(c);
+            total += c.length;
+          }
+          return Buffer.concat(parts);
+        })(),
+        Promise.all(sends),
+      ]);
+      sampling = false;
+      expect(counts).toEqual(sizes.map((s) => s + 8));
+      expect(parseMessages(all)).toEqual(sizes.map((_, i) => i));
+      expect(maxInFlight).toBeGreaterThan(0);
+      expect(maxInFlight).toBeLessThanOrEqual(4);
+      expect(p.client.pendingSends).toBe(0);
     });
-    // The peer reads nothing yet: the kernel buffers fill and sends queue up.
-    await until(() => p.client.pendingSends > 4);
-    const [all, counts] = await Promise.all([
-      (async () => {
-        const parts: Uint8Array[] = [];
-        let total = 0;
-        const expected = sizes.reduce((a, s) => a + 8 + s, 0);
-        while (total < expected) {
-          const c = (await p.server.read()) as Uint8Array;
-          parts.push(c);
-          total += c.length;
-        }
-        return Buffer.concat(parts);
-      })(),
-      Promise.all(sends),
-    ]);
-    sampling = false;
-    expect(counts).toEqual(sizes.map((s) => s + 8));
-    expect(parseMessages(all)).toEqual(sizes.map((_, i) => i));
-    expect(maxInFlight).toBeGreaterThan(0);
-    expect(maxInFlight).toBeLessThanOrEqual(4);
-    expect(p.client.pendingSends).toBe(0);
-  });
 
-  it('small sends the kernel takes at once, then one it cannot: all arrive in order and bytesSent counts each', async () => {
-    // The first send the kernel does not take whole makes the send queue and is adopted by it
-    // (its write had no callback of its own): a list send, to cover the gathered write.
-    await using p = await pair();
-    const small = [message(1, 100), message(2, 100)];
-    for (const m of small) expect(p.client.trySend(m)).toBe(m.length);
-    expect(p.client.bytesSent).toBe(216);
-    const m3 = message(3, 8 << 20);
-    const m4 = message(4, 8 << 20);
-    const sending = p.client.send([m3, m4]);
-    expect(p.client.sendsInFlight).toBe(1);
-    const after = p.client.send(message(5, 100));
-    const reader = readAll(p.server);
-    expect(await sending).toBe(m3.length + m4.length);
-    await after;
-    expect(p.client.bytesSent).toBe(216 + m3.length + m4.length + 108);
-    await p.client.shutdown('send');
-    expect(parseMessages(await reader)).toEqual([1, 2, 3, 4, 5]);
-  });
+    it('small sends the kernel takes at once, then one it cannot: all arrive in order and bytesSent counts each', async () => {
+      // The first send the kernel does not take whole makes the send queue and is adopted by it
+      // (its write had no callback of its own): a list send, to cover the gathered write.
+      await using p = await pair();
+      const small = [message(1, 100), message(2, 100)];
+      for (const m of small) expect(p.client.trySend(m)).toBe(m.length);
+      expect(p.client.bytesSent).toBe(216);
+      const m3 = message(3, 8 << 20);
+      const m4 = message(4, 8 << 20);
+      const sending = p.client.send([m3, m4]);
+      expect(p.client.sendsInFlight).toBe(1);
+      const after = p.client.send(message(5, 100));
+      const reader = readAll(p.server);
+      expect(await sending).toBe(m3.length + m4.length);
+      await after;
+      expect(p.client.bytesSent).toBe(216 + m3.length + m4.length + 108);
+      await p.client.shutdown('send');
+      expect(parseMessages(await reader)).toEqual([1, 2, 3, 4, 5]);
+    });
 
-  it('send() resolves with the byte count: UTF-8 for strings, the sum for lists, 0 for nothing', async () => {
-    await using p = await pair();
-    expect(await p.client.send('héllo')).toBe(6);
-    expect(await p.client.send([Buffer.from('ab'), new Uint8Array(3)])).toBe(5);
-    expect(await p.client.send(new Uint8Array(0))).toBe(0);
-    expect(await p.client.send('')).toBe(0);
-    await p.client.shutdown('send');
-    const got = await readAll(p.server);
-    expect(got.length).toBe(11);
-    expect(got.subarray(0, 6).toString()).toBe('héllo');
-  });
+    it('send() resolves with the byte count: UTF-8 for strings, the sum for lists, 0 for nothing', async () => {
+      await using p = await pair();
+      expect(await p.client.send('héllo')).toBe(6);
+      expect(await p.client.send([Buffer.from('ab'), new Uint8Array(3)])).toBe(5);
+      expect(await p.client.send(new Uint8Array(0))).toBe(0);
+      expect(await p.client.send('')).toBe(0);
+      await p.client.shutdown('send');
+      const got = await readAll(p.server);
+      expect(got.length).toBe(11);
+      expect(got.subarray(0, 6).toString()).toBe('héllo');
+    });
 
-  it('flush() resolves once every earlier send is with the OS', async () => {
-    await using p = await pair({ maxPendingSends: 2 });
-    const sends = [p.client.send(Buffer.alloc(4 << 20)), p.client.send(Buffer.alloc(4 << 20))];
-    const flushed = p.client.flush();
-    let done = false;
-    void flushed.then(() => (done = true));
-    // Nobody reads: 8 MiB do not fit in loopback buffers, so a send stays pending, and so does
-    // the flush, however many turns go by.
-    await until(() => p.client.sendsInFlight > 0);
-    await turns(50);
-    expect(p.client.pendingSends).toBeGreaterThan(0);
-    expect(done).toBe(false);
-    const reader = readAll(p.server);
-    await flushed;
-    await Promise.all(sends);
-    expect(p.client.pendingSends).toBe(0);
-    await p.client.shutdown('send');
-    expect((await reader).length).toBe(8 << 20);
+    it('flush() resolves once every earlier send is with the OS', async () => {
+      await using p = await pair({ maxPendingSends: 2 });
+      const sends = [p.client.send(Buffer.alloc(4 << 20)), p.client.send(Buffer.alloc(4 << 20))];
+      const flushed = p.client.flush();
+      let done = false;
+      void flushed.then(() => (done = true));
+      // Nobody reads: 8 MiB do not fit in loopback buffers, so a send stays pending, and so does
+      // the flush, however many turns go by.
+      await until(() => p.client.sendsInFlight > 0);
+      await turns(50);
+      expect(p.client.pendingSends).toBeGreaterThan(0);
+      expect(done).toBe(false);
+      const reader = readAll(p.server);
+      await flushed;
+      await Promise.all(sends);
+      expect(p.client.pendingSends).toBe(0);
+      await p.client.shutdown('send');
+      expect((await reader).length).toBe(8 << 20);
+    });
   });
-});
+}
 
 describe('invariant 4: aborting a send', () => {
   it('a send aborted while queued sends nothing and leaves the connection usable', async () => {
