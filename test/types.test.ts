@@ -10,6 +10,7 @@ import {
   type Listener,
   type ListenOptions,
   type SocketAddress,
+  SockflowError,
 } from '../src/core/index.js';
 
 describe('public types', () => {
@@ -41,6 +42,21 @@ describe('public types', () => {
     expectTypeOf<Connection['localAddress']>().toEqualTypeOf<SocketAddress>();
     expectTypeOf<Connection['bytesSent']>().toBeNumber();
     expectTypeOf<Connection['pendingSends']>().toBeNumber();
+  });
+
+  it('the synchronous fast path: what the promise resolves with, or undefined when it would wait', () => {
+    expectTypeOf<Connection['tryReceive']>().returns.toEqualTypeOf<number | undefined>();
+    expectTypeOf<Connection['tryRead']>().returns.toEqualTypeOf<Uint8Array | null | undefined>();
+    expectTypeOf<Listener['tryAccept']>().returns.toEqualTypeOf<Connection | undefined>();
+    // A send cannot be left unstarted: "would wait" is its promise.
+    expectTypeOf<Connection['trySend']>().returns.toEqualTypeOf<number | Promise<number>>();
+    expectTypeOf<Listener['pendingConnections']>().toBeNumber();
+  });
+
+  it('SockflowError', () => {
+    expectTypeOf<SockflowError>().toExtend<Error>();
+    expectTypeOf<SockflowError['code']>().toBeString();
+    expectTypeOf(SockflowError.is).guards.toEqualTypeOf<SockflowError>();
   });
 
   it('Listener and CloseInfo', () => {

@@ -96,7 +96,7 @@ export class SockflowError extends Error {
    * if (SockflowError.is(err) && err.code === 'ERR_SOCKET_CLOSED') console.log('we closed it');
    * ```
    */
-  static is(value: unknown): value is SockflowError {
+  static is(this: void, value: unknown): value is SockflowError {
     return isBranded(value);
   }
 

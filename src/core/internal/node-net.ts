@@ -164,17 +164,21 @@ export function listenForEnd(socket: net.Socket, listener: (this: net.Socket) =>
  * Checked on: Node 20-26 (exact).
  */
 export function kernelBytesWritten(socket: net.Socket): number {
-  const h = handleOf(socket);
-  if (h != null && typeof h.bytesWritten === 'number' && typeof h.writeQueueSize === 'number') {
-    return h.bytesWritten - h.writeQueueSize;
-  }
-  return socket.bytesWritten;
+  return handleBytesTaken(socket) ?? socket.bytesWritten;
 }
 
 /** True when `kernelBytesWritten` is exact for this socket (its handle says). */
 export function kernelBytesWrittenIsExact(socket: net.Socket): boolean {
+  return handleBytesTaken(socket) !== undefined;
+}
+
+/** What the handle says the kernel took, or `undefined` when it does not say. */
+function handleBytesTaken(socket: net.Socket): number | undefined {
   const h = handleOf(socket);
-  return h != null && typeof h.bytesWritten === 'number' && typeof h.writeQueueSize === 'number';
+  if (h == null || typeof h.bytesWritten !== 'number' || typeof h.writeQueueSize !== 'number') {
+    return undefined;
+  }
+  return h.bytesWritten - h.writeQueueSize;
 }
 
 // --- TCP or not ------------------------------------------------------------------------------
