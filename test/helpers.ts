@@ -12,6 +12,7 @@ import {
   type ConnectionOptions,
   type Listener,
 } from '../src/core/index.js';
+import { certs } from './tls-certs.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -61,15 +62,47 @@ export async function ipcPair(
 }
 
 /**
- * The transports the core's behaviours are checked over: each conformance suite (invariants
- * 1 to 5 of docs/design.md) runs once per entry. TLS joins the list with its transport.
+ * A connected pair over TLS on loopback: a sockflow TLS client (verifying the test CA's
+ * server certificate) and the connection a sockflow TLS listener accepted.
  */
-export const transports: readonly { name: string; pair: typeof pair }[] = [
-  { name: 'TCP', pair },
-  { name: 'Unix socket', pair: ipcPair },
+export async function tlsPair(
+  clientOptions?: ConnectionOptions,
+  serverOptions?: ConnectionOptions,
+): Promise<Pair> {
+  const c = certs();
+  const listener = await listen(
+    { host: LOOPBACK, port: 0 },
+    { ...serverOptions, tls: { key: c.server.key, cert: c.server.cert } },
+  );
+  const [client, server] = await Promise.all([
+    connect(
+      { host: LOOPBACK, port: portOf(listener) },
+      { ...clientOptions, tls: { ca: c.ca, servername: 'localhost' } },
+    ),
+    listener.accept(),
+  ]);
+  return pairOf(client, server, listener);
+}
+
+/**
+ * The transports the core's behaviours are checked over: each conformance suite (invariants
+ * 1 to 5 of docs/design.md) runs once per entry.
+ */
+export const transports: readonly {
+  name: string;
+  pair: typeof pair;
+  /**
+   * Whether the OS can take a small send before `trySend()` returns. Not over TLS: node:tls
+   * completes every write on a later turn (the encrypted bytes go out in its own write).
+   */
+  syncWrites: boolean;
+}[] = [
+  { name: 'TCP', pair, syncWrites: true },
+  { name: 'Unix socket', pair: ipcPair, syncWrites: true },
+  { name: 'TLS', pair: tlsPair, syncWrites: false },
 ];
 
-function pairOf(client: Connection, server: Connection, listener: Listener): Pair {
+export function pairOf(client: Connection, server: Connection, listener: Listener): Pair {
   return {
     client,
     server,

@@ -64,7 +64,7 @@ describe('public types', () => {
     expectTypeOf<Listener['accept']>().returns.toEqualTypeOf<Promise<Connection>>();
     expectTypeOf<Listener['close']>().returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf<CloseReason>().toEqualTypeOf<
-      'closed' | 'reset' | 'peer-reset' | 'idle-timeout' | 'error'
+      'closed' | 'reset' | 'peer-reset' | 'idle-timeout' | 'error' | 'upgraded'
     >();
     expectTypeOf<CloseInfo['error']>().toEqualTypeOf<Error | undefined>();
   });

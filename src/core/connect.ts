@@ -3,12 +3,14 @@
  *
  * @module
  */
+import type * as tls from 'node:tls';
 import { parseEndpoint, type IpcAddress, type TcpAddress } from './address.js';
 import { resolveConnectionOptions, type ConnectionOptions } from './connection-options.js';
 import type { Connection } from './connection.js';
 import { connectionOf, ipcNames, newTransport, tcpNames } from './internal/build.js';
 import { InvalidArgValueError } from './errors.js';
 import { describe, signalOf } from './internal/validate.js';
+import { resolveTlsClient, type TlsClientOptions } from './tls-options.js';
 
 /**
  * Options of {@link connect}: the connection's options plus a signal for the attempt.
@@ -26,6 +28,13 @@ export interface ConnectOptions extends ConnectionOptions {
   family?: 4 | 6;
   /** Aborts the attempt: the socket is released and `connect()` rejects with `signal.reason`. */
   signal?: AbortSignal;
+  /**
+   * Speak TLS: `connect()` resolves once the handshake is done and the server verified
+   * (verification is on by default; see {@link TlsClientOptions}). A failed handshake
+   * rejects with Node's error and code (`UNABLE_TO_VERIFY_LEAF_SIGNATURE`,
+   * `ERR_TLS_CERT_ALTNAME_INVALID`…) and releases the socket.
+   */
+  tls?: TlsClientOptions;
 }
 
 /**
@@ -55,12 +64,28 @@ export function connect(
   const resolved = resolveConnectionOptions(options);
   const signal = signalOf(options);
   const family = familyOf(options);
+  const secure = options?.tls === undefined ? undefined : resolveTlsClient(options.tls).options;
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<Connection>((resolve, reject) => {
-    const transport = newTransport(resolved);
+    let transport;
+    if (secure === undefined) transport = newTransport(resolved);
+    else if (ep.kind === 'ipc')
+      transport = newTransport(resolved, { tls: { ...secure, path: ep.path } });
+    else {
+      // `family` goes on to net.connect(), though @types/node leaves it out of tls's options.
+      const at: tls.ConnectionOptions & { family?: 4 | 6 } = {
+        ...secure,
+        port: ep.port,
+        host: ep.host ?? 'localhost',
+      };
+      if (family !== undefined) at.family = family;
+      transport = newTransport(resolved, { tls: at });
+    }
     const socket = transport.socket;
+    // A TLS socket is connected once its handshake is done (and the server verified).
+    const connected = secure === undefined ? 'connect' : 'secureConnect';
     const cleanup = (): void => {
-      socket.off('connect', onConnect);
+      socket.off(connected, onConnect);
       socket.off('close', onClose);
       signal?.removeEventListener('abort', onAbort);
     };
@@ -80,9 +105,10 @@ export function connect(
       socket.destroy();
       reject((signal as AbortSignal).reason);
     };
-    socket.once('connect', onConnect);
+    socket.once(connected, onConnect);
     socket.once('close', onClose);
     signal?.addEventListener('abort', onAbort, { once: true });
+    if (secure !== undefined) return; // tls.connect() is connecting already
     if (ep.kind === 'ipc') socket.connect({ path: ep.path });
     else {
       const host = ep.host ?? 'localhost';

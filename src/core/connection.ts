@@ -7,13 +7,15 @@
  *
  * @module
  */
+import type { TlsInfo } from './tls-info.js';
 import type { SocketAddress } from './address.js';
-import type { ResolvedConnectionOptions } from './connection-options.js';
 import { InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from './errors.js';
 import { describe, signalOf, validateBoolean, validateInteger } from './internal/validate.js';
 import { Lifecycle, type CloseInfo } from './lifecycle.js';
 import { ReceiveBuffer, type ChunkStepper } from './receive-buffer.js';
-import type { Transport } from './transport.js';
+import { Transport, type SocketSetup } from './transport.js';
+import { upgrade, upgradeRefusal } from './start-tls.js';
+import { resolveStartTls, type StartTlsOptions } from './tls-options.js';
 
 /**
  * Options of an operation: every async method of a `Connection` takes one.
@@ -68,7 +70,7 @@ const SHUTDOWN_HOWS: ReadonlySet<string> = new Set(['send', 'receive', 'both']);
 export interface ConnectionInit {
   transport: Transport;
   receiveBuffer: ReceiveBuffer;
-  options: ResolvedConnectionOptions;
+  options: SocketSetup & { maxPendingSends: number };
   /** The connection's own name (often shared with other connections: never mutated). */
   local: SocketAddress;
   /** The peer's name: the connection's name in messages. */
@@ -76,6 +78,8 @@ export interface ConnectionInit {
 }
 
 const connectionToken = Symbol('sockflow.connection');
+/** `Connection.tls`, read once: a table, so that plain connections pay no field for it. */
+const tlsInfos = new WeakMap<Connection, TlsInfo>();
 const kReceiver = Symbol('sockflow.receiver');
 const kClosed = Symbol('sockflow.closed');
 
@@ -111,6 +115,9 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
       init.options.maxPendingSends,
     );
     init.transport.attach(this.#life, init.options);
+    // Read while the handshake's outcome is fresh: it never changes, and a closed socket forgets it.
+    const info = init.transport.tlsInfo();
+    if (info !== undefined) tlsInfos.set(this, info);
   }
 
   // --- receiving ----------------------------------------------------------------------------
@@ -264,6 +271,83 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   /** @internal The rejection of an operation on a connection the user closed. */
   [kClosed](what: string): Promise<never> {
     return this.#life.closedError(what);
+  }
+
+  /**
+   * What the TLS handshake negotiated (protocol, cipher, ALPN protocol, the peer's
+   * certificate), or `undefined` on a plain TCP or Unix socket connection. Read-only; the same
+   * object every time.
+   *
+   * @example
+   * ```ts
+   * const conn = await connect({ host: 'example.com', port: 443 }, { tls: { alpnProtocols: ['h2', 'http/1.1'] } });
+   * if (conn.tls?.alpnProtocol === 'h2') speakHttp2(conn);
+   * ```
+   */
+  get tls(): TlsInfo | undefined {
+    return tlsInfos.get(this);
+  }
+
+  /**
+   * Upgrades this plain connection to TLS in place (STARTTLS) and resolves with the secure
+   * connection, once the handshake is done and the peer verified. The client side by
+   * default; `{ isServer: true, key, cert }` for the server side. From the call on, this
+   * connection is spent: its operations reject with `ERR_SOCKET_CLOSED` and `closed` resolves
+   * with `'upgraded'`; the secure connection takes over the socket and its options.
+   *
+   * Bytes received but not read yet are handed to TLS, so a ClientHello pipelined right
+   * behind the `STARTTLS` command is neither lost nor read as plaintext; read exactly up to
+   * the end of the command first (`readUntil`, `lines`), never past it.
+   *
+   * Rejects, before anything changes, with {@link SocketBusyError} while a receive is
+   * pending or sends are pending (await them first: their bytes would land inside the
+   * handshake), {@link SocketShutdownError} after either side shut down,
+   * {@link SocketClosedError} after `close()`/`reset()`, `ERR_TLS_ALREADY_SECURE` on a TLS
+   * connection, and the `TypeError`s of bad options. A failed handshake rejects with
+   * node:tls's error (`ERR_TLS_CERT_ALTNAME_INVALID`, `UNABLE_TO_VERIFY_LEAF_SIGNATURE`…) and
+   * closes the socket. Without `servername`, a client verifies the certificate against the
+   * peer's IP address.
+   *
+   * **Cancel safety:** not cancel safe once started: an abort during the handshake rejects
+   * with `signal.reason` and closes the socket (half a handshake cannot be taken back).
+   *
+   * @example
+   * ```ts
+   * // SMTP, client side: the server said "220 Ready to start TLS".
+   * await conn.send('STARTTLS\r\n');
+   * const reply = await readUntil(conn, '\r\n', { maxBytes: 512 });
+   * const secure = await conn.startTls({ servername: 'mail.example.com' });
+   * await secure.send('EHLO client.example.com\r\n');
+   * ```
+   */
+  startTls(options?: StartTlsOptions, operation?: OperationOptions): Promise<Connection> {
+    const life = this.#life;
+    let resolved;
+    let signal;
+    try {
+      resolved = resolveStartTls(options);
+      signal = signalOf(operation);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const refusal = upgradeRefusal(life);
+    if (refusal !== undefined) return Promise.reject(refusal);
+    const limit = life.receiver.limit;
+    const setup: SocketSetup & { maxPendingSends: number } = {
+      maxPendingSends: life.sender.maxInFlight,
+      idleTimeout: life.transport.socket.timeout ?? 0,
+      // Socket options stay on the socket: nothing to apply again.
+      noDelay: undefined,
+      keepAlive: undefined,
+    };
+    const local = this.#local;
+    const remote = life.where;
+    return upgrade(life, resolved, signal, (socket) => {
+      const receiveBuffer = new ReceiveBuffer(limit);
+      const transport = new Transport(receiveBuffer, { socket });
+      return createConnection({ transport, receiveBuffer, options: setup, local, remote });
+    });
   }
 
   /**

@@ -29,6 +29,16 @@ export {
 } from './connection.js';
 export { Listener } from './listener.js';
 export {
+  type TlsClientOptions,
+  type TlsServerOptions,
+  type StartTlsOptions,
+  type StartTlsClientOptions,
+  type StartTlsServerOptions,
+  type TlsCredential,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+} from './tls-options.js';
+export type { TlsInfo } from './tls-info.js';
+export {
   type ConnectionOptions,
   DEFAULT_RECEIVE_BUFFER_SIZE,
   DEFAULT_MAX_PENDING_SENDS,

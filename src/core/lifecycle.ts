@@ -19,6 +19,8 @@ import type { Transport, TransportEvents } from './transport.js';
  * - `'peer-reset'`: the peer reset it (`ECONNRESET`, or `EPIPE` on a write).
  * - `'idle-timeout'`: `idleTimeout` expired.
  * - `'error'`: anything else; `error` says what.
+ * - `'upgraded'`: handed to `startTls()`; the secure connection it resolved with carries on
+ *   (the counts are the plaintext part's).
  *
  * @example
  * ```ts
@@ -26,7 +28,7 @@ import type { Transport, TransportEvents } from './transport.js';
  * if (reason === 'idle-timeout') metrics.idleClosed++;
  * ```
  */
-export type CloseReason = 'closed' | 'reset' | 'peer-reset' | 'idle-timeout' | 'error';
+export type CloseReason = 'closed' | 'reset' | 'peer-reset' | 'idle-timeout' | 'error' | 'upgraded';
 
 /**
  * What `closed`, `close()` and `reset()` resolve with.
@@ -100,6 +102,7 @@ const DECIDED: readonly (CloseReason | undefined)[] = [
   'peer-reset',
   'idle-timeout',
   'error',
+  'upgraded',
 ];
 
 /** Codes that mean the peer reset the connection. */
@@ -311,6 +314,32 @@ export class Lifecycle implements TransportEvents, SenderOwner {
     this.transport.reset();
   }
 
+  /**
+   * Hands the connection over to a TLS upgrade: takes the unread bytes, stops listening to the
+   * socket (which stays open: the TLS layer takes it over), and ends this connection with
+   * `'upgraded'`; every later operation rejects with `ERR_SOCKET_CLOSED`. The caller checked
+   * that nothing is pending.
+   */
+  upgrade(): Uint8Array[] {
+    const unread = this.receiver.takeAll();
+    this.userClosed = true;
+    this.decided = 'upgraded';
+    const err = this.closedErrorFor('complete on');
+    this.receiver.close(err);
+    this.sender.fail(err, this);
+    this.transport.detach();
+    this.state = 'closed';
+    const info: CloseInfo = {
+      reason: 'upgraded',
+      bytesSent: this.sender.bytesSent,
+      bytesReceived: this.receiver.bytesReceived,
+    };
+    const e = this.ending();
+    if (e.resolveClosed !== undefined) e.resolveClosed(info);
+    else e.closed = Promise.resolve(info);
+    return unread;
+  }
+
   /** A send's signal fired after hand-off (SenderOwner). */
   resetForAbortedSend(): void {
     this.userClosed = true;
@@ -372,6 +401,12 @@ export class Lifecycle implements TransportEvents, SenderOwner {
 
   /** The error for operations on a connection the user closed. */
   closedErrorFor(what: string): SocketClosedError {
+    if (this.decided === 'upgraded') {
+      return new SocketClosedError(
+        `Cannot ${what} "${this.label}": the connection was upgraded to TLS; ` +
+          'use the connection startTls() resolved with',
+      );
+    }
     return new SocketClosedError(`Cannot ${what} "${this.label}": connection is closed`);
   }
 

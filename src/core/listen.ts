@@ -4,10 +4,12 @@
  * @module
  */
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { parseEndpoint, type IpcAddress, type TcpAddress } from './address.js';
 import { resolveConnectionOptions, type ConnectionOptions } from './connection-options.js';
 import { validateInteger, signalOf } from './internal/validate.js';
 import { createListener, type Listener } from './listener.js';
+import { resolveTlsServer, type TlsServerOptions } from './tls-options.js';
 
 /**
  * Options of {@link listen}. The connection options apply to every accepted connection.
@@ -40,6 +42,13 @@ export interface ListenOptions extends ConnectionOptions {
   maxPendingAccepts?: number;
   /** Aborts the `listen()` call itself (not the listener's lifetime). */
   signal?: AbortSignal;
+  /**
+   * Speak TLS: each accepted client does its handshake before `accept()` sees it; one that
+   * fails (or takes longer than `handshakeTimeout`) is closed and counted in
+   * `Listener.handshakeFailures`, and the listener goes on. Handshakes in progress count
+   * against `maxPendingAccepts`.
+   */
+  tls?: TlsServerOptions;
 }
 
 /** Default of {@link ListenOptions.backlog}. *
@@ -84,6 +93,7 @@ export function listen(on: TcpAddress | IpcAddress, options?: ListenOptions): Pr
       ? DEFAULT_MAX_PENDING_ACCEPTS
       : validateInteger(o.maxPendingAccepts, 'maxPendingAccepts', 0);
   const signal = signalOf(options);
+  const secure = o.tls === undefined ? undefined : resolveTlsServer(o.tls);
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<Listener>((resolve, reject) => {
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
@@ -103,6 +113,10 @@ export function listen(on: TcpAddress | IpcAddress, options?: ListenOptions): Pr
           maxPendingAccepts,
           backlog,
           ipcPath: ep.kind === 'ipc' ? ep.path : undefined,
+          tls:
+            secure === undefined
+              ? undefined
+              : tls.createServer({ ...secure.serverOptions, allowHalfOpen: true }),
         }),
       );
     };

@@ -4,13 +4,19 @@
  * @module
  */
 import type * as net from 'node:net';
+import type * as tls from 'node:tls';
 import { formatAddress, toSocketAddress, type SocketAddress } from './address.js';
 import type { ResolvedConnectionOptions } from './connection-options.js';
 import type { Connection, OperationOptions } from './connection.js';
 import { SocketClosedError } from './errors.js';
 import { connectionOf, ipcNames, newTransport, tcpNames } from './internal/build.js';
 import { LocalNames } from './internal/socket-names.js';
-import { takeOverAccepts, type AcceptedHandle } from './internal/node-net.js';
+import {
+  plainSocketOf,
+  socketOfAcceptedHandle,
+  takeOverAccepts,
+  type AcceptedHandle,
+} from './internal/node-net.js';
 import { signalOf } from './internal/validate.js';
 
 /** A connection waiting for accept(): a raw handle, or a socket node:net built (fallback). */
@@ -36,6 +42,11 @@ export interface ListenerInit {
   /** The listen backlog: also bounds connections accepted ahead of building them. */
   backlog: number;
   ipcPath: string | undefined;
+  /**
+   * For a TLS listener: a `tls.Server` that never listens, used for its handshake (it wraps
+   * each accepted socket and verifies client certificates); `server` still accepts.
+   */
+  tls: tls.Server | undefined;
 }
 
 const listenerToken = Symbol('sockflow.listener');
@@ -88,6 +99,11 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
   #dropped = 0;
   /** Where accepted connections get their local names: shared, or the path of a Unix socket. */
   readonly #names: LocalNames | SocketAddress;
+  /** A TLS listener's handshakes: see `ListenerInit.tls`. */
+  readonly #tls: tls.Server | undefined;
+  /** Plain sockets whose TLS handshake is in progress (closed with the listener). */
+  readonly #handshaking = new Set<net.Socket>();
+  #handshakeFailures = 0;
 
   /** @internal Use `listen()`. */
   constructor(token: symbol, internals: object) {
@@ -113,6 +129,13 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
     // be taken over so, node:net's own sockets, read with 'data'.
     if (!takeOverAccepts(init.server, this.#onHandle)) {
       init.server.on('connection', (socket: net.Socket) => this.#onSocket(socket));
+    }
+    this.#tls = init.tls;
+    if (init.tls !== undefined) {
+      init.tls.on('secureConnection', (socket: tls.TLSSocket) => this.#onSecure(socket));
+      init.tls.on('tlsClientError', (_err: Error, socket: tls.TLSSocket) =>
+        this.#onHandshakeFailed(socket),
+      );
     }
   }
 
@@ -235,6 +258,20 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
   }
 
   /**
+   * Clients of a TLS listener that failed their handshake (a bad certificate, a protocol
+   * error, no handshake within `handshakeTimeout`, a client that left halfway): they never
+   * reach `accept()` and the listener goes on. Always `0` for a plain listener.
+   *
+   * @example
+   * ```ts
+   * metrics.set('tls.handshake_failures', listener.handshakeFailures);
+   * ```
+   */
+  get handshakeFailures(): number {
+    return this.#handshakeFailures;
+  }
+
+  /**
    * Stops listening: connections not yet accepted are closed, pending accepts reject with
    * `ERR_SOCKET_CLOSED`, every `for await` over the listener ends. Connections already
    * accepted live on. Resolves when the listening socket is closed. Idempotent.
@@ -255,6 +292,8 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
     }
     this.#pending = [];
     this.#pendingHead = 0;
+    for (const s of this.#handshaking) s.destroy();
+    this.#handshaking.clear();
     const err = this.#closedError();
     for (const w of this.#waiters) this.#dropWaiter(w).reject(err);
     this.#waiters = [];
@@ -311,6 +350,49 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
       drop(p);
       return;
     }
+    if (this.#tls !== undefined) {
+      this.#handshake(p, this.#tls);
+      return;
+    }
+    this.#queue(p);
+  }
+
+  // A TLS listener's connection is offered to accept() once its handshake succeeded.
+  // Handshakes in progress count against `maxPendingAccepts` with the connections waiting, so
+  // a flood of clients that connect and say nothing holds a bounded number of sockets, each
+  // for at most `handshakeTimeout`.
+  #handshake(p: Pending, server: tls.Server): void {
+    if (this.#handshaking.size + this.pendingConnections >= Math.max(this.#max, 1)) {
+      this.#dropped++;
+      drop(p);
+      return;
+    }
+    const socket = 'socket' in p ? p.socket : socketOfAcceptedHandle(p.handle);
+    // Not half-open during the handshake: node:tls notices a client that hangs up halfway
+    // only when the EOF ends the socket (a half-open one would wait for handshakeTimeout).
+    // Half-open again once secure (#onSecure).
+    socket.allowHalfOpen = false;
+    this.#handshaking.add(socket);
+    socket.once('close', () => this.#handshaking.delete(socket));
+    server.emit('connection', socket);
+  }
+
+  #onSecure(socket: tls.TLSSocket): void {
+    const plain = plainSocketOf(socket);
+    if (plain !== undefined) this.#handshaking.delete(plain);
+    socket.allowHalfOpen = true;
+    if (this.#closed) socket.destroy();
+    else this.#queue({ socket });
+  }
+
+  #onHandshakeFailed(socket: tls.TLSSocket): void {
+    const plain = plainSocketOf(socket);
+    if (plain !== undefined) this.#handshaking.delete(plain);
+    socket.destroy();
+    if (!this.#closed) this.#handshakeFailures++;
+  }
+
+  #queue(p: Pending): void {
     if (this.#waiters.length > 0 || this.#drainScheduled) {
       if (this.#pendingHead === this.#pending.length) this.#deferredSince = performance.now();
       this.#pending.push(p);

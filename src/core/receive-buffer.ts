@@ -158,6 +158,11 @@ export class ReceiveBuffer implements ReadSink {
     return this.waiter !== NONE;
   }
 
+  /** Unread bytes held at most before reading pauses (`receiveBufferSize`). */
+  get limit(): number {
+    return this.#limit;
+  }
+
   /** Reading pauses below this much room: reads stay large, and tiny limits still work. */
   get lowWater(): number {
     return Math.min(LOW_WATER, this.#limit);

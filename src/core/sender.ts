@@ -142,6 +142,12 @@ export class Sender {
     return this.#sent;
   }
 
+  /** Sends handed to the OS at once at most (`maxPendingSends`). */
+  get maxInFlight(): number {
+    const b = this.#q;
+    return typeof b === 'number' ? b : b.max;
+  }
+
   /** Sends not yet settled: waiting in the queue or in flight. */
   get pending(): number {
     const b = this.#q;

@@ -9,6 +9,7 @@
 // socket's listeners are shared functions that find their transport through a symbol on the
 // socket, instead of closures made per connection.
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { SocketClosedError } from './errors.js';
 import {
   adoptAcceptedHandle,
@@ -16,9 +17,12 @@ import {
   isTcp,
   kernelBytesWritten,
   listenForEnd,
+  resetTls,
+  tlsClientWithOnread,
   type AcceptedHandle,
   type OnRead,
 } from './internal/node-net.js';
+import { tlsInfoOf, type TlsInfo } from './tls-info.js';
 
 /** Where received bytes go: a connection's receive buffer. */
 export interface ReadSink {
@@ -79,8 +83,10 @@ function takeNextTarget(): Buffer {
 
 /** Options the transport applies to a fresh socket. */
 export interface SocketSetup {
-  noDelay: boolean;
-  keepAlive: boolean | number;
+  /** `undefined`: leave the socket as it is (a TLS upgrade of a configured socket). */
+  noDelay: boolean | undefined;
+  /** `undefined`: leave the socket as it is. */
+  keepAlive: boolean | number | undefined;
   idleTimeout: number;
 }
 
@@ -116,13 +122,25 @@ export class Transport {
   /**
    * @param sink - where received bytes go.
    * @param from - an accepted connection's libuv handle to adopt (read with `onread`), a
-   *   socket node:net already built (read with `'data'`, the fallback), or nothing to create
-   *   a client socket (read with `onread` where the runtime takes it, else `'data'`).
+   *   socket node:net already built (read with `'data'`, the fallback; a TLS socket after its
+   *   handshake), TLS client options (`tls.connect()` starts connecting now, read with
+   *   `onread` where the runtime takes it), or nothing to create a client socket (read with
+   *   `onread` where the runtime takes it, else `'data'`).
    */
-  constructor(sink: ReadSink, from?: { handle: AcceptedHandle } | { socket: net.Socket }) {
+  constructor(
+    sink: ReadSink,
+    from?: { handle: AcceptedHandle } | { socket: net.Socket } | { tls: tls.ConnectionOptions },
+  ) {
     this.#events = new Detached(sink);
     this.#target = scratchOf(Math.min(READ_SIZE, sink.room()));
-    if (from === undefined) {
+    if (from !== undefined && 'tls' in from) {
+      const { socket, onread } = tlsClientWithOnread(
+        from.tls,
+        () => this.#target,
+        (n, buf) => Transport.#read(this, n, buf),
+      );
+      this.socket = onread ? socket : this.readWithData(socket);
+    } else if (from === undefined) {
       // node:net asks a client socket's `buffer` for the first target when its handle is
       // made, which happy eyeballs may do later, outside any callback of ours: so a client
       // keeps a generator of its own, and a callback of its own too (some runtimes call it
@@ -161,8 +179,8 @@ export class Transport {
   attach(events: TransportEvents, setup: SocketSetup): void {
     this.#events = events;
     const s = this.socket;
-    s.setNoDelay(setup.noDelay);
-    if (setup.keepAlive !== false) {
+    if (setup.noDelay !== undefined) s.setNoDelay(setup.noDelay);
+    if (setup.keepAlive !== false && setup.keepAlive !== undefined) {
       s.setKeepAlive(true, setup.keepAlive === true ? 0 : setup.keepAlive);
     }
     if (setup.idleTimeout > 0) {
@@ -173,6 +191,23 @@ export class Transport {
     s.on('close', Transport.#onClose);
   }
 
+  /**
+   * Lets go of the socket for a TLS upgrade: reading stops, this transport's listeners are
+   * removed and its idle timer cleared; the socket stays open for the TLS layer to take over.
+   */
+  detach(): void {
+    const s = this.socket;
+    this.#flags &= ~READING;
+    s.pause();
+    s.off('data', Transport.#onData);
+    s.off('end', Transport.#onEnd);
+    s.off('close', Transport.#onClose);
+    s.off('error', Transport.#onError);
+    s.off('timeout', Transport.#onTimeout);
+    s.setTimeout(0);
+    this.#events = new Detached(this.#events.receiver);
+  }
+
   /** Where received bytes go. */
   get sink(): ReadSink {
     return this.#events.receiver;
@@ -181,6 +216,11 @@ export class Transport {
   /** The error the socket failed with, if any. */
   get error(): Error | undefined {
     return this.#error;
+  }
+
+  /** What the TLS handshake negotiated, or `undefined` on a plain socket. */
+  tlsInfo(): TlsInfo | undefined {
+    return this.socket instanceof tls.TLSSocket ? tlsInfoOf(this.socket) : undefined;
   }
 
   /** True when reads come through `'data'` (the fallback) rather than `onread`. */
@@ -361,8 +401,10 @@ export class Transport {
   reset(): void {
     const s = this.socket;
     if (s.destroyed) return;
-    if (isTcp(s) && !(s.writableEnded && !s.writableFinished)) s.resetAndDestroy();
-    else s.destroy();
+    if (isTcp(s) && !(s.writableEnded && !s.writableFinished)) {
+      if (!(s instanceof tls.TLSSocket)) s.resetAndDestroy();
+      else if (!resetTls(s)) s.destroy();
+    } else s.destroy();
   }
 
   /** Closes the socket (FIN if not sent yet). */

@@ -62,3 +62,9 @@ declare function onAccepted(e: import('sockflow/compat').SocketAsyncEventArgs): 
 declare function onReceived(e: import('sockflow/compat').SocketAsyncEventArgs): void;
 declare function onSent(e: import('sockflow/compat').SocketAsyncEventArgs): void;
 declare function closeClient(e: import('sockflow/compat').SocketAsyncEventArgs): void;
+
+// TLS: the application's key and certificate (PEM), and node:fs's reader.
+declare const key: string;
+declare const cert: string;
+declare function readFileSync(path: string): Buffer;
+declare function speakHttp2(conn: import('sockflow').Connection): void;

@@ -1,5 +1,6 @@
 // Builds a Connection around a fresh or accepted socket: receive buffer, transport, connection.
 import type * as net from 'node:net';
+import type * as tls from 'node:tls';
 import type { IpSocketAddress, SocketAddress, UnixSocketAddress } from '../address.js';
 import type { ResolvedConnectionOptions } from '../connection-options.js';
 import { createConnection, type Connection } from '../connection.js';
@@ -11,7 +12,7 @@ import { peerName, sockName } from './socket-names.js';
 /** A transport with its receive buffer, before the connection exists (a client still connecting). */
 export function newTransport(
   options: ResolvedConnectionOptions,
-  from?: { handle: AcceptedHandle } | { socket: net.Socket },
+  from?: { handle: AcceptedHandle } | { socket: net.Socket } | { tls: tls.ConnectionOptions },
 ): Transport {
   const rb = new ReceiveBuffer(options.receiveBufferSize);
   return new Transport(rb, from);

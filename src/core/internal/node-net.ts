@@ -8,6 +8,7 @@
 // guess). Checked on Node 20.20, 22.23, 24.21 and 26.10; the fallbacks on Bun 1.4.5 and
 // Deno 2.9.6.
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 
 /**
  * Test hook: every capability takes its public-API fallback, as on a runtime that has none of
@@ -31,6 +32,9 @@ type Handle = {
   getpeername?: (out: object) => number;
   getsockname?: (out: object) => number;
   close?: (cb?: () => void) => void;
+  /** A TLS socket's handle (`TLSWrap`): the TCP or Pipe handle under it. */
+  _parent?: Handle | null;
+  reset?: (cb: () => void) => number;
 };
 
 /**
@@ -85,6 +89,30 @@ export function clientSocketWithOnread(
   return newSocket({ allowHalfOpen: true, onread: { buffer, callback } });
 }
 
+/**
+ * A TLS client socket, connecting: `tls.connect()` with `onread` where the runtime takes it,
+ * so decrypted bytes land in buffers of our choosing as on plain sockets (`onread` is the
+ * only way in: `new tls.TLSSocket()` ignores it when given a socket). `onread` is `false`
+ * when the socket must be read with `'data'`.
+ *
+ * Checked on: Node 20-26 (onread).
+ */
+export function tlsClientWithOnread(
+  options: tls.ConnectionOptions,
+  buffer: () => Buffer,
+  callback: (n: number, buf: Buffer) => boolean,
+): { socket: tls.TLSSocket; onread: boolean } {
+  const onread = supportsClientOnread();
+  // allowHalfOpen is taken by tls.connect() though @types/node leaves it out.
+  const all: tls.ConnectionOptions & { allowHalfOpen: boolean; onread?: object } = {
+    ...options,
+    allowHalfOpen: true,
+  };
+  if (onread) all.onread = { buffer, callback };
+  const socket = tls.connect(all);
+  return { socket, onread };
+}
+
 // --- accepting handles -------------------------------------------------------------------------
 
 /** A connection libuv accepted, not yet wrapped in a Socket. */
@@ -122,6 +150,26 @@ export function takeOverAccepts(
  */
 export function adoptAcceptedHandle(handle: AcceptedHandle, onread: OnRead): net.Socket {
   return newSocket({ handle, allowHalfOpen: true, readable: true, writable: true, onread });
+}
+
+/**
+ * Wraps a handle `takeOverAccepts` delivered in a plain Socket, as node:net's server would, for
+ * a layer that takes the handle over at once (TLS). Not half-open: see `Listener`'s handshake.
+ */
+export function socketOfAcceptedHandle(handle: AcceptedHandle): net.Socket {
+  return newSocket({ handle, allowHalfOpen: false, readable: true, writable: true });
+}
+
+/**
+ * The plain socket a server-side TLS socket was made from (node:net keeps it as `_parent`), or
+ * `undefined` where the runtime does not say.
+ *
+ * Checked on: Node 20-26.
+ */
+export function plainSocketOf(socket: tls.TLSSocket): net.Socket | undefined {
+  if (publicApiOnly.on) return undefined;
+  const parent = (socket as unknown as { _parent?: unknown })._parent;
+  return parent instanceof net.Socket ? parent : undefined;
 }
 
 // --- the 'end' listener ------------------------------------------------------------------------
@@ -175,7 +223,13 @@ export function kernelBytesWrittenIsExact(socket: net.Socket): boolean {
 /** What the handle says the kernel took, or `undefined` when it does not say. */
 function handleBytesTaken(socket: net.Socket): number | undefined {
   const h = handleOf(socket);
-  if (h == null || typeof h.bytesWritten !== 'number' || typeof h.writeQueueSize !== 'number') {
+  // A TLS handle counts plaintext written and ciphertext queued: no difference to take.
+  if (
+    h == null ||
+    h._parent !== undefined ||
+    typeof h.bytesWritten !== 'number' ||
+    typeof h.writeQueueSize !== 'number'
+  ) {
     return undefined;
   }
   return h.bytesWritten - h.writeQueueSize;
@@ -190,11 +244,36 @@ function handleBytesTaken(socket: net.Socket): number | undefined {
  * Checked on: Node 20-26 (`TCP` / `Pipe`).
  */
 export function isTcp(socket: net.Socket): boolean {
-  const h = handleOf(socket);
+  const top = handleOf(socket);
+  const h = top?._parent ?? top;
   if (h != null && (h.constructor.name === 'TCP' || h.constructor.name === 'Pipe')) {
     return h.constructor.name === 'TCP';
   }
   return typeof socket.remotePort === 'number';
+}
+
+// --- resetting a TLS connection ------------------------------------------------------------
+
+/**
+ * Resets the TCP connection under a TLS socket (RST, no close_notify) and destroys the
+ * socket. node:net's `resetAndDestroy()` refuses a TLS socket (`ERR_INVALID_HANDLE_TYPE`):
+ * its handle is the TLS layer (`TLSWrap`), which forwards `close` to the TCP handle under it
+ * but not `reset`. So `reset` is forwarded the same way and node:net's own reset path runs
+ * (`resetAndClosing`, then `destroy()`), closing the TCP handle with RST instead. Returns
+ * false, doing nothing, when the socket is not TLS over TCP or the handle cannot be reached.
+ *
+ * Checked on: Node 20-26.
+ */
+export function resetTls(socket: tls.TLSSocket): boolean {
+  const h = handleOf(socket);
+  const parent = h?._parent;
+  if (h == null || parent == null || parent.constructor.name !== 'TCP') return false;
+  const reset = parent.reset;
+  if (typeof reset !== 'function') return false;
+  h.reset = (cb) => reset.call(parent, cb);
+  (socket as unknown as { resetAndClosing: boolean }).resetAndClosing = true;
+  socket.destroy();
+  return true;
 }
 
 // --- socket names ----------------------------------------------------------------------------
