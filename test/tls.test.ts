@@ -288,3 +288,17 @@ describe('ending a TLS connection', () => {
     expect(codeOf(info.error)).toBe('ECONNRESET');
   });
 });
+
+describe('a TLS connection waiting for accept()', () => {
+  it('reset by its client while it waits: accept() still hands it out, and it reports the reset', async () => {
+    await using listener = await tlsListener();
+    const client = await connect({ host: LOOPBACK, port: portOf(listener) }, { tls: { ca: c.ca } });
+    await until(() => listener.pendingConnections === 1);
+    await client.reset();
+    await new Promise((r) => setTimeout(r, 50)); // the reset reaches the waiting socket
+    const conn = await listener.accept();
+    const info = await conn.closed;
+    expect(info.reason).toBe('peer-reset');
+    await expect(conn.read()).rejects.toMatchObject({ code: 'ECONNRESET' });
+  });
+});

@@ -20,10 +20,17 @@ import {
 import { signalOf } from './internal/validate.js';
 
 /** A connection waiting for accept(): a raw handle, or a socket node:net built (fallback). */
-type Pending = { handle: AcceptedHandle } | { socket: net.Socket };
+/**
+ * A connection waiting for accept(): a raw handle, a socket node:net built (fallback), or a TLS
+ * connection built as soon as its handshake succeeded (a TLS socket reads from the start, so
+ * it needs the connection's listeners at once: a reset while it waits is then reported by the
+ * connection accept() hands out).
+ */
+type Pending = { handle: AcceptedHandle } | { socket: net.Socket } | { built: Connection };
 
 function drop(p: Pending): void {
-  if ('socket' in p) p.socket.destroy();
+  if ('built' in p) void p.built.reset();
+  else if ('socket' in p) p.socket.destroy();
   else p.handle.close();
 }
 
@@ -350,7 +357,7 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
       drop(p);
       return;
     }
-    if (this.#tls !== undefined) {
+    if (this.#tls !== undefined && !('built' in p)) {
       this.#handshake(p, this.#tls);
       return;
     }
@@ -361,7 +368,7 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
   // Handshakes in progress count against `maxPendingAccepts` with the connections waiting, so
   // a flood of clients that connect and say nothing holds a bounded number of sockets, each
   // for at most `handshakeTimeout`.
-  #handshake(p: Pending, server: tls.Server): void {
+  #handshake(p: { handle: AcceptedHandle } | { socket: net.Socket }, server: tls.Server): void {
     if (this.#handshaking.size + this.pendingConnections >= Math.max(this.#max, 1)) {
       this.#dropped++;
       drop(p);
@@ -382,7 +389,7 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
     if (plain !== undefined) this.#handshaking.delete(plain);
     socket.allowHalfOpen = true;
     if (this.#closed) socket.destroy();
-    else this.#queue({ socket });
+    else this.#queue({ built: this.#build({ socket }) });
   }
 
   #onHandshakeFailed(socket: tls.TLSSocket): void {
@@ -465,6 +472,7 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
   }
 
   #build(p: Pending): Connection {
+    if ('built' in p) return p.built;
     const transport = newTransport(this.#options, p);
     const names = this.#names;
     return connectionOf(

@@ -24,7 +24,10 @@ export interface TlsInfo {
   readonly alpnProtocol: string | undefined;
   /**
    * The peer's certificate, or `undefined` when it sent none (a client, unless the server
-   * asked with `requestCert`).
+   * asked with `requestCert`). Made into an object on first access (it costs about as much
+   * as the rest of the handshake's JavaScript), so read it while the connection is open:
+   * once closed, a certificate never read is `undefined`, as node:tls's
+   * `getPeerCertificate()` is after `destroy()`.
    */
   readonly peerCertificate: Readonly<tls.PeerCertificate> | undefined;
   /**
@@ -41,19 +44,27 @@ export interface TlsInfo {
 
 /** Reads what the handshake of `socket` negotiated (call once, after the handshake). */
 export function tlsInfoOf(socket: tls.TLSSocket): TlsInfo {
-  const cert = socket.getPeerCertificate(false) as tls.PeerCertificate | null;
   const alpn = socket.alpnProtocol;
   const sni = (socket as { servername?: unknown }).servername;
   const authError = socket.authorizationError as unknown;
   const reason = authError instanceof Error ? authError.message : authError;
-  return Object.freeze({
+  let cert: Readonly<tls.PeerCertificate> | null | undefined = null;
+  const info = {
     protocol: socket.getProtocol() ?? 'unknown',
     cipher: Object.freeze({ ...socket.getCipher() }),
     alpnProtocol: typeof alpn === 'string' ? alpn : undefined,
-    peerCertificate:
-      cert !== null && Object.keys(cert).length > 0 ? Object.freeze(cert) : undefined,
+    get peerCertificate(): Readonly<tls.PeerCertificate> | undefined {
+      if (cert === null) {
+        // Not read yet: read it now if the socket can still say (`{}` means none was sent).
+        if (socket.destroyed) return undefined;
+        const c = socket.getPeerCertificate(false) as tls.PeerCertificate | null;
+        cert = c !== null && Object.keys(c).length > 0 ? Object.freeze(c) : undefined;
+      }
+      return cert;
+    },
     authorized: socket.authorized,
     authorizationError: typeof reason === 'string' ? reason : undefined,
     servername: typeof sni === 'string' ? sni : undefined,
-  });
+  };
+  return Object.freeze(info);
 }
