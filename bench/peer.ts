@@ -5,6 +5,14 @@ import { connClient, connServer } from './peers/connections.js';
 import { msgRecv, msgSend } from './peers/messages.js';
 import { echo, ping } from './peers/pingpong.js';
 import { smallRecv, smallSend } from './peers/small.js';
+import {
+  tlsBulkRecv,
+  tlsBulkSend,
+  tlsEcho,
+  tlsHandshakeClient,
+  tlsHandshakeServer,
+  tlsPing,
+} from './peers/tls.js';
 
 const [role, ...args] = process.argv.slice(2);
 const side = (s: string | undefined): 'accept' | 'connect' =>
@@ -41,6 +49,24 @@ switch (role) {
     break;
   case 'conn-client':
     await connClient(num(0), num(1), num(2));
+    break;
+  case 'tls-bulk-send':
+    await tlsBulkSend(num(0), num(1));
+    break;
+  case 'tls-bulk-recv':
+    await tlsBulkRecv(args[0] as string, num(1), num(2));
+    break;
+  case 'tls-echo':
+    await tlsEcho(args[0] as string);
+    break;
+  case 'tls-ping':
+    await tlsPing(args[0] as string, num(1), num(2), num(3));
+    break;
+  case 'tls-hs-server':
+    await tlsHandshakeServer(args[0] as string, num(1));
+    break;
+  case 'tls-hs-client':
+    await tlsHandshakeClient(args[0] as string, num(1), num(2), num(3));
     break;
   default:
     throw new Error(`unknown role ${String(role)}`);

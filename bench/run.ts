@@ -37,10 +37,12 @@
 //          .json, the raw results the page was rendered from).
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { HANDSHAKE_WARMUP } from './peers/tls.js';
 import { range, renderReport, type BenchRun, type CaseResult, type MetricInfo } from './report.js';
 
 const PEER = fileURLToPath(new URL('./peer.js', import.meta.url));
@@ -56,6 +58,7 @@ const { values } = parseArgs({
     'small-messages': { type: 'string', default: '200000' },
     producers: { type: 'string', default: '50' },
     connections: { type: 'string', default: '10000' },
+    handshakes: { type: 'string', default: '2000' },
     messages: { type: 'string', default: '1000000' },
     pin: { type: 'string', default: 'same' },
     only: { type: 'string' },
@@ -72,6 +75,7 @@ const size = Number(values.size);
 const smallMessages = Number(values['small-messages']);
 const producers = Number(values.producers);
 const connections = Number(values.connections);
+const handshakes = Number(values.handshakes);
 const messageCount = Number(values.messages);
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 const pin = hasTaskset ? values.pin : 'none';
@@ -92,6 +96,7 @@ const LABEL: Record<string, string> = {
   duplex: 'streams toDuplex pipeline',
   sockflow: 'sockflow listen()',
   'concat-framing': 'for await + Buffer.concat',
+  node: "node:tls TLSSocket 'data'",
   messages: 'streams messages()',
 };
 
@@ -332,6 +337,87 @@ const perMessage = (who: string): Metric[] => [
   },
 ];
 
+// --- TLS: sockflow against node:tls in the same run ---------------------------------------------
+
+/** A self-signed ECDSA certificate for 127.0.0.1, made once per run with openssl, for the peers. */
+function benchTlsDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sockflow-bench-tls-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const r = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'key.pem',
+      '-out',
+      'cert.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { cwd: dir, stdio: 'ignore' },
+  );
+  if (r.status !== 0) throw new Error('openssl could not make the bench certificate');
+  return dir;
+}
+
+function withTls<T>(run: () => Promise<T>): Promise<T> {
+  process.env.SOCKFLOW_BENCH_TLS ??= benchTlsDir();
+  return run();
+}
+
+/** TLS bulk receive: a node:tls server sends; the receiver under test connects. */
+async function tlsBulk(impl: string): Promise<Flat> {
+  return withTls(async () => {
+    const send = peer(['tls-bulk-send', String(warmBytes), String(bulkBytes)], cpuFor(splitPin, 1));
+    const recv = peer(
+      ['tls-bulk-recv', impl, String(await send.port), String(warmBytes)],
+      cpuFor(splitPin, 0),
+    );
+    const [r] = await Promise.all([recv.result, send.result]);
+    if (r.totalBytes !== bulkBytes + warmBytes)
+      throw new Error(`tls-bulk ${impl}: bytes do not add up`);
+    return r;
+  });
+}
+
+async function tlsPingPong(impl: string): Promise<Flat> {
+  return withTls(async () => {
+    const server = peer(['tls-echo', impl], cpuFor(pin, 0));
+    const client = peer(
+      ['tls-ping', impl, String(await server.port), String(roundTrips), String(size)],
+      cpuFor(pin, 1),
+    );
+    const [, r] = await Promise.all([server.result, client.result]);
+    return r;
+  });
+}
+
+/** New TLS connections per second: client and server in separate processes, 4 at a time. */
+async function tlsHandshakes(impl: string): Promise<Flat> {
+  return withTls(async () => {
+    const server = peer(
+      ['tls-hs-server', impl, String(handshakes + HANDSHAKE_WARMUP)],
+      cpuFor(splitPin, 0),
+    );
+    const client = peer(
+      ['tls-hs-client', impl, String(await server.port), String(handshakes), '4'],
+      cpuFor(splitPin, 1),
+    );
+    const [, r] = await Promise.all([server.result, client.result]);
+    return r;
+  });
+}
+
 const CASES: CaseDef[] = [
   {
     name: 'bulk-accept',
@@ -421,6 +507,59 @@ const CASES: CaseDef[] = [
       },
       { key: 'rss', label: 'RSS B/connection', digits: 0, of: (r) => r.rssPerConnection as number },
       { key: 'overflows', label: 'listen overflows', digits: 0, of: (r) => r.overflows as number },
+    ],
+  },
+  {
+    name: 'tls-bulk',
+    title: `TLS bulk receive, ${bulkWhat}, from a node:tls sender; the receiver connects (pin ${splitPin})`,
+    impls: ['node', 'iter', 'receive'],
+    run: tlsBulk,
+    metrics: bulkMetrics('receiver'),
+  },
+  {
+    name: 'tls-ping-pong',
+    title: `TLS ping-pong, ${roundTrips} round trips of ${size} B, both sides the same implementation (pin ${pin})`,
+    impls: ['node', 'receive'],
+    run: tlsPingPong,
+    metrics: [
+      {
+        key: 'rts',
+        label: 'round trips/s',
+        digits: 0,
+        ratio: true,
+        of: (r) => (r.roundTrips as number) / (r.seconds as number),
+      },
+      {
+        key: 'user',
+        label: 'client user µs/round trip',
+        digits: 2,
+        of: (r) => ((r.userSeconds as number) / (r.roundTrips as number)) * 1e6,
+      },
+    ],
+  },
+  {
+    name: 'tls-handshakes',
+    title: `TLS handshakes, ${handshakes} new connections 4 at a time, client and server in separate processes (pin ${splitPin})`,
+    impls: ['node', 'sockflow'],
+    labels: { node: 'node:tls connect + createServer', sockflow: 'sockflow connect + listen' },
+    run: tlsHandshakes,
+    metrics: [
+      {
+        key: 'rate',
+        label: 'handshakes/s',
+        digits: 0,
+        ratio: true,
+        of: (r) => (r.messages as number) / (r.seconds as number),
+      },
+      {
+        key: 'cpu',
+        label: 'client CPU µs/handshake',
+        digits: 0,
+        ratio: true,
+        of: (r) =>
+          (((r.userSeconds as number) + (r.systemSeconds as number)) / (r.messages as number)) *
+          1e6,
+      },
     ],
   },
   ...(Object.keys(MESSAGE_CASES) as (keyof typeof MESSAGE_CASES)[]).map((which): CaseDef => {
