@@ -28,7 +28,8 @@ export type SockflowErrorCode =
   | 'ERR_INVALID_ARG_TYPE'
   | 'ERR_INVALID_ARG_VALUE'
   | 'ERR_OUT_OF_RANGE'
-  | 'ERR_SOCKET_BAD_PORT';
+  | 'ERR_SOCKET_BAD_PORT'
+  | 'ERR_TLS_ALREADY_SECURE';
 
 /**
  * The brand every sockflow error class carries on its prototype. A registered symbol, so two

@@ -68,3 +68,5 @@ declare const key: string;
 declare const cert: string;
 declare function readFileSync(path: string): Buffer;
 declare function speakHttp2(conn: import('sockflow').Connection): void;
+declare const plain: import('sockflow').Connection;
+declare const caPem: string;
