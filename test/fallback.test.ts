@@ -6,7 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SendAbortedError } from '../src/core/index.js';
 import { publicApiOnly } from '../src/core/internal/node-net.js';
-import { abortSendInFlight, pair, random, readAll, until, untilStalled } from './helpers.js';
+import {
+  abortSendInFlight,
+  pair,
+  random,
+  readAll,
+  tlsPair,
+  until,
+  untilStalled,
+} from './helpers.js';
 
 beforeAll(() => {
   publicApiOnly.on = true;
@@ -67,5 +75,18 @@ describe("node:net's public API only (the fallback)", () => {
     expect(err.bytesWritten).toBeGreaterThan(0);
     expect(err.bytesWritten).toBeLessThanOrEqual(size);
     expect((await p.client.closed).reason).toBe('reset');
+  });
+
+  it("TLS: 4 MiB through 'data' reads byte-identical, and reset() closing the socket instead", async () => {
+    await using p = await tlsPair();
+    const a = random(4 << 20);
+    const [got] = await Promise.all([
+      readAll(p.server),
+      p.client.send(a).then(() => p.client.shutdown()),
+    ]);
+    expect(got.equals(a)).toBe(true);
+    await p.server.reset(); // no handle to reach: the socket is closed, not reset
+    expect((await p.server.closed).reason).toBe('reset');
+    expect(['closed', 'peer-reset']).toContain((await p.client.closed).reason);
   });
 });

@@ -16,11 +16,17 @@ import {
   kernelBytesWritten,
   kernelBytesWrittenIsExact,
   listenForEnd,
+  plainSocketOf,
+  resetTls,
   socketName,
+  socketOfAcceptedHandle,
   supportsClientOnread,
   takeOverAccepts,
+  tlsClientWithOnread,
   type AcceptedHandle,
 } from '../src/core/internal/node-net.js';
+import * as tls from 'node:tls';
+import { certs } from './tls-certs.js';
 import { abortSendInFlight, LOOPBACK, pair, until } from './helpers.js';
 
 const accepted = new WeakMap<net.Server, net.Socket[]>();
@@ -171,6 +177,78 @@ describe(`node:net's private surfaces (${process.version})`, () => {
     await once(b, 'connect');
     expect(isTcp(b)).toBe(false);
     await closeAll(a, b, tcp, unix);
+  });
+
+  describe('TLS', () => {
+    const c = certs();
+    async function tlsServer(onSecure: (s: tls.TLSSocket) => void = () => {}) {
+      const server = tls.createServer({ key: c.server.key, cert: c.server.cert }, (s) => {
+        s.on('error', () => {});
+        onSecure(s);
+      });
+      server.listen(0, LOOPBACK);
+      await once(server, 'listening');
+      return server;
+    }
+
+    it('a TLS client reads decrypted bytes into the buffers its generator gives (onread)', async () => {
+      const server = await tlsServer((s) => s.end('decrypted'));
+      const target = Buffer.alloc(64);
+      const reads: number[] = [];
+      const { socket, onread } = tlsClientWithOnread(
+        { port: (server.address() as net.AddressInfo).port, host: LOOPBACK, ca: c.ca },
+        () => target,
+        (n) => {
+          reads.push(n);
+          return true;
+        },
+      );
+      expect(onread).toBe(true);
+      socket.on('error', () => {});
+      await until(() => reads.length > 0);
+      expect(target.subarray(0, reads[0]).toString()).toBe('decrypted');
+      socket.destroy();
+      server.close();
+    });
+
+    it('the TCP handle under TLS is reset (RST) and reported as TCP; a server socket names its plain socket', async () => {
+      let serverSide: tls.TLSSocket | undefined;
+      const peerError = new Promise<unknown>((resolve) => {
+        void tlsServer((s) => {
+          serverSide = s;
+          s.on('error', resolve);
+          s.resume();
+        }).then((server) => {
+          const client = tls.connect({
+            port: (server.address() as net.AddressInfo).port,
+            host: LOOPBACK,
+            ca: c.ca,
+          });
+          client.on('secureConnect', () => {
+            expect(isTcp(client)).toBe(true);
+            void until(() => serverSide !== undefined).then(() => {
+              expect(plainSocketOf(serverSide as tls.TLSSocket)).toBeInstanceOf(net.Socket);
+              expect(resetTls(client)).toBe(true);
+              server.close();
+            });
+          });
+        });
+      });
+      expect((await peerError) as { code?: unknown }).toMatchObject({ code: 'ECONNRESET' });
+    });
+
+    it('an accepted handle wrapped for TLS is not half-open (node-notes §20)', async () => {
+      const server = net.createServer();
+      let handle: AcceptedHandle | undefined;
+      server.listen(0, LOOPBACK);
+      await once(server, 'listening');
+      expect(takeOverAccepts(server, (_e, h) => (handle = h))).toBe(true);
+      const client = net.connect((server.address() as net.AddressInfo).port, LOOPBACK);
+      await until(() => handle !== undefined);
+      const socket = socketOfAcceptedHandle(handle as AcceptedHandle);
+      expect(socket.allowHalfOpen).toBe(false);
+      await closeAll(socket, client, server);
+    });
   });
 
   it("socket names: read from the handle, equal to node:net's public getters", async () => {
