@@ -2,7 +2,11 @@
 // through their node:net (docs/node-notes.md §17). Each step must finish within its deadline:
 // before node-net.ts probed for the private surfaces, a read() never completed under Bun and an
 // accept() never completed under Deno. Prints one line per step; exits 1 on any failure.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect, listen } from '../../dist/core/index.js';
 import {
   AddressFamily,
@@ -126,6 +130,91 @@ await step('compat: accept, connect, send and receive', async () => {
     throw new Error(`${SocketError[re.socketError]} '${got}'`);
   }
   return got;
+});
+// TLS: a self-signed certificate for 127.0.0.1 (made with openssl), trusted as the CA.
+const dir = mkdtempSync(join(tmpdir(), 'sockflow-smoke-tls-'));
+execFileSync(
+  'openssl',
+  [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'k.pem',
+    '-out',
+    'c.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+  ],
+  { cwd: dir, stdio: 'ignore' },
+);
+const key = readFileSync(join(dir, 'k.pem'));
+const cert = readFileSync(join(dir, 'c.pem'));
+rmSync(dir, { recursive: true, force: true });
+const M = 4 * 1024 * 1024;
+const tlsData = Buffer.alloc(M, 7);
+async function drain(conn) {
+  let n = 0;
+  for await (const chunk of conn) n += chunk.length;
+  return n;
+}
+await step('TLS: verified connect, 4 MiB each way, shutdown with close_notify', async () => {
+  const tl = await listen({ host: '127.0.0.1', port: 0 }, { tls: { key, cert } });
+  try {
+    const [c3, s3] = await Promise.all([
+      connect({ host: '127.0.0.1', port: tl.address.port }, { tls: { ca: cert } }),
+      tl.accept(),
+    ]);
+    const [up, down] = await Promise.all([
+      drain(s3),
+      drain(c3),
+      c3.send(tlsData).then(() => c3.shutdown('send')),
+      s3.send(tlsData).then(() => s3.shutdown('send')),
+    ]);
+    if (up !== M || down !== M) throw new Error(`got ${up} and ${down} bytes`);
+    const protocol = c3.tls?.protocol;
+    await Promise.all([c3.close(), s3.close()]);
+    return `${protocol}, ${(await c3.closed).reason}`;
+  } finally {
+    await tl.close();
+  }
+});
+await step('TLS: a verification failure rejects with its code', async () => {
+  const tl = await listen({ host: '127.0.0.1', port: 0 }, { tls: { key, cert } });
+  try {
+    const code = await connect({ host: '127.0.0.1', port: tl.address.port }, { tls: {} }).then(
+      (conn) => conn.reset().then(() => 'connected'),
+      (e) => e.code,
+    );
+    if (code !== 'DEPTH_ZERO_SELF_SIGNED_CERT') throw new Error(`got ${code}`);
+    return code;
+  } finally {
+    await tl.close();
+  }
+});
+await step('STARTTLS: command and ClientHello back to back', async () => {
+  const [c4, s4] = await Promise.all([connect({ host: '127.0.0.1', port }), l.accept()]);
+  await c4.send('STARTTLS\r\n');
+  const upgrading = c4.startTls({ ca: cert });
+  const line = new Uint8Array(10);
+  let n = 0;
+  while (n < 10) n += await s4.receive(line.subarray(n));
+  if (Buffer.from(line).toString() !== 'STARTTLS\r\n') throw new Error('no command');
+  const [sc, ss] = await Promise.all([upgrading, s4.startTls({ isServer: true, key, cert })]);
+  await sc.send('secret');
+  await sc.shutdown('send');
+  const got = await drain(ss);
+  await Promise.all([sc.reset(), ss.reset()]);
+  if (got !== 6) throw new Error(`got ${got} bytes`);
+  return `${(await c4.closed).reason}`;
 });
 await l.close();
 console.log(failed === 0 ? 'every step passed' : `${failed} step(s) failed`);
