@@ -318,6 +318,23 @@ async function framed(impl: string, which: keyof typeof MESSAGE_CASES): Promise<
   return r;
 }
 
+/** Round trips per second and the client's user CPU per round trip. */
+const pingPongMetrics: Metric[] = [
+  {
+    key: 'rts',
+    label: 'round trips/s',
+    digits: 0,
+    ratio: true,
+    of: (r) => (r.roundTrips as number) / (r.seconds as number),
+  },
+  {
+    key: 'user',
+    label: 'client user µs/round trip',
+    digits: 2,
+    of: (r) => ((r.userSeconds as number) / (r.roundTrips as number)) * 1e6,
+  },
+];
+
 /** Messages per second and CPU per message of `who` (the side the result comes from). */
 const perMessage = (who: string): Metric[] => [
   {
@@ -466,21 +483,7 @@ const CASES: CaseDef[] = [
       'compat',
     ],
     run: pingPong,
-    metrics: [
-      {
-        key: 'rts',
-        label: 'round trips/s',
-        digits: 0,
-        ratio: true,
-        of: (r) => (r.roundTrips as number) / (r.seconds as number),
-      },
-      {
-        key: 'user',
-        label: 'client user µs/round trip',
-        digits: 2,
-        of: (r) => ((r.userSeconds as number) / (r.roundTrips as number)) * 1e6,
-      },
-    ],
+    metrics: pingPongMetrics,
     pairs: [['compat', 'receive']],
   },
   {
@@ -521,21 +524,7 @@ const CASES: CaseDef[] = [
     title: `TLS ping-pong, ${roundTrips} round trips of ${size} B, both sides the same implementation (pin ${pin})`,
     impls: ['node', 'receive'],
     run: tlsPingPong,
-    metrics: [
-      {
-        key: 'rts',
-        label: 'round trips/s',
-        digits: 0,
-        ratio: true,
-        of: (r) => (r.roundTrips as number) / (r.seconds as number),
-      },
-      {
-        key: 'user',
-        label: 'client user µs/round trip',
-        digits: 2,
-        of: (r) => ((r.userSeconds as number) / (r.roundTrips as number)) * 1e6,
-      },
-    ],
+    metrics: pingPongMetrics,
   },
   {
     name: 'tls-handshakes',

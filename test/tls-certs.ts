@@ -31,11 +31,7 @@ function leaf(dir: string, name: string, subject: string, san: string | undefine
     dir,
     'req',
     '-new',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
+    ...EC,
     '-keyout',
     `${name}.key`,
     '-out',
@@ -70,45 +66,38 @@ function leaf(dir: string, name: string, subject: string, san: string | undefine
   );
 }
 
+const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+
+/** A self-signed certificate `<name>.crt` and its key `<name>.key`. */
+function selfSigned(dir: string, name: string, subject: string, san: string | undefined): void {
+  const ext = san === undefined ? [] : ['-addext', `subjectAltName=${san}`];
+  openssl(
+    dir,
+    'req',
+    '-x509',
+    ...EC,
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.crt`,
+    '-days',
+    '2',
+    '-subj',
+    subject,
+    ...ext,
+  );
+}
+
 /** The test certificates (made on first use). */
 export function certs(): Certs {
   if (made !== undefined) return made;
   const dir = mkdtempSync(join(tmpdir(), 'sockflow-certs-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  openssl(
-    dir,
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=sockflow test CA',
-  );
+  selfSigned(dir, 'ca', '/CN=sockflow test CA', undefined);
   leaf(dir, 'server', '/CN=localhost', 'DNS:localhost,IP:127.0.0.1,IP:::1');
   leaf(dir, 'client', '/CN=sockflow test client', undefined);
   leaf(dir, 'wrong', '/CN=wrong.example', 'DNS:wrong.example');
-  openssl(
-    dir,
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    'self.key',
-    '-out',
-    'self.crt',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=localhost',
-    '-addext',
-    'subjectAltName=DNS:localhost,IP:127.0.0.1',
-  );
+  selfSigned(dir, 'self', '/CN=localhost', 'DNS:localhost,IP:127.0.0.1');
   const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
   made = {
     dir,
