@@ -23,6 +23,7 @@ import {
   supportsClientOnread,
   takeOverAccepts,
   tlsClientWithOnread,
+  watchForTruncation,
   type AcceptedHandle,
 } from '../src/core/internal/node-net.js';
 import * as tls from 'node:tls';
@@ -235,6 +236,26 @@ describe(`node:net's private surfaces (${process.version})`, () => {
         });
       });
       expect((await peerError) as { code?: unknown }).toMatchObject({ code: 'ECONNRESET' });
+    });
+
+    it('truncation: the TLS handle takes a wrapped onread, and its TCP handle says it is reading (node-notes §22)', async () => {
+      const server = await tlsServer((s) => {
+        setTimeout(() => s.end('x'), 20); // close_notify, then FIN
+      });
+      const client = tls.connect({
+        port: (server.address() as net.AddressInfo).port,
+        host: LOOPBACK,
+        ca: c.ca,
+      });
+      client.on('error', () => {});
+      await once(client, 'secureConnect');
+      let truncated = false;
+      expect(watchForTruncation(client, () => (truncated = true))).toBe(true);
+      client.resume();
+      await once(client, 'end');
+      expect(truncated).toBe(false);
+      client.destroy();
+      server.close();
     });
 
     it('an accepted handle wrapped for TLS is not half-open (node-notes §20)', async () => {

@@ -5,6 +5,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { once } from 'node:events';
+import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
   connect,
@@ -12,6 +13,7 @@ import {
   type Connection,
   type Listener,
   type TlsClientOptions,
+  TlsTruncatedError,
 } from '../src/core/index.js';
 import { LOOPBACK, pair, pairOf, portOf, readAll, tlsPair, until, type Pair } from './helpers.js';
 import { certs } from './tls-certs.js';
@@ -300,5 +302,113 @@ describe('a TLS connection waiting for accept()', () => {
     const info = await conn.closed;
     expect(info.reason).toBe('peer-reset');
     await expect(conn.read()).rejects.toMatchObject({ code: 'ECONNRESET' });
+  });
+});
+
+/**
+ * A node:tls peer whose TCP connection is ours to end: `truncate()` sends FIN without
+ * close_notify; `end()` sends close_notify, and FIN only `finAfter` ms later (or never).
+ * The TLS layer runs over a JavaScript stream so that the TCP FIN is under the test's control.
+ */
+function controlledPeer(
+  raw: net.Socket,
+  options: tls.TLSSocketOptions & tls.ConnectionOptions,
+  finWithCloseNotify = false,
+) {
+  const duplex = new Duplex({
+    read() {
+      raw.resume();
+    },
+    write(chunk: Buffer, _enc, cb) {
+      raw.write(chunk, cb);
+    },
+    final(cb) {
+      // close_notify has gone out; the FIN right behind it, or when the test decides.
+      if (finWithCloseNotify) raw.end();
+      cb();
+    },
+  });
+  raw.on('data', (d: Buffer) => {
+    if (!duplex.push(d)) raw.pause();
+  });
+  raw.on('end', () => duplex.push(null));
+  raw.on('error', () => {});
+  const secure = options.isServer
+    ? new tls.TLSSocket(duplex, { ...options, isServer: true })
+    : tls.connect({ ...options, socket: duplex });
+  secure.on('error', () => {});
+  return { secure, truncate: () => raw.end(), fin: () => raw.end() };
+}
+
+describe('a TLS stream cut short (FIN without close_notify)', () => {
+  it('a client reads every byte that came, then ERR_TLS_TRUNCATED; closed says error', async () => {
+    const server = net.createServer({ allowHalfOpen: true });
+    server.listen(0, LOOPBACK);
+    await once(server, 'listening');
+    const accepted = once(server, 'connection');
+    const connecting = connect(
+      { host: LOOPBACK, port: (server.address() as net.AddressInfo).port },
+      { tls: { ca: c.ca, servername: 'localhost' } },
+    );
+    const [raw] = (await accepted) as [net.Socket];
+    const peer = controlledPeer(raw, { isServer: true, ...serverTls });
+    const conn = await connecting;
+    peer.secure.write('the first half of a message');
+    await until(() => conn.bufferedBytes === 27);
+    peer.truncate();
+    expect(Buffer.from((await conn.read()) as Uint8Array).toString()).toBe(
+      'the first half of a message',
+    );
+    const err = await conn.read().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TlsTruncatedError);
+    expect(codeOf(err)).toBe('ERR_TLS_TRUNCATED');
+    await expect(conn.read()).rejects.toMatchObject({ code: 'ERR_TLS_TRUNCATED' });
+    await conn.send('sending still works'); // only the peer's direction ended
+    const info = await conn.close();
+    expect(info.reason).toBe('error');
+    expect(codeOf(info.error)).toBe('ERR_TLS_TRUNCATED');
+    server.close();
+  });
+
+  it('a server sees a client that cuts its stream short the same way', async () => {
+    await using listener = await tlsListener();
+    const raw = net.connect({ host: LOOPBACK, port: portOf(listener) });
+    await once(raw, 'connect');
+    const peer = controlledPeer(raw, { ca: c.ca, servername: 'localhost' });
+    await once(peer.secure, 'secureConnect');
+    const conn = await listener.accept();
+    peer.secure.write('partial');
+    await until(() => conn.bufferedBytes === 7);
+    peer.truncate();
+    const got: string[] = [];
+    const err = await (async () => {
+      for await (const chunk of conn) got.push(Buffer.from(chunk).toString());
+    })().catch((e: unknown) => e);
+    expect(got.join('')).toBe('partial');
+    expect(codeOf(err)).toBe('ERR_TLS_TRUNCATED');
+    await conn.reset();
+  });
+
+  it('close_notify long before the FIN is a clean end, and so is close_notify with the FIN', async () => {
+    for (const finAfter of [0, 100]) {
+      const server = net.createServer({ allowHalfOpen: true });
+      server.listen(0, LOOPBACK);
+      await once(server, 'listening');
+      const accepted = once(server, 'connection');
+      const connecting = connect(
+        { host: LOOPBACK, port: (server.address() as net.AddressInfo).port },
+        { tls: { ca: c.ca, servername: 'localhost' } },
+      );
+      const [raw] = (await accepted) as [net.Socket];
+      const peer = controlledPeer(raw, { isServer: true, ...serverTls }, finAfter === 0);
+      const conn = await connecting;
+      peer.secure.end('complete');
+      if (finAfter > 0) setTimeout(peer.fin, finAfter);
+      expect((await readAll(conn)).toString()).toBe('complete');
+      expect(await conn.read()).toBeNull();
+      const info = await conn.close();
+      expect(info.reason).toBe('closed');
+      server.close();
+    }
   });
 });

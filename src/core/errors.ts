@@ -29,7 +29,8 @@ export type SockflowErrorCode =
   | 'ERR_INVALID_ARG_VALUE'
   | 'ERR_OUT_OF_RANGE'
   | 'ERR_SOCKET_BAD_PORT'
-  | 'ERR_TLS_ALREADY_SECURE';
+  | 'ERR_TLS_ALREADY_SECURE'
+  | 'ERR_TLS_TRUNCATED';
 
 /**
  * The brand every sockflow error class carries on its prototype. A registered symbol, so two
@@ -236,6 +237,39 @@ export class SendAbortedError extends SockflowError {
   constructor(message: string, bytesWritten: number, reason: unknown) {
     super(message, 'ERR_SOCKET_SEND_ABORTED', { cause: reason });
     this.bytesWritten = bytesWritten;
+  }
+}
+
+/**
+ * Raised when a TLS peer ended its stream without close_notify (TCP FIN alone): a truncated
+ * stream, which an attacker on the path can cause by cutting the connection, so it is not
+ * reported as a clean end. Receives get every byte that arrived first, then this error;
+ * sending is unaffected (the peer may still read). `closed` then resolves with
+ * `reason: 'error'` and this error. A protocol that delimits its own messages (a length, a
+ * final line) may decide that what it received was complete.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   for await (const chunk of conn) consume(chunk);
+ * } catch (err) {
+ *   if (err instanceof TlsTruncatedError) console.warn('the peer cut the stream short');
+ *   else throw err;
+ * }
+ * ```
+ */
+export class TlsTruncatedError extends SockflowError {
+  /** Always `'ERR_TLS_TRUNCATED'`. */
+  declare readonly code: 'ERR_TLS_TRUNCATED';
+  /** Always `'TlsTruncatedError'`. */
+  override readonly name = 'TlsTruncatedError';
+
+  /**
+   * @param message - what happened.
+   * @param options - `cause`, as for `Error`.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_TLS_TRUNCATED', options);
   }
 }
 

@@ -58,6 +58,7 @@ export {
   SocketBusyError,
   SendAbortedError,
   IdleTimeoutError,
+  TlsTruncatedError,
   InvalidArgTypeError,
   InvalidArgValueError,
   OutOfRangeError,

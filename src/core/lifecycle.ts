@@ -5,7 +5,12 @@
  * @module
  */
 import { formatAddress, type SocketAddress } from './address.js';
-import { IdleTimeoutError, SocketClosedError, SocketShutdownError } from './errors.js';
+import {
+  IdleTimeoutError,
+  SocketClosedError,
+  SocketShutdownError,
+  TlsTruncatedError,
+} from './errors.js';
 import type { ReceiveBuffer } from './receive-buffer.js';
 import { Sender, type SenderOwner } from './sender.js';
 import type { Transport, TransportEvents } from './transport.js';
@@ -81,6 +86,8 @@ interface Ending {
   shutdown: Promise<void> | undefined;
   /** A graceful `close()` waiting for the peer: its timer or its signal. */
   wait: CloseWait | undefined;
+  /** A TLS peer ended its stream without close_notify: how the connection will have ended. */
+  truncation: TlsTruncatedError | undefined;
 }
 
 /** A graceful close in progress: the default timer, or the caller's signal, and its listener. */
@@ -200,6 +207,7 @@ export class Lifecycle implements TransportEvents, SenderOwner {
       resolveClosed: undefined,
       shutdown: undefined,
       wait: undefined,
+      truncation: undefined,
     });
   }
 
@@ -365,9 +373,18 @@ export class Lifecycle implements TransportEvents, SenderOwner {
 
   // --- events from the transport (TransportEvents) ------------------------------------------
 
-  onEnd(): void {
+  onEnd(truncated: boolean): void {
     if (this.receive === 'open') this.receive = 'eof';
-    this.receiver.end();
+    if (!truncated) {
+      this.receiver.end();
+      return;
+    }
+    // Not a clean end: every byte that arrived is delivered, then receives reject.
+    const err = new TlsTruncatedError(
+      `The TLS stream from "${this.label}" was cut short: FIN without close_notify`,
+    );
+    this.ending().truncation = err;
+    this.receiver.fail(err);
   }
 
   onError(error: Error): void {
@@ -408,13 +425,14 @@ export class Lifecycle implements TransportEvents, SenderOwner {
         this,
       );
     }
-    const reason = this.decided ?? reasonOf(error);
+    const cause = error ?? this.#ending?.truncation;
+    const reason = this.decided ?? reasonOf(cause);
     const info: CloseInfo = {
       reason,
       bytesSent: this.sender.bytesSent,
       bytesReceived: this.receiver.bytesReceived,
     };
-    if (error !== undefined && (reason === 'peer-reset' || reason === 'error')) info.error = error;
+    if (cause !== undefined && (reason === 'peer-reset' || reason === 'error')) info.error = cause;
     this.state = 'closed';
     const e = this.ending();
     if (e.resolveClosed !== undefined) e.resolveClosed(info);

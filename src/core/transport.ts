@@ -19,6 +19,7 @@ import {
   listenForEnd,
   resetTls,
   tlsClientWithOnread,
+  watchForTruncation,
   type AcceptedHandle,
   type OnRead,
 } from './internal/node-net.js';
@@ -43,8 +44,11 @@ export interface ReadSink {
 export interface TransportEvents {
   /** Where received bytes go: the connection's receive buffer. */
   readonly receiver: ReadSink;
-  /** The peer sent FIN. */
-  onEnd(): void;
+  /**
+   * The peer finished sending: FIN, or over TLS close_notify. `truncated` when a TLS peer's
+   * FIN came without close_notify (node-notes §22).
+   */
+  onEnd(truncated: boolean): void;
   /**
    * The socket failed and is being destroyed; `onClose` follows. Writes still queued in libuv
    * are cancelled, and node:net calls their callbacks *without* an error once a socket is
@@ -98,6 +102,8 @@ const OWNED = 1;
 const READING = 2;
 /** Reads come through 'data' (the fallback), not `onread`. */
 const DATA_MODE = 4;
+/** A TLS peer's stream ended without close_notify. */
+const TRUNCATED = 8;
 type OwnedSocket = net.Socket & { [kTransport]: Transport };
 
 /**
@@ -163,6 +169,9 @@ export class Transport {
     }
     (this.socket as OwnedSocket)[kTransport] = this;
     this.socket.on('error', Transport.#onError);
+    if (this.socket instanceof tls.TLSSocket) {
+      watchForTruncation(this.socket, Transport.#onTruncated);
+    }
   }
 
   /**
@@ -242,7 +251,12 @@ export class Transport {
   };
 
   static readonly #onEnd = function (this: net.Socket): void {
-    Transport.#of(this).#events.onEnd();
+    const t = Transport.#of(this);
+    t.#events.onEnd((t.#flags & TRUNCATED) !== 0);
+  };
+
+  static readonly #onTruncated = (socket: net.Socket): void => {
+    Transport.#of(socket).#flags |= TRUNCATED;
   };
 
   static readonly #onTimeout = function (this: net.Socket): void {

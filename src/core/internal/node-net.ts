@@ -276,6 +276,61 @@ export function resetTls(socket: tls.TLSSocket): boolean {
   return true;
 }
 
+// --- a TLS stream cut short ----------------------------------------------------------------
+
+/**
+ * Tells a TLS peer's clean end (close_notify) from a truncated one (TCP FIN alone), which
+ * node:tls reports the same way (node-notes §22): calls `onTruncated` when the stream ends
+ * without close_notify. Returns false, installing nothing, where the surfaces are missing:
+ * then a truncated stream ends like a clean one.
+ *
+ * How: node:tls's TLS layer (`TLSWrap`) emits its end of stream from inside the TCP handle's
+ * read callback, either for a read that carried close_notify (the TCP handle is still
+ * reading) or for the TCP EOF itself (libuv has stopped reading). The socket's `onread` is
+ * wrapped; when a call ends the readable stream, the TCP handle under TLS is asked to start
+ * reading: `UV_EALREADY` means it was still reading (close_notify); `0` means libuv had
+ * stopped at the FIN (truncated), and reading is stopped again. When node:net itself
+ * stopped reading in that same call (`reading` false), the TCP EOF cannot have been read:
+ * close_notify.
+ *
+ * Checked on: Node 20-26.
+ */
+export function watchForTruncation(
+  socket: tls.TLSSocket,
+  onTruncated: (socket: tls.TLSSocket) => void,
+): boolean {
+  if (publicApiOnly.on) return false;
+  const h = handleOf(socket) as (Handle & { onread?: unknown; reading?: unknown }) | null;
+  const tcp = h?._parent as (Handle & { readStart?: unknown; readStop?: unknown }) | null;
+  const state = (socket as unknown as { _readableState?: { ended?: unknown } })._readableState;
+  if (
+    h == null ||
+    tcp == null ||
+    typeof h.onread !== 'function' ||
+    typeof tcp.readStart !== 'function' ||
+    typeof tcp.readStop !== 'function' ||
+    state === undefined ||
+    typeof state.ended !== 'boolean'
+  ) {
+    return false;
+  }
+  const onread = h.onread as (this: unknown, ...args: unknown[]) => unknown;
+  const readStart = tcp.readStart as (this: unknown) => number;
+  const readStop = tcp.readStop as (this: unknown) => number;
+  h.onread = function (this: unknown, ...args: unknown[]): unknown {
+    const before = state.ended;
+    const result = onread.apply(this, args);
+    if (before === false && state.ended === true && h.reading !== false) {
+      if (readStart.call(tcp) === 0) {
+        readStop.call(tcp);
+        onTruncated(socket);
+      }
+    }
+    return result;
+  };
+  return true;
+}
+
 // --- socket names ----------------------------------------------------------------------------
 
 /** An address as node:net reports it: family a string (`'IPv4'`) or, on some versions, a number. */
