@@ -314,12 +314,13 @@ export function watchForTruncation(
   ) {
     return false;
   }
-  const onread = h.onread as (this: unknown, ...args: unknown[]) => unknown;
+  // node:net's `onStreamRead(arrayBuffer)`: one argument, passed on as it came.
+  const onread = h.onread as (this: unknown, arrayBuffer: unknown) => unknown;
   const readStart = tcp.readStart as (this: unknown) => number;
   const readStop = tcp.readStop as (this: unknown) => number;
-  h.onread = function (this: unknown, ...args: unknown[]): unknown {
+  h.onread = function (this: unknown, arrayBuffer: unknown): unknown {
     const before = state.ended;
-    const result = onread.apply(this, args);
+    const result = onread.call(this, arrayBuffer);
     if (before === false && state.ended === true && h.reading !== false) {
       if (readStart.call(tcp) === 0) {
         readStop.call(tcp);
