@@ -178,8 +178,14 @@ export class Sender {
     signal: AbortSignal | undefined,
     owner: SenderOwner,
   ): number | Promise<number> {
-    const q = this.#q;
+    let q = this.#q;
     const t = owner.transport;
+    if (typeof q === 'number' && !t.writesCompleteAtOnce) {
+      // Writes never complete before write() returns (TLS): the backlog from the first send,
+      // so that every write carries its callback and none is a write of nothing (node-notes
+      // §17: an empty TLS write fails on Deno).
+      q = this.#q = new Backlog(owner, q, this.#sent);
+    }
     if (typeof q === 'number') {
       // No backlog: nothing waits and nothing is in flight. A plain write, no callback.
       if (typeof data === 'string' || data instanceof Uint8Array) t.write(data, noop);

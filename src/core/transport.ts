@@ -104,6 +104,8 @@ const READING = 2;
 const DATA_MODE = 4;
 /** A TLS peer's stream ended without close_notify. */
 const TRUNCATED = 8;
+/** Writes complete on a later turn, never before `write()` returns (TLS). */
+const ASYNC_WRITES = 16;
 type OwnedSocket = net.Socket & { [kTransport]: Transport };
 
 /**
@@ -170,6 +172,7 @@ export class Transport {
     (this.socket as OwnedSocket)[kTransport] = this;
     this.socket.on('error', Transport.#onError);
     if (this.socket instanceof tls.TLSSocket) {
+      this.#flags |= ASYNC_WRITES;
       watchForTruncation(this.socket, Transport.#onTruncated);
     }
   }
@@ -356,6 +359,14 @@ export class Transport {
     for (let i = 0; i < last; i++) s.write(list[i] as Uint8Array);
     s.write(list[last] as Uint8Array, cb);
     s.uncork();
+  }
+
+  /**
+   * False when no write can complete before `write()` returns: node:tls reports every write
+   * done on a later turn, even one the kernel took at once.
+   */
+  get writesCompleteAtOnce(): boolean {
+    return (this.#flags & ASYNC_WRITES) === 0;
   }
 
   /** True when every byte written so far is with the OS (nothing waits in Node or libuv). */

@@ -293,7 +293,7 @@ export function resetTls(socket: tls.TLSSocket): boolean {
  * stopped reading in that same call (`reading` false), the TCP EOF cannot have been read:
  * close_notify.
  *
- * Checked on: Node 20-26.
+ * Checked on: Node 20-26 (libuv 1.46 and later); Deno 2.9 and Bun 1.4: not installed.
  */
 export function watchForTruncation(
   socket: tls.TLSSocket,
@@ -306,6 +306,9 @@ export function watchForTruncation(
   if (
     h == null ||
     tcp == null ||
+    // libuv's own stream handles: the probe reads libuv's state (Deno's `TCPWrap` has other
+    // internals, and its readStart() says 0 either way).
+    (tcp.constructor.name !== 'TCP' && tcp.constructor.name !== 'Pipe') ||
     typeof h.onread !== 'function' ||
     typeof tcp.readStart !== 'function' ||
     typeof tcp.readStop !== 'function' ||
