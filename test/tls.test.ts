@@ -411,4 +411,34 @@ describe('a TLS stream cut short (FIN without close_notify)', () => {
       server.close();
     }
   });
+
+  it('told apart while reading is paused by a full receive buffer, both ways', async () => {
+    for (const truncate of [false, true]) {
+      const server = net.createServer({ allowHalfOpen: true });
+      server.listen(0, LOOPBACK);
+      await once(server, 'listening');
+      const accepted = once(server, 'connection');
+      const connecting = connect(
+        { host: LOOPBACK, port: (server.address() as net.AddressInfo).port },
+        { tls: { ca: c.ca, servername: 'localhost' }, receiveBufferSize: 1024 },
+      );
+      const [raw] = (await accepted) as [net.Socket];
+      const peer = controlledPeer(raw, { isServer: true, ...serverTls }, !truncate);
+      const conn = await connecting;
+      const big = Buffer.alloc(256 * 1024, 1);
+      if (truncate) peer.secure.write(big, () => setTimeout(peer.truncate, 50));
+      else peer.secure.end(big); // close_notify and FIN right behind the data
+      await until(() => conn.bufferedBytes >= 1024); // reading has paused
+      await new Promise((r) => setTimeout(r, 100)); // everything has reached our kernel buffer
+      let got = 0;
+      const outcome = await (async () => {
+        for await (const chunk of conn) got += chunk.length;
+        return 'clean';
+      })().catch((e: unknown) => codeOf(e));
+      expect(got).toBe(big.length);
+      expect(outcome).toBe(truncate ? 'ERR_TLS_TRUNCATED' : 'clean');
+      await conn.reset();
+      server.close();
+    }
+  });
 });
