@@ -340,19 +340,27 @@ function controlledPeer(
   return { secure, truncate: () => raw.end(), fin: () => raw.end() };
 }
 
+/**
+ * A sockflow TLS client connected to a `controlledPeer` server (whose FIN the test controls);
+ * `close()` stops the plain server it listened on.
+ */
+async function clientOfControlledPeer(finWithCloseNotify = false, receiveBufferSize?: number) {
+  const server = net.createServer({ allowHalfOpen: true });
+  server.listen(0, LOOPBACK);
+  await once(server, 'listening');
+  const accepted = once(server, 'connection');
+  const connecting = connect(
+    { host: LOOPBACK, port: (server.address() as net.AddressInfo).port },
+    { tls: { ca: c.ca, servername: 'localhost' }, ...(receiveBufferSize && { receiveBufferSize }) },
+  );
+  const [raw] = (await accepted) as [net.Socket];
+  const peer = controlledPeer(raw, { isServer: true, ...serverTls }, finWithCloseNotify);
+  return { conn: await connecting, peer, close: () => server.close() };
+}
+
 describe('a TLS stream cut short (FIN without close_notify)', () => {
   it('a client reads every byte that came, then ERR_TLS_TRUNCATED; closed says error', async () => {
-    const server = net.createServer({ allowHalfOpen: true });
-    server.listen(0, LOOPBACK);
-    await once(server, 'listening');
-    const accepted = once(server, 'connection');
-    const connecting = connect(
-      { host: LOOPBACK, port: (server.address() as net.AddressInfo).port },
-      { tls: { ca: c.ca, servername: 'localhost' } },
-    );
-    const [raw] = (await accepted) as [net.Socket];
-    const peer = controlledPeer(raw, { isServer: true, ...serverTls });
-    const conn = await connecting;
+    const { conn, peer, close } = await clientOfControlledPeer();
     peer.secure.write('the first half of a message');
     await until(() => conn.bufferedBytes === 27);
     peer.truncate();
@@ -367,7 +375,7 @@ describe('a TLS stream cut short (FIN without close_notify)', () => {
     const info = await conn.close();
     expect(info.reason).toBe('error');
     expect(codeOf(info.error)).toBe('ERR_TLS_TRUNCATED');
-    server.close();
+    close();
   });
 
   it('a server sees a client that cuts its stream short the same way', async () => {
@@ -391,40 +399,20 @@ describe('a TLS stream cut short (FIN without close_notify)', () => {
 
   it('close_notify long before the FIN is a clean end, and so is close_notify with the FIN', async () => {
     for (const finAfter of [0, 100]) {
-      const server = net.createServer({ allowHalfOpen: true });
-      server.listen(0, LOOPBACK);
-      await once(server, 'listening');
-      const accepted = once(server, 'connection');
-      const connecting = connect(
-        { host: LOOPBACK, port: (server.address() as net.AddressInfo).port },
-        { tls: { ca: c.ca, servername: 'localhost' } },
-      );
-      const [raw] = (await accepted) as [net.Socket];
-      const peer = controlledPeer(raw, { isServer: true, ...serverTls }, finAfter === 0);
-      const conn = await connecting;
+      const { conn, peer, close } = await clientOfControlledPeer(finAfter === 0);
       peer.secure.end('complete');
       if (finAfter > 0) setTimeout(peer.fin, finAfter);
       expect((await readAll(conn)).toString()).toBe('complete');
       expect(await conn.read()).toBeNull();
       const info = await conn.close();
       expect(info.reason).toBe('closed');
-      server.close();
+      close();
     }
   });
 
   it('told apart while reading is paused by a full receive buffer, both ways', async () => {
     for (const truncate of [false, true]) {
-      const server = net.createServer({ allowHalfOpen: true });
-      server.listen(0, LOOPBACK);
-      await once(server, 'listening');
-      const accepted = once(server, 'connection');
-      const connecting = connect(
-        { host: LOOPBACK, port: (server.address() as net.AddressInfo).port },
-        { tls: { ca: c.ca, servername: 'localhost' }, receiveBufferSize: 1024 },
-      );
-      const [raw] = (await accepted) as [net.Socket];
-      const peer = controlledPeer(raw, { isServer: true, ...serverTls }, !truncate);
-      const conn = await connecting;
+      const { conn, peer, close } = await clientOfControlledPeer(!truncate, 1024);
       const big = Buffer.alloc(256 * 1024, 1);
       if (truncate) peer.secure.write(big, () => setTimeout(peer.truncate, 50));
       else peer.secure.end(big); // close_notify and FIN right behind the data
@@ -438,7 +426,7 @@ describe('a TLS stream cut short (FIN without close_notify)', () => {
       expect(got).toBe(big.length);
       expect(outcome).toBe(truncate ? 'ERR_TLS_TRUNCATED' : 'clean');
       await conn.reset();
-      server.close();
+      close();
     }
   });
 });

@@ -353,15 +353,11 @@ export class Lifecycle implements TransportEvents, SenderOwner {
     this.receiver.close(err);
     this.sender.fail(err, this);
     this.transport.detach();
-    this.state = 'closed';
-    const info: CloseInfo = {
+    this.settleClosed({
       reason: 'upgraded',
       bytesSent: this.sender.bytesSent,
       bytesReceived: this.receiver.bytesReceived,
-    };
-    const e = this.ending();
-    if (e.resolveClosed !== undefined) e.resolveClosed(info);
-    else e.closed = Promise.resolve(info);
+    });
     return unread;
   }
 
@@ -433,6 +429,11 @@ export class Lifecycle implements TransportEvents, SenderOwner {
       bytesReceived: this.receiver.bytesReceived,
     };
     if (cause !== undefined && (reason === 'peer-reset' || reason === 'error')) info.error = cause;
+    this.settleClosed(info);
+  }
+
+  /** The connection has ended: `closed` resolves with `info`, now or when first asked for. */
+  private settleClosed(info: CloseInfo): void {
     this.state = 'closed';
     const e = this.ending();
     if (e.resolveClosed !== undefined) e.resolveClosed(info);

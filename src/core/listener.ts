@@ -19,7 +19,6 @@ import {
 } from './internal/node-net.js';
 import { signalOf } from './internal/validate.js';
 
-/** A connection waiting for accept(): a raw handle, or a socket node:net built (fallback). */
 /**
  * A connection waiting for accept(): a raw handle, a socket node:net built (fallback), or a TLS
  * connection built as soon as its handshake succeeded (a TLS socket reads from the start, so

@@ -164,15 +164,9 @@ export interface ResolvedTlsClient {
   options: tls.ConnectionOptions;
 }
 
-/** Resolved server options: one secure context, shared by every connection. */
+/** Resolved server options: what a `tls.Server` takes (it makes the shared secure context). */
 export interface ResolvedTlsServer {
   kind: 'server';
-  context: tls.SecureContext;
-  requestCert: boolean;
-  rejectUnauthorized: boolean;
-  alpn: string[] | undefined;
-  handshakeTimeout: number;
-  /** The options as given to `node:tls` (for a `tls.Server`). */
   serverOptions: tls.TlsOptions;
 }
 
@@ -265,7 +259,7 @@ export function resolveTlsClient(value: unknown): ResolvedTlsClient {
   return { kind: 'client', options };
 }
 
-/** Checks server options and builds their secure context. Throws for bad ones. */
+/** Checks server options (the key and certificate too). Throws for bad ones. */
 export function resolveTlsServer(value: unknown): ResolvedTlsServer {
   const o = optionsObject(value);
   const key = credential(o.key, 'key', true) as Credential;
@@ -288,20 +282,13 @@ export function resolveTlsServer(value: unknown): ResolvedTlsServer {
     o.handshakeTimeout === undefined
       ? DEFAULT_HANDSHAKE_TIMEOUT_MS
       : validateInteger(o.handshakeTimeout, 'tls.handshakeTimeout', 1, 2 ** 31 - 1);
-  const context = tls.createSecureContext(serverOptions);
+  // Bad key or certificate bytes are bad input too: find out now, before any I/O.
+  tls.createSecureContext(serverOptions);
   serverOptions.requestCert = requestCert;
   serverOptions.rejectUnauthorized = rejectUnauthorized;
   if (alpn !== undefined) serverOptions.ALPNProtocols = alpn;
   serverOptions.handshakeTimeout = handshakeTimeout;
-  return {
-    kind: 'server',
-    context,
-    requestCert,
-    rejectUnauthorized,
-    alpn,
-    handshakeTimeout,
-    serverOptions,
-  };
+  return { kind: 'server', serverOptions };
 }
 
 /** Checks `startTls()`'s options: the client side unless `isServer` is `true`. */
