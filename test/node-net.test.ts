@@ -17,6 +17,7 @@ import {
   kernelBytesWrittenIsExact,
   listenForEnd,
   plainSocketOf,
+  readThroughOnread,
   resetTls,
   socketName,
   socketOfAcceptedHandle,
@@ -209,6 +210,35 @@ describe(`node:net's private surfaces (${process.version})`, () => {
       await until(() => reads.length > 0);
       expect(target.subarray(0, reads[0]).toString()).toBe('decrypted');
       socket.destroy();
+      server.close();
+    });
+
+    it("a server-side TLS socket switched in 'secureConnection' reads through onread, the bytes sent with the client's Finished too", async () => {
+      const target = Buffer.alloc(64);
+      const got: string[] = [];
+      let switched: boolean | undefined;
+      const server = await tlsServer((s) => {
+        switched = readThroughOnread(s, {
+          buffer: () => target,
+          callback: (n) => {
+            got.push(target.toString('latin1', 0, n));
+            return true;
+          },
+        });
+        s.resume();
+      });
+      const client = tls.connect({
+        port: (server.address() as net.AddressInfo).port,
+        host: LOOPBACK,
+        ca: c.ca,
+      });
+      client.on('error', () => {});
+      client.write('sent before the handshake ends'); // goes out with the client's Finished
+      await until(() => got.join('') === 'sent before the handshake ends');
+      expect(switched).toBe(true);
+      client.write('and after');
+      await until(() => got.join('').endsWith('and after'));
+      client.destroy();
       server.close();
     });
 

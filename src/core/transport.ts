@@ -17,6 +17,7 @@ import {
   isTcp,
   kernelBytesWritten,
   listenForEnd,
+  readThroughOnread,
   resetTls,
   tlsClientWithOnread,
   watchForTruncation,
@@ -130,8 +131,8 @@ export class Transport {
   /**
    * @param sink - where received bytes go.
    * @param from - an accepted connection's libuv handle to adopt (read with `onread`), a
-   *   socket node:net already built (read with `'data'`, the fallback; a TLS socket after its
-   *   handshake), TLS client options (`tls.connect()` starts connecting now, read with
+   *   socket node:net already built (a TLS socket after its handshake, switched to `onread`
+   *   where the runtime allows it; any other is read with `'data'`, the fallback), TLS client options (`tls.connect()` starts connecting now, read with
    *   `onread` where the runtime takes it), or nothing to create a client socket (read with
    *   `onread` where the runtime takes it, else `'data'`).
    */
@@ -159,7 +160,14 @@ export class Transport {
       );
       this.socket = socket ?? this.readWithData(new net.Socket({ allowHalfOpen: true }));
     } else if ('socket' in from) {
-      this.socket = this.readWithData(from.socket);
+      // A TLS socket node:tls built (server side, or an upgrade) is switched to `onread`
+      // where the runtime allows it; any other, and the rest, read with 'data'.
+      const socket = from.socket;
+      nextTarget = this.#target;
+      const onread =
+        socket instanceof tls.TLSSocket && readThroughOnread(socket, Transport.#sharedOnread);
+      nextTarget = undefined;
+      this.socket = onread ? socket : this.readWithData(socket);
       this.socket.resume(); // the server paused it on connect
     } else {
       // An accepted socket's handle exists now, so node:net asks `buffer` only here and

@@ -113,6 +113,66 @@ export function tlsClientWithOnread(
   return { socket, onread };
 }
 
+/** node:net's private keys of a socket's `onread`: its buffer, generator and callback. */
+interface OnreadKeys {
+  buffer: symbol;
+  generator: symbol;
+  callback: symbol;
+}
+let onreadKeys: OnreadKeys | null | undefined;
+
+/**
+ * Finds the keys node:net keeps a socket's `onread` under, on two sockets without a handle
+ * (no I/O): the one holding a given callback, generator or buffer. `null` when not found.
+ */
+function findOnreadKeys(): OnreadKeys | null {
+  const generator = (): Buffer => Buffer.alloc(1);
+  const callback = (): boolean => true;
+  const buffer = Buffer.alloc(1);
+  const a = newSocket({ onread: { buffer: generator, callback } });
+  const b = newSocket({ onread: { buffer, callback } });
+  const keyOf = (s: net.Socket, v: unknown): symbol | undefined =>
+    Object.getOwnPropertySymbols(s).find((k) => (s as unknown as Record<symbol, unknown>)[k] === v);
+  const keys = {
+    buffer: keyOf(b, buffer),
+    generator: keyOf(a, generator),
+    callback: keyOf(a, callback),
+  };
+  a.destroy();
+  b.destroy();
+  return keys.buffer !== undefined && keys.generator !== undefined && keys.callback !== undefined
+    ? (keys as OnreadKeys)
+    : null;
+}
+
+/**
+ * Makes a socket node:net already built read through `onread` from now on, as if it had been
+ * built with it: a server-side or upgraded TLS socket, which node:tls builds without one
+ * (`new tls.TLSSocket(socket)` ignores `onread`). node:net keeps `onread` under private keys,
+ * found by `findOnreadKeys`, and tells the handle to read into the first buffer
+ * (`useUserBuffer`), as the constructor does. The generator is called once now, then as for a
+ * socket built with `onread`. Returns false, changing nothing, where a surface is missing, or
+ * when the socket has bytes buffered in its readable side already (those come through
+ * `'data'`): then read it with `'data'`.
+ *
+ * Checked on: Node 20-26 (TLS sockets from `tls.Server` and `tls.connect({ socket })`).
+ */
+export function readThroughOnread(socket: net.Socket, onread: OnRead): boolean {
+  if (publicApiOnly.on || socket.readableLength > 0) return false;
+  const h = handleOf(socket) as (Handle & { useUserBuffer?: unknown }) | null | undefined;
+  if (h == null || typeof h.useUserBuffer !== 'function') return false;
+  if (onreadKeys === undefined) onreadKeys = findOnreadKeys();
+  if (onreadKeys === null) return false;
+  const s = socket as unknown as Record<symbol, unknown>;
+  if (s[onreadKeys.buffer] !== null || s[onreadKeys.callback] !== null) return false;
+  const first = onread.buffer();
+  s[onreadKeys.generator] = onread.buffer;
+  s[onreadKeys.callback] = onread.callback;
+  s[onreadKeys.buffer] = first;
+  (h.useUserBuffer as (this: Handle, buf: Buffer) => void).call(h, first);
+  return true;
+}
+
 // --- accepting handles -------------------------------------------------------------------------
 
 /** A connection libuv accepted, not yet wrapped in a Socket. */
