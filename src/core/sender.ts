@@ -160,6 +160,12 @@ export class Sender {
     return typeof b === 'number' ? 0 : b.inFlight;
   }
 
+  /** True when `flush()` would resolve at once: every send has settled, and none failed. */
+  get idle(): boolean {
+    const b = this.#q;
+    return typeof b === 'number' || (b.settled === b.issued && b.dead === ALIVE);
+  }
+
   /** Throws the failure every send gets once the sender has failed (see `fail()`). */
   checkUsable(): void {
     const b = this.#q;

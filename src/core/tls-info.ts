@@ -51,7 +51,7 @@ export function tlsInfoOf(socket: tls.TLSSocket): TlsInfo {
   let cert: Readonly<tls.PeerCertificate> | null | undefined = null;
   const info = {
     protocol: socket.getProtocol() ?? 'unknown',
-    cipher: Object.freeze({ ...socket.getCipher() }),
+    cipher: Object.freeze(socket.getCipher()), // a fresh object each call: ours to freeze
     alpnProtocol: typeof alpn === 'string' ? alpn : undefined,
     get peerCertificate(): Readonly<tls.PeerCertificate> | undefined {
       if (cert === null) {

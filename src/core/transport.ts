@@ -133,8 +133,8 @@ export class Transport {
    * @param from - an accepted connection's libuv handle to adopt (read with `onread`), a
    *   socket node:net already built (a TLS socket after its handshake, switched to `onread`
    *   where the runtime allows it; any other is read with `'data'`, the fallback), TLS client
-   *   options (`tls.connect()` starts connecting now, read with `onread` where the runtime
-   *   takes it), or nothing to create a client socket (read with `onread` where the runtime
+   *   options, a fresh object taken over (`tls.connect()` starts connecting now, read with
+   *   `onread` where the runtime takes it), or nothing to create a client socket (read with `onread` where the runtime
    *   takes it, else `'data'`).
    */
   constructor(

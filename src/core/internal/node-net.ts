@@ -93,7 +93,8 @@ export function clientSocketWithOnread(
  * A TLS client socket, connecting: `tls.connect()` with `onread` where the runtime takes it,
  * so decrypted bytes land in buffers of our choosing as on plain sockets (`onread` is the
  * only way in: `new tls.TLSSocket()` ignores it when given a socket). `onread` is `false`
- * when the socket must be read with `'data'`.
+ * when the socket must be read with `'data'`. `options` is the caller's own fresh object:
+ * `allowHalfOpen` and `onread` are set on it (no copy per connection).
  *
  * Checked on: Node 20-26 (onread).
  */
@@ -104,10 +105,8 @@ export function tlsClientWithOnread(
 ): { socket: tls.TLSSocket; onread: boolean } {
   const onread = supportsClientOnread();
   // allowHalfOpen is taken by tls.connect() though @types/node leaves it out.
-  const all: tls.ConnectionOptions & { allowHalfOpen: boolean; onread?: object } = {
-    ...options,
-    allowHalfOpen: true,
-  };
+  const all = options as tls.ConnectionOptions & { allowHalfOpen: boolean; onread?: object };
+  all.allowHalfOpen = true;
   if (onread) all.onread = { buffer, callback };
   const socket = tls.connect(all);
   return { socket, onread };
