@@ -37,12 +37,11 @@
 //          .json, the raw results the page was rendered from).
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { HANDSHAKE_WARMUP } from './peers/tls.js';
+import { ensureBenchTlsDir, HANDSHAKE_WARMUP } from './peers/tls.js';
 import { range, renderReport, type BenchRun, type CaseResult, type MetricInfo } from './report.js';
 
 const PEER = fileURLToPath(new URL('./peer.js', import.meta.url));
@@ -356,39 +355,8 @@ const perMessage = (who: string): Metric[] => [
 
 // --- TLS: sockflow against node:tls in the same run ---------------------------------------------
 
-/** A self-signed ECDSA certificate for 127.0.0.1, made once per run with openssl, for the peers. */
-function benchTlsDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sockflow-bench-tls-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const r = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'key.pem',
-      '-out',
-      'cert.pem',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { cwd: dir, stdio: 'ignore' },
-  );
-  if (r.status !== 0) throw new Error('openssl could not make the bench certificate');
-  return dir;
-}
-
 function withTls<T>(run: () => Promise<T>): Promise<T> {
-  process.env.SOCKFLOW_BENCH_TLS ??= benchTlsDir();
+  ensureBenchTlsDir();
   return run();
 }
 
@@ -419,7 +387,11 @@ async function tlsPingPong(impl: string): Promise<Flat> {
   });
 }
 
-/** New TLS connections per second: client and server in separate processes, 4 at a time. */
+/**
+ * New TLS connections per second: client and server in separate processes, 4 at a time. The
+ * client is the busier side; bench/hs-ab.ts compares the two clients' CPU interleaved in one
+ * process, free of the drift between runs.
+ */
 async function tlsHandshakes(impl: string): Promise<Flat> {
   return withTls(async () => {
     const server = peer(

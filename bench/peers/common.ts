@@ -38,7 +38,7 @@ export function now(): number {
  * suite was built) its split of a half-second run is good to about ±20%; this figure is exact,
  * but not split.
  */
-function mainThreadCpu(): number {
+export function mainThreadCpu(): number {
   try {
     const stat = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8');
     return Number(stat.split(' ')[0]) / 1e9;

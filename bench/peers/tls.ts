@@ -11,7 +11,9 @@
 //                                           is closed
 //   tls-hs-client <impl> <port> <n> <c>     n handshakes, c at a time; prints the client's result
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { connect, listen, type Connection } from 'sockflow';
@@ -21,6 +23,45 @@ const BLOCK = 64 * 1024;
 /** Handshakes each side runs before the measured ones (bench/run.ts counts them in). */
 export const HANDSHAKE_WARMUP = 200;
 const HOST = '127.0.0.1';
+
+/** A self-signed ECDSA certificate for 127.0.0.1, made once per run with openssl, for the peers. */
+function makeBenchTlsDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sockflow-bench-tls-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const r = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'key.pem',
+      '-out',
+      'cert.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { cwd: dir, stdio: 'ignore' },
+  );
+  if (r.status !== 0) throw new Error('openssl could not make the bench certificate');
+  return dir;
+}
+
+/**
+ * Sets SOCKFLOW_BENCH_TLS to a directory holding `key.pem` and `cert.pem` (made now unless
+ * set already), for this process and the peers it starts.
+ */
+export function ensureBenchTlsDir(): string {
+  return (process.env.SOCKFLOW_BENCH_TLS ??= makeBenchTlsDir());
+}
 
 function creds(): { key: Buffer; cert: Buffer } {
   const dir = process.env.SOCKFLOW_BENCH_TLS;
@@ -181,38 +222,49 @@ export async function tlsHandshakeServer(impl: string, total: number): Promise<v
   await listener.close();
 }
 
+/**
+ * One client handshake against a handshake server, as `tls-hs-client` runs it: connect, read
+ * to the end (the server's byte, then its close_notify), and close gracefully. Both clients
+ * end with close_notify and FIN, after the server's.
+ */
+export async function handshakeOnce(impl: string, port: number): Promise<void> {
+  if (impl === 'node') {
+    const s = nodeClient(port);
+    s.on('error', () => {});
+    s.resume();
+    await once(s, 'end');
+    s.end();
+    if (!s.destroyed) await once(s, 'close');
+    return;
+  }
+  const conn = await sockflowClient(port);
+  while ((await conn.read()) !== null);
+  await conn.close();
+}
+
+/** Runs `count` handshakes of `impl`, `concurrency` at a time. */
+export async function handshakes(
+  impl: string,
+  port: number,
+  count: number,
+  concurrency: number,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < count) await handshakeOnce(impl, port);
+    }),
+  );
+}
+
 export async function tlsHandshakeClient(
   impl: string,
   port: number,
   n: number,
   concurrency: number,
 ): Promise<void> {
-  const one =
-    impl === 'node'
-      ? async (): Promise<void> => {
-          // Both clients end gracefully: close_notify and FIN, after the server's.
-          const s = nodeClient(port);
-          s.on('error', () => {});
-          s.resume();
-          await once(s, 'end');
-          s.end();
-          if (!s.destroyed) await once(s, 'close');
-        }
-      : async (): Promise<void> => {
-          const conn = await sockflowClient(port);
-          while ((await conn.read()) !== null); // the byte, then the server's close_notify
-          await conn.close();
-        };
-  const run = async (count: number): Promise<void> => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next++ < count) await one();
-      }),
-    );
-  };
-  await run(HANDSHAKE_WARMUP);
+  await handshakes(impl, port, HANDSHAKE_WARMUP, concurrency);
   const done = measure();
-  await run(n);
+  await handshakes(impl, port, n, concurrency);
   done({ bytes: 0, messages: n });
 }
