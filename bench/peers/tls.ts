@@ -1,5 +1,6 @@
 // TLS cases, each against node:tls itself (tls.TLSSocket with 'data' handlers) in the same run.
-// The certificate and key come from the directory bench/run.ts made (SOCKFLOW_BENCH_TLS).
+// The certificate and key come from SOCKFLOW_BENCH_TLS, the directory ensureBenchTlsDir() made
+// (bench/run.ts and bench/hs-ab.ts call it; the peers they start inherit it).
 //
 //   tls-bulk-send <warm> <bytes>            a node:tls server: one client, <warm> + <bytes> in
 //                                           64 KiB writes, then close_notify and FIN
