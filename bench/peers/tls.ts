@@ -12,12 +12,11 @@
 //                                           is closed
 //   tls-hs-client <impl> <port> <n> <c>     n handshakes, c at a time; prints the client's result
 import { once } from 'node:events';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { connect, listen, type Connection } from 'sockflow';
+import { selfSignedDir } from '../self-signed.js';
 import { Meter, measure, printPort } from './common.js';
 
 const BLOCK = 64 * 1024;
@@ -25,34 +24,10 @@ const BLOCK = 64 * 1024;
 export const HANDSHAKE_WARMUP = 200;
 const HOST = '127.0.0.1';
 
-/** A self-signed ECDSA certificate for 127.0.0.1, made once per run with openssl, for the peers. */
+/** The certificate directory for this run, removed when the process exits. */
 function makeBenchTlsDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sockflow-bench-tls-'));
+  const dir = selfSignedDir('sockflow-bench-tls-');
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const r = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'key.pem',
-      '-out',
-      'cert.pem',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { cwd: dir, stdio: 'ignore' },
-  );
-  if (r.status !== 0) throw new Error('openssl could not make the bench certificate');
   return dir;
 }
 

@@ -2,11 +2,10 @@
 // through their node:net (docs/node-notes.md §17). Each step must finish within its deadline:
 // before node-net.ts probed for the private surfaces, a read() never completed under Bun and an
 // accept() never completed under Deno. Prints one line per step; exits 1 on any failure.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { selfSignedDir } from '../../.build/bench/self-signed.js';
 import { connect, listen } from '../../dist/core/index.js';
 import {
   AddressFamily,
@@ -132,32 +131,9 @@ await step('compat: accept, connect, send and receive', async () => {
   return got;
 });
 // TLS: a self-signed certificate for 127.0.0.1 (made with openssl), trusted as the CA.
-const dir = mkdtempSync(join(tmpdir(), 'sockflow-smoke-tls-'));
-execFileSync(
-  'openssl',
-  [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    'k.pem',
-    '-out',
-    'c.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-  ],
-  { cwd: dir, stdio: 'ignore' },
-);
-const key = readFileSync(join(dir, 'k.pem'));
-const cert = readFileSync(join(dir, 'c.pem'));
+const dir = selfSignedDir('sockflow-smoke-tls-');
+const key = readFileSync(join(dir, 'key.pem'));
+const cert = readFileSync(join(dir, 'cert.pem'));
 rmSync(dir, { recursive: true, force: true });
 const M = 4 * 1024 * 1024;
 const tlsData = Buffer.alloc(M, 7);
