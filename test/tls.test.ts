@@ -15,6 +15,8 @@ import {
   type TlsClientOptions,
   TlsTruncatedError,
 } from '../src/core/index.js';
+import { cachedClientContexts, CLIENT_CONTEXTS_LIMIT } from '../src/core/tls-contexts.js';
+import { resolveTlsClient } from '../src/core/tls-options.js';
 import { LOOPBACK, pair, pairOf, portOf, readAll, tlsPair, until, type Pair } from './helpers.js';
 import { certs } from './tls-certs.js';
 
@@ -116,6 +118,56 @@ describe('connect(to, { tls }): verification is on by default', () => {
     expect(() =>
       connect(to, { tls: { ca: c.ca, cert: 'not a certificate', key: 'nor a key' } }),
     ).toThrow(expect.objectContaining({ code: expect.stringMatching(/^ERR_OSSL_/) as unknown }));
+  });
+});
+
+describe('client secure contexts are shared by equal credentials', () => {
+  const contextOf = (options: TlsClientOptions) => resolveTlsClient(options).options.secureContext;
+
+  it('equal bytes in different objects get the same context; different ones never do', () => {
+    // A representation of the CA no other test uses: this test starts with a miss.
+    const pem = `${c.ca}\n\n`;
+    const first = contextOf({ ca: Buffer.from(pem) });
+    expect(contextOf({ ca: Buffer.from(pem) })).toBe(first);
+    expect(contextOf({ ca: [Buffer.from(pem)] })).toBe(first); // one certificate either way
+    expect(contextOf({ ca: pem })).not.toBe(first);
+    expect(contextOf({ ca: Buffer.from(pem), maxVersion: 'TLSv1.2' })).not.toBe(first);
+    expect(contextOf({ ca: Buffer.from(pem), cert: c.client.cert, key: c.client.key })).not.toBe(
+      first,
+    );
+    expect(contextOf({ ca: c.selfSigned.cert })).not.toBe(contextOf({ ca: c.ca }));
+  });
+
+  it(`keeps at most ${CLIENT_CONTEXTS_LIMIT}, dropping the least recently used first`, () => {
+    // Each trailing-newline count is different bytes for the same certificate: a new context.
+    const variant = (i: number) => ({ ca: `${c.ca}${'\n'.repeat(3 + i)}` });
+    const oldest = contextOf(variant(0));
+    const kept = contextOf(variant(1));
+    for (let i = 2; i < CLIENT_CONTEXTS_LIMIT + 20; i++) {
+      contextOf(variant(i));
+      contextOf(variant(1)); // used again and again: never the least recent
+      expect(cachedClientContexts()).toBeLessThanOrEqual(CLIENT_CONTEXTS_LIMIT);
+    }
+    expect(cachedClientContexts()).toBe(CLIENT_CONTEXTS_LIMIT);
+    expect(contextOf(variant(1))).toBe(kept);
+    expect(contextOf(variant(0))).not.toBe(oldest);
+  });
+
+  it('a shared context verifies each connection: the trusted one connects, an untrusted CA fails', async () => {
+    await using listener = await tlsListener();
+    const to = { host: LOOPBACK, port: portOf(listener) };
+    for (let i = 0; i < 2; i++) {
+      const [client, server] = await Promise.all([
+        connect(to, { tls: { ca: Buffer.from(c.ca) } }),
+        listener.accept(),
+      ]);
+      expect(client.tls?.authorized).toBe(true);
+      await Promise.all([client.reset(), server.reset()]);
+      const err = await connect(to, { tls: { ca: Buffer.from(c.selfSigned.cert) } }).catch(
+        (e: unknown) => e,
+      );
+      expect(codeOf(err)).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    }
   });
 });
 

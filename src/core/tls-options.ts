@@ -6,6 +6,7 @@
  */
 import * as tls from 'node:tls';
 import { InvalidArgTypeError } from './errors.js';
+import { clientContext } from './tls-contexts.js';
 import { describe, validateBoolean, validateInteger } from './internal/validate.js';
 
 /**
@@ -25,6 +26,9 @@ export type TlsCredential = string | Uint8Array | readonly (string | Uint8Array)
  * (Node's bundled roots, or `ca` when given) and name the host (`servername`, else the host
  * connected to). A failure rejects with Node's code (`UNABLE_TO_VERIFY_LEAF_SIGNATURE`,
  * `DEPTH_ZERO_SELF_SIGNED_CERT`, `ERR_TLS_CERT_ALTNAME_INVALID`, `CERT_HAS_EXPIRED`…).
+ *
+ * Connections whose `ca`, `cert`, `key`, `minVersion` and `maxVersion` hold the same bytes share
+ * one OpenSSL context instead of parsing them again (the last 64 are kept; docs/tls.md).
  *
  * @example
  * ```ts
@@ -254,8 +258,9 @@ export function resolveTlsClient(value: unknown): ResolvedTlsClient {
   if (min !== undefined) options.minVersion = min;
   const max = versionOf(o.maxVersion, 'maxVersion');
   if (max !== undefined) options.maxVersion = max;
-  // Bad key or certificate bytes are bad input too: find out now, before any I/O.
-  options.secureContext = tls.createSecureContext(options);
+  // Bad key or certificate bytes are bad input too: find out now, before any I/O. A context
+  // made of the same bytes before is shared (see tls-contexts.ts).
+  options.secureContext = clientContext({ ca, cert, key, minVersion: min, maxVersion: max });
   return { kind: 'client', options };
 }
 
