@@ -395,7 +395,7 @@ async function tlsPingPong(impl: string): Promise<Flat> {
 async function tlsHandshakes(impl: string): Promise<Flat> {
   return withTls(async () => {
     const server = peer(
-      ['tls-hs-server', impl, String(handshakes + HANDSHAKE_WARMUP)],
+      ['tls-hs-server', impl === 'node-ctx' ? 'node' : impl, String(handshakes + HANDSHAKE_WARMUP)],
       cpuFor(splitPin, 0),
     );
     const client = peer(
@@ -501,8 +501,12 @@ const CASES: CaseDef[] = [
   {
     name: 'tls-handshakes',
     title: `TLS handshakes, ${handshakes} new connections 4 at a time, client and server in separate processes (pin ${splitPin})`,
-    impls: ['node', 'sockflow'],
-    labels: { node: 'node:tls connect + createServer', sockflow: 'sockflow connect + listen' },
+    impls: ['node', 'node-ctx', 'sockflow'],
+    labels: {
+      node: 'node:tls connect + createServer',
+      'node-ctx': 'node:tls, one secureContext shared (hand-tuned)',
+      sockflow: 'sockflow connect + listen',
+    },
     run: tlsHandshakes,
     metrics: [
       {
@@ -586,19 +590,29 @@ async function runCase(def: CaseDef): Promise<CaseResult> {
 
 function printCase(res: CaseResult): void {
   console.log(`\n${res.title}`);
-  const cols: string[] = ['implementation'.padEnd(28)];
+  // Each column as wide as its widest cell, plus two spaces.
+  const head = ['implementation'];
   for (const m of res.metrics) {
-    cols.push(`${m.label} median [min–max]`.padEnd(32));
-    if (m.ratio) cols.push('ratio to the first'.padEnd(24));
+    head.push(`${m.label} median [min–max]`);
+    if (m.ratio) head.push('ratio to the first');
   }
-  console.log(cols.join(''));
+  const table = [head];
   for (const impl of res.impls) {
-    const row: string[] = [(res.labels[impl] ?? impl).padEnd(28)];
+    const row = [res.labels[impl] ?? impl];
     for (const m of res.metrics) {
-      row.push(range(res.values[impl]?.[m.key] ?? [], m.digits).padEnd(32));
-      if (m.ratio) row.push(range(res.ratios[impl]?.[m.key] ?? [], 2, '×').padEnd(24));
+      row.push(range(res.values[impl]?.[m.key] ?? [], m.digits));
+      if (m.ratio) row.push(range(res.ratios[impl]?.[m.key] ?? [], 2, '×'));
     }
-    console.log(row.join(''));
+    table.push(row);
+  }
+  const widths = head.map((_, i) => Math.max(...table.map((r) => r[i]?.length ?? 0)));
+  for (const row of table) {
+    console.log(
+      row
+        .map((cell, i) => cell.padEnd((widths[i] ?? 0) + 2))
+        .join('')
+        .trimEnd(),
+    );
   }
   for (const p of res.pairs) {
     console.log(

@@ -11,6 +11,7 @@
 //   tls-hs-server <impl> <total>            accept <total> handshakes: each gets one byte, then
 //                                           is closed
 //   tls-hs-client <impl> <port> <n> <c>     n handshakes, c at a time; prints the client's result
+//                                           (impl node-ctx: node:tls with one shared context)
 import { once } from 'node:events';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,13 +59,18 @@ async function nodeServer(onSecure: (s: tls.TLSSocket) => void): Promise<tls.Ser
   return server;
 }
 
-function nodeClient(port: number): tls.TLSSocket {
-  const s = tls.connect({
-    port,
-    host: HOST,
-    ca: creds().cert,
-    allowHalfOpen: true,
-  } as tls.ConnectionOptions);
+let sharedContext: tls.SecureContext | undefined;
+
+/**
+ * A node:tls client. `shareContext`: hand-tuned, every connection gets the one secure context
+ * made for the first, as sockflow does for equal credentials (node:tls makes one per
+ * connection unless given one).
+ */
+function nodeClient(port: number, shareContext = false): tls.TLSSocket {
+  const ca = creds().cert;
+  const options: tls.ConnectionOptions = { port, host: HOST, ca };
+  if (shareContext) options.secureContext = sharedContext ??= tls.createSecureContext({ ca });
+  const s = tls.connect({ ...options, allowHalfOpen: true } as tls.ConnectionOptions);
   s.setNoDelay(true);
   return s;
 }
@@ -204,8 +210,8 @@ export async function tlsHandshakeServer(impl: string, total: number): Promise<v
  * end with close_notify and FIN, after the server's.
  */
 export async function handshakeOnce(impl: string, port: number): Promise<void> {
-  if (impl === 'node') {
-    const s = nodeClient(port);
+  if (impl === 'node' || impl === 'node-ctx') {
+    const s = nodeClient(port, impl === 'node-ctx');
     s.on('error', () => {});
     s.resume();
     await once(s, 'end');
