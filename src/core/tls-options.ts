@@ -28,7 +28,7 @@ export type TlsCredential = string | Uint8Array | readonly (string | Uint8Array)
  * `DEPTH_ZERO_SELF_SIGNED_CERT`, `ERR_TLS_CERT_ALTNAME_INVALID`, `CERT_HAS_EXPIRED`…).
  *
  * Connections whose `ca`, `cert`, `key`, `minVersion` and `maxVersion` hold the same bytes share
- * one OpenSSL context instead of parsing them again (the last 64 are kept; docs/tls.md).
+ * one OpenSSL context instead of parsing them again (the last 16 are kept; docs/tls.md).
  *
  * @example
  * ```ts
