@@ -2,7 +2,15 @@
 // aborts before hand-off send nothing, aborts after hand-off reset and report bytesWritten.
 import { describe, expect, it } from 'vitest';
 import { SendAbortedError, SocketShutdownError } from '../src/core/index.js';
-import { abortSendInFlight, pair, readAll, transports, turns, until } from './helpers.js';
+import {
+  abortSendInFlight,
+  pair,
+  readAll,
+  transports,
+  turns,
+  until,
+  type Pair,
+} from './helpers.js';
 
 const KiB = 1024;
 
@@ -130,6 +138,85 @@ for (const { name, pair, syncWrites } of transports) {
       expect(p.client.pendingSends).toBe(0);
       await p.client.shutdown('send');
       expect((await reader).length).toBe(8 << 20);
+    });
+
+    // Issue 16, defect 5: flush() resolved for sends that had failed.
+    it.each([
+      ['our reset()', async (p: Pair) => void (await p.client.reset())],
+      ['the peer resetting', async (p: Pair) => void (await p.server.reset())],
+      [
+        'a close() whose signal fires',
+        async (p: Pair) => void (await p.client.close({ signal: AbortSignal.timeout(20) })),
+      ],
+    ])('flush() rejects with the failure of the sends it waited for: %s', async (_what, end) => {
+      await using p = await pair({ maxPendingSends: 2 });
+      // Nobody reads: 8 MiB do not fit in loopback buffers, so the sends stay pending.
+      const sends = [p.client.send(Buffer.alloc(4 << 20)), p.client.send(Buffer.alloc(4 << 20))];
+      const outcomes = Promise.allSettled(sends);
+      const flushed = p.client.flush().then(
+        () => 'resolved',
+        (e: unknown) => e,
+      );
+      await until(() => p.client.sendsInFlight > 0);
+      await end(p);
+      const failures = (await outcomes).filter((o) => o.status === 'rejected');
+      expect(failures.length).toBeGreaterThan(0);
+      expect(await flushed).toBe((failures[0] as PromiseRejectedResult).reason);
+      // With nothing pending, a flush of the failed connection rejects too.
+      await expect(p.client.flush()).rejects.toBe((failures[0] as PromiseRejectedResult).reason);
+    });
+
+    it('flush() waits for the sends before it, whatever settles after it, and rejects for an aborted one', async () => {
+      await using p = await pair({ maxPendingSends: 1 });
+      const big = p.client.send(Buffer.alloc(8 << 20)); // in flight: nobody reads yet
+      await until(() => p.client.sendsInFlight > 0);
+      const before = new AbortController();
+      const aborted = p.client
+        .send('never sent', { signal: before.signal })
+        .catch((e: unknown) => e);
+      const flushed = p.client.flush().then(
+        () => 'resolved',
+        (e: unknown) => e,
+      );
+      const after = new AbortController();
+      const later = p.client
+        .send('after the flush', { signal: after.signal })
+        .catch((e: unknown) => e);
+      const second = p.client.flush().then(() => 'resolved');
+      let settled = false;
+      void flushed.then(() => (settled = true));
+      // Both waiting sends leave the queue now: the count of settled sends reaches the flush's,
+      // but the 8 MiB send before it is still in flight.
+      before.abort(new Error('changed my mind'));
+      after.abort(new Error('this one too'));
+      expect(await aborted).toBe(before.signal.reason);
+      expect(await later).toBe(after.signal.reason);
+      await turns(50);
+      expect(settled).toBe(false);
+      const reader = readAll(p.server);
+      await big;
+      expect(await flushed).toBe(before.signal.reason);
+      // The second flush waited for the same sends plus one more: the first failure wins.
+      await expect(second).rejects.toBe(before.signal.reason);
+      await p.client.shutdown('send');
+      expect((await reader).length).toBe(8 << 20);
+      // Nothing pending and the connection fine: a new flush resolves.
+      await expect(p.client.flush()).resolves.toBeUndefined();
+    });
+
+    it("shutdown('send') is not failed by a waiting send's own abort: FIN follows the rest", async () => {
+      await using p = await pair({ maxPendingSends: 1 });
+      const big = p.client.send(Buffer.alloc(8 << 20)); // in flight: nobody reads yet
+      await until(() => p.client.sendsInFlight > 0);
+      const ac = new AbortController();
+      const aborted = p.client.send('never sent', { signal: ac.signal }).catch((e: unknown) => e);
+      const shut = p.client.shutdown('send');
+      ac.abort(new Error('changed my mind'));
+      expect(await aborted).toBe(ac.signal.reason);
+      const reader = readAll(p.server);
+      await big;
+      await shut;
+      expect((await reader).length).toBe(8 << 20); // the end came: FIN after the 8 MiB
     });
   });
 }

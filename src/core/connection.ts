@@ -443,7 +443,11 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   }
 
   /**
-   * Resolves once every send made so far has been handed to the OS.
+   * Resolves once every send made so far has been handed to the OS. Rejects, once they have
+   * all settled, with the first failure among the sends it waited for: the connection's
+   * failure (a peer reset, `reset()`, a `close()` that timed out), or a send's own abort (its
+   * bytes never reached the OS). With nothing pending it resolves at once, unless the
+   * connection has failed: then it rejects with that failure.
    *
    * **Cancel safety:** cancel safe: an abort only stops the waiting; the sends go on.
    *

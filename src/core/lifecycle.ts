@@ -285,7 +285,7 @@ export class Lifecycle implements TransportEvents, SenderOwner {
     // now, without a promise for the flush and one for each step after it.
     e.shutdown = this.sender.idle
       ? this.sendFin()
-      : this.sender.flush(undefined).then(
+      : this.sender.flush(undefined, false).then(
           () => this.sendFin(),
           (err: unknown) => {
             this.send = 'shut';

@@ -52,6 +52,8 @@ const DONE = 2;
 
 class SendOp {
   state = WAITING;
+  /** Its place in call order among the sends that went through the backlog. */
+  seq = 0;
   /** Offset of this send's first byte in everything this connection has written. */
   start = 0;
   data: SendData | undefined;
@@ -75,7 +77,13 @@ class SendOp {
 }
 
 interface FlushWaiter {
+  /** It settles once the sends before this one in call order all have. */
   target: number;
+  /** The first failure among those sends, once one failed. */
+  failed: boolean;
+  /** A waiting send's own abort counts as a failure (the user's flush), or not (FIN's). */
+  abortsFail: boolean;
+  failure: unknown;
   resolve: () => void;
   reject: (e: unknown) => void;
   signal: AbortSignal | undefined;
@@ -106,6 +114,13 @@ class Backlog {
   /** Sends that went through here, and how many of them have settled. */
   issued = 0;
   settled = 0;
+  /**
+   * Sends settled from the first on without a gap in call order: a waiting send aborted while
+   * an earlier one is in flight settles out of order, and waits in `settledAhead` until the gap
+   * closes. A flush waits for this, not for a count of settled sends.
+   */
+  settledPrefix = 0;
+  settledAhead: Set<number> | undefined;
   /** What every send fails with once the connection is gone; `ALIVE` until then. */
   dead: unknown = ALIVE;
   flushWaiters: FlushWaiter[] | undefined;
@@ -205,7 +220,7 @@ export class Sender {
       const op = new SendOp(EMPTY, bytes, signal);
       op.start = b.dispatched;
       b.dispatched += bytes;
-      b.issued++;
+      op.seq = b.issued++;
       this.goInFlight(b, op);
       t.write(EMPTY, this.callback(b));
       return op.promise;
@@ -221,12 +236,12 @@ export class Sender {
       }
       const op = new SendOp(data, bytes, signal);
       op.start = start;
-      q.issued++;
+      op.seq = q.issued++;
       this.goInFlight(q, op);
       return op.promise;
     }
     const op = new SendOp(data, bytes, signal);
-    q.issued++;
+    op.seq = q.issued++;
     (q.waiting ??= new Set()).add(op);
     if (signal !== undefined) {
       // Aborted while it waits: it leaves the queue having sent nothing.
@@ -239,14 +254,28 @@ export class Sender {
     return op.promise;
   }
 
-  /** Resolves once every send started so far has settled (its bytes are with the OS). */
-  flush(signal: AbortSignal | undefined): Promise<void> {
+  /**
+   * Resolves once every send started so far has settled with its bytes with the OS; rejects
+   * with the first failure among them once they have all settled (Connection.flush()). With
+   * `abortsFail` false, a waiting send aborted by its own signal (which left the connection
+   * usable) is not a failure: only the connection's are (shutdown's flush before FIN).
+   */
+  flush(signal: AbortSignal | undefined, abortsFail = true): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const b = this.#q;
     if (typeof b === 'number') return RESOLVED;
     if (b.settled === b.issued) return b.dead !== ALIVE ? Promise.reject(b.dead) : RESOLVED;
     return new Promise<void>((resolve, reject) => {
-      const w: FlushWaiter = { target: b.issued, resolve, reject, signal, onAbort: undefined };
+      const w: FlushWaiter = {
+        target: b.issued,
+        failed: false,
+        abortsFail,
+        failure: undefined,
+        resolve,
+        reject,
+        signal,
+        onAbort: undefined,
+      };
       if (signal !== undefined) {
         w.onAbort = () => {
           b.flushWaiters = b.flushWaiters?.filter((x) => x !== w);
@@ -386,6 +415,8 @@ export class Sender {
 
   private finish(b: Backlog, op: SendOp, ok: boolean, err: unknown): void {
     if (op.state === DONE) return;
+    // Failing while it waits on a live connection: its own signal fired (see start()).
+    const ownAbort = op.state === WAITING && b.dead === ALIVE;
     if (op.state === IN_FLIGHT) b.inFlight--;
     else b.waiting?.delete(op);
     op.state = DONE;
@@ -399,10 +430,27 @@ export class Sender {
     if (ok) op.resolve(op.bytes);
     else op.reject(err);
     b.settled++;
+    if (op.seq === b.settledPrefix) {
+      b.settledPrefix++;
+      const ahead = b.settledAhead;
+      if (ahead !== undefined) while (ahead.delete(b.settledPrefix)) b.settledPrefix++;
+    } else {
+      (b.settledAhead ??= new Set()).add(op.seq);
+    }
     const waiters = b.flushWaiters;
     if (waiters === undefined) return;
-    while (waiters.length > 0 && (waiters[0] as FlushWaiter).target <= b.settled) {
-      dropFlush(waiters.shift() as FlushWaiter).resolve();
+    if (!ok) {
+      for (const w of waiters) {
+        if (w.target > op.seq && !w.failed && (w.abortsFail || !ownAbort)) {
+          w.failed = true;
+          w.failure = err;
+        }
+      }
+    }
+    while (waiters.length > 0 && (waiters[0] as FlushWaiter).target <= b.settledPrefix) {
+      const w = dropFlush(waiters.shift() as FlushWaiter);
+      if (w.failed) w.reject(w.failure);
+      else w.resolve();
     }
   }
 }
