@@ -23,8 +23,28 @@ function thrown(fn: () => unknown): { name: string; code: string } {
   throw new Error('did not throw synchronously');
 }
 
+/**
+ * What `call()` rejects with. A method that returns a promise reports bad input as a rejected
+ * promise, as Node's promise APIs and WHATWG streams do: a synchronous throw fails the test.
+ */
+async function rejection(call: () => unknown): Promise<{ name: string; code: string }> {
+  let result: unknown;
+  try {
+    result = call();
+  } catch (err) {
+    throw new Error(`threw synchronously instead of rejecting: ${String(err)}`);
+  }
+  expect(result).toBeInstanceOf(Promise);
+  return (result as Promise<unknown>).then(
+    () => {
+      throw new Error('resolved instead of rejecting');
+    },
+    (err: unknown) => err as { name: string; code: string },
+  );
+}
+
 describe('invariant 9: bad input', () => {
-  it('connect() and listen() reject bad addresses synchronously with Node codes', () => {
+  it('connect() and listen() reject bad addresses with Node codes, never throwing', async () => {
     const cases: [() => unknown, string, string][] = [
       [() => connect(undefined as never), 'TypeError', 'ERR_INVALID_ARG_TYPE'],
       [() => connect('localhost:80' as never), 'TypeError', 'ERR_INVALID_ARG_TYPE'],
@@ -40,11 +60,11 @@ describe('invariant 9: bad input', () => {
       [() => listen({ port: 0 }, { backlog: 0 }), 'RangeError', 'ERR_OUT_OF_RANGE'],
       [() => listen({ port: 0 }, { maxPendingAccepts: -1 }), 'RangeError', 'ERR_OUT_OF_RANGE'],
     ];
-    for (const [fn, name, code] of cases) expect(thrown(fn)).toMatchObject({ name, code });
-    expect(thrown(() => connect({ port: 0 }))).toBeInstanceOf(BadPortError);
+    for (const [fn, name, code] of cases) expect(await rejection(fn)).toMatchObject({ name, code });
+    expect(await rejection(() => connect({ port: 0 }))).toBeInstanceOf(BadPortError);
   });
 
-  it('connection options are checked synchronously', () => {
+  it('connection options are checked before any I/O, rejecting', async () => {
     const to = { host: LOOPBACK, port: 9 };
     const cases: [object, string, string][] = [
       [{ receiveBufferSize: 0 }, 'RangeError', 'ERR_OUT_OF_RANGE'],
@@ -58,35 +78,59 @@ describe('invariant 9: bad input', () => {
       [{ signal: 'nope' }, 'TypeError', 'ERR_INVALID_ARG_TYPE'],
     ];
     for (const [options, name, code] of cases) {
-      expect(thrown(() => connect(to, options as never))).toMatchObject({ name, code });
+      expect(await rejection(() => connect(to, options as never))).toMatchObject({ name, code });
     }
-    expect(thrown(() => connect(to, 5 as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    expect(await rejection(() => connect(to, 5 as never))).toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
   });
 
-  it('operations reject bad arguments synchronously, before touching the connection', async () => {
+  it('operations reject bad arguments (never throwing) before touching the connection', async () => {
     await using p = await pair();
     const c = p.client;
-    expect(thrown(() => c.receive(new Uint8Array(0)))).toBeInstanceOf(OutOfRangeError);
-    expect(thrown(() => c.receive([]))).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
-    expect(thrown(() => c.receive([new Uint8Array(0)]))).toMatchObject({
+    expect(await rejection(() => c.receive(new Uint8Array(0)))).toBeInstanceOf(OutOfRangeError);
+    expect(await rejection(() => c.receive([]))).toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+    expect(await rejection(() => c.receive([new Uint8Array(0)]))).toMatchObject({
       code: 'ERR_OUT_OF_RANGE',
     });
-    expect(thrown(() => c.receive('x' as never))).toBeInstanceOf(InvalidArgTypeError);
-    expect(thrown(() => c.receive([new Uint8Array(1), 'x'] as never))).toMatchObject({
+    expect(await rejection(() => c.receive('x' as never))).toBeInstanceOf(InvalidArgTypeError);
+    expect(await rejection(() => c.receive([new Uint8Array(1), 'x'] as never))).toMatchObject({
       code: 'ERR_INVALID_ARG_TYPE',
     });
-    expect(thrown(() => c.receive(new Uint8Array(1), { signal: {} } as never))).toMatchObject({
+    expect(
+      await rejection(() => c.receive(new Uint8Array(1), { signal: {} } as never)),
+    ).toMatchObject({
       code: 'ERR_INVALID_ARG_TYPE',
     });
-    expect(thrown(() => c.send(42 as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
-    expect(thrown(() => c.send([Buffer.from('a'), 7] as never))).toMatchObject({
+    expect(await rejection(() => c.send(42 as never))).toMatchObject({
       code: 'ERR_INVALID_ARG_TYPE',
     });
-    expect(thrown(() => c.send(null as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
-    expect(thrown(() => c.read(7 as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
-    expect(thrown(() => c.shutdown('sideways' as never))).toBeInstanceOf(InvalidArgValueError);
+    expect(await rejection(() => c.send([Buffer.from('a'), 7] as never))).toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    expect(await rejection(() => c.send(null as never))).toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    expect(await rejection(() => c.read(7 as never))).toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    expect(await rejection(() => c.shutdown('sideways' as never))).toBeInstanceOf(
+      InvalidArgValueError,
+    );
+    expect(await rejection(() => c.flush({ signal: 1 } as never))).toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    expect(await rejection(() => c.startTls({ ca: 42 } as never))).toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    expect(await rejection(() => p.listener.accept({ signal: 'x' } as never))).toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    // Synchronous methods keep throwing.
     expect(thrown(() => c.unshift('x' as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
-    expect(thrown(() => c.close({ signal: 1 } as never))).toMatchObject({
+    expect(thrown(() => c.trySend(42 as never))).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    expect(thrown(() => c.tryReceive(new Uint8Array(0)))).toBeInstanceOf(OutOfRangeError);
+    expect(await rejection(() => c.close({ signal: 1 } as never))).toMatchObject({
       code: 'ERR_INVALID_ARG_TYPE',
     });
     // Nothing was lost: the connection still works.
@@ -97,7 +141,7 @@ describe('invariant 9: bad input', () => {
   it('a bad send loses nothing already accepted', async () => {
     await using p = await pair();
     const ok = p.client.send('first');
-    expect(() => p.client.send({} as never)).toThrow(TypeError);
+    expect(await rejection(() => p.client.send({} as never))).toBeInstanceOf(TypeError);
     await ok;
     await p.client.send('second');
     await p.client.shutdown();

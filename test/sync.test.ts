@@ -172,9 +172,9 @@ describe('connection options', () => {
       l6.accept().then((c) => c.reset()),
       l4.accept().then((c) => c.reset()),
     ]);
-    expect(() => connect({ port: 1 }, { family: 5 as never })).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
-    );
+    await expect(connect({ port: 1 }, { family: 5 as never })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_VALUE',
+    });
   });
 
   it('setNoDelay() switches Nagle on a live connection and is a no-op after it ended', async () => {

@@ -100,24 +100,24 @@ describe('connect(to, { tls }): verification is on by default', () => {
     await expect(attempt).rejects.toThrow('changed my mind');
   });
 
-  it('bad options throw typed errors before any I/O', () => {
+  it('bad options reject with typed errors before any I/O', async () => {
     const to = { host: LOOPBACK, port: 1 };
-    expect(() => connect(to, { tls: 'yes' as never })).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
-    );
-    expect(() => connect(to, { tls: { ca: 42 as never } })).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
-    );
-    expect(() => connect(to, { tls: { alpnProtocols: [''] } })).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
-    );
-    expect(() => connect(to, { tls: { rejectUnauthorized: 'no' as never } })).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    await expect(connect(to, { tls: 'yes' as never })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    await expect(connect(to, { tls: { ca: 42 as never } })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    await expect(connect(to, { tls: { alpnProtocols: [''] } })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    await expect(connect(to, { tls: { rejectUnauthorized: 'no' as never } })).rejects.toMatchObject(
+      { code: 'ERR_INVALID_ARG_TYPE' },
     );
     // Bytes that are not a certificate: OpenSSL's own code, before connecting.
-    expect(() =>
+    await expect(
       connect(to, { tls: { ca: c.ca, cert: 'not a certificate', key: 'nor a key' } }),
-    ).toThrow(expect.objectContaining({ code: expect.stringMatching(/^ERR_OSSL_/) as unknown }));
+    ).rejects.toMatchObject({ code: expect.stringMatching(/^ERR_OSSL_/) as unknown });
   });
 });
 
@@ -258,20 +258,20 @@ describe('listen(on, { tls })', () => {
     expect(p.server.tls?.servername).toBe('localhost');
   });
 
-  it('bad options throw typed errors before listening', () => {
+  it('bad options reject with typed errors before listening', async () => {
     const on = { host: LOOPBACK, port: 0 };
-    expect(() => listen(on, { tls: { cert: c.server.cert } as never })).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
-    );
-    expect(() => listen(on, { tls: { ...serverTls, handshakeTimeout: 0 } })).toThrow(
-      expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
-    );
-    expect(() => listen(on, { tls: { ...serverTls, minVersion: 'SSLv3' as never } })).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
-    );
-    expect(() => listen(on, { tls: { key: 'x', cert: 'y' } })).toThrow(
-      expect.objectContaining({ code: expect.stringMatching(/^ERR_OSSL_/) as unknown }),
-    );
+    await expect(listen(on, { tls: { cert: c.server.cert } as never })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    await expect(listen(on, { tls: { ...serverTls, handshakeTimeout: 0 } })).rejects.toMatchObject({
+      code: 'ERR_OUT_OF_RANGE',
+    });
+    await expect(
+      listen(on, { tls: { ...serverTls, minVersion: 'SSLv3' as never } }),
+    ).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    await expect(listen(on, { tls: { key: 'x', cert: 'y' } })).rejects.toMatchObject({
+      code: expect.stringMatching(/^ERR_OSSL_/) as unknown,
+    });
   });
 });
 

@@ -41,10 +41,10 @@ export interface ConnectOptions extends ConnectionOptions {
  * Opens a connection: TCP by host and port (IPv4 and IPv6 literals and names; Node's
  * happy-eyeballs family selection is on), or a Unix socket by path.
  *
- * Bad arguments throw synchronously (`ERR_INVALID_ARG_TYPE`, `ERR_SOCKET_BAD_PORT`,
- * `ERR_OUT_OF_RANGE`…). A failed attempt rejects with the system error, code unchanged
- * (`ECONNREFUSED`, `ENOTFOUND`, `ETIMEDOUT`…); when several addresses were tried, with the
- * last one's error (the others are in `errors`).
+ * Bad arguments reject before any I/O, never throw (`ERR_INVALID_ARG_TYPE`,
+ * `ERR_SOCKET_BAD_PORT`, `ERR_OUT_OF_RANGE`…). A failed attempt rejects with the system error,
+ * code unchanged (`ECONNREFUSED`, `ENOTFOUND`, `ETIMEDOUT`…); when several addresses were
+ * tried, with the last one's error (the others are in `errors`).
  *
  * **Cancel safety:** cancel safe. An aborted attempt rejects with `signal.reason` and leaves no
  * socket behind.
@@ -60,11 +60,20 @@ export function connect(
   to: TcpAddress | IpcAddress,
   options?: ConnectOptions,
 ): Promise<Connection> {
-  const ep = parseEndpoint(to, 'to', true);
-  const resolved = resolveConnectionOptions(options);
-  const signal = signalOf(options);
-  const family = familyOf(options);
-  const secure = options?.tls === undefined ? undefined : resolveTlsClient(options.tls).options;
+  let ep;
+  let resolved;
+  let signal;
+  let family;
+  let secure;
+  try {
+    ep = parseEndpoint(to, 'to', true);
+    resolved = resolveConnectionOptions(options);
+    signal = signalOf(options);
+    family = familyOf(options);
+    secure = options?.tls === undefined ? undefined : resolveTlsClient(options.tls).options;
+  } catch (err) {
+    return Promise.reject(err);
+  }
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<Connection>((resolve, reject) => {
     let transport;

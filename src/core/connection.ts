@@ -130,11 +130,11 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * **Cancel safety:** cancel safe. An aborted receive rejects with `signal.reason` and
    * consumes nothing: every byte reaches the next receive, in order.
    *
-   * @param into - where to copy; must hold at least one byte (an empty one throws a
-   *   `RangeError`, since `0` is reserved for EOF).
+   * @param into - where to copy; must hold at least one byte (an empty one is an
+   *   {@link OutOfRangeError}, since `0` is reserved for EOF).
    * @returns bytes copied, or `0` at EOF.
-   * @throws {@link InvalidArgTypeError} / {@link OutOfRangeError} synchronously for bad arguments.
-   * Rejects with {@link SocketBusyError} when another receive is pending,
+   * Rejects with {@link InvalidArgTypeError} / {@link OutOfRangeError} for bad arguments (before
+   * any I/O; never a synchronous throw), {@link SocketBusyError} when another receive is pending,
    * {@link SocketClosedError} after `close()`/`reset()`, or the system error (`ECONNRESET`…)
    * once buffered bytes are exhausted after the connection failed.
    *
@@ -145,9 +145,14 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   receive(into: Uint8Array | readonly Uint8Array[], options?: OperationOptions): Promise<number> {
-    if (!(into instanceof Uint8Array)) validateScatter(into);
-    else if (into.length === 0) throw emptyInto();
-    const signal = signalOf(options);
+    let signal;
+    try {
+      if (!(into instanceof Uint8Array)) validateScatter(into);
+      else if (into.length === 0) throw emptyInto();
+      signal = signalOf(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (this.#life.userClosed) return this.#life.closedError('receive on');
     return this.#life.receiver.receive(into, signal);
   }
@@ -195,7 +200,12 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   read(options?: OperationOptions): Promise<Uint8Array | null> {
-    const signal = signalOf(options);
+    let signal;
+    try {
+      signal = signalOf(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (this.#life.userClosed) return this.#life.closedError('read on');
     return this.#life.receiver.read(signal);
   }
@@ -399,10 +409,12 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   send(data: SendData, options?: OperationOptions): Promise<number> {
-    const bytes = byteLengthOf(data);
-    const signal = signalOf(options);
     const life = this.#life;
+    let bytes;
+    let signal;
     try {
+      bytes = byteLengthOf(data);
+      signal = signalOf(options);
       signal?.throwIfAborted();
       life.checkSendable();
     } catch (err) {
@@ -459,7 +471,12 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   flush(options?: OperationOptions): Promise<void> {
-    const signal = signalOf(options);
+    let signal;
+    try {
+      signal = signalOf(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this.#life.sender.flush(signal);
   }
 
@@ -483,8 +500,10 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    */
   shutdown(how: ShutdownHow = 'send'): Promise<void> {
     if (typeof how !== 'string' || !SHUTDOWN_HOWS.has(how)) {
-      throw new InvalidArgValueError(
-        `The "how" argument must be 'send', 'receive' or 'both': received ${describe(how)}`,
+      return Promise.reject(
+        new InvalidArgValueError(
+          `The "how" argument must be 'send', 'receive' or 'both': received ${describe(how)}`,
+        ),
       );
     }
     const life = this.#life;
@@ -499,7 +518,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * flushed, FIN is sent, and incoming bytes are read and dropped until the peer's EOF, so
    * the kernel never answers unread data with a RST that would destroy what the peer has not
    * read yet. If `signal` fires first (without one, after 5 s) the connection is reset
-   * instead. Resolves with how it ended; never rejects. Idempotent.
+   * instead. Resolves with how it ended; rejects only for bad options. Idempotent.
    *
    * **Cancel safety:** the signal does not cancel the close, it hurries it: the connection is
    * reset and `close()` resolves with reason `'reset'`.
@@ -511,7 +530,13 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   close(options?: CloseOptions): Promise<CloseInfo> {
-    return this.#life.close(signalOf(options));
+    let signal;
+    try {
+      signal = signalOf(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#life.close(signal);
   }
 
   /**

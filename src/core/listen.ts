@@ -70,8 +70,8 @@ export const DEFAULT_MAX_PENDING_ACCEPTS = 1024;
  * Starts listening: TCP on a host and port (all interfaces when `host` is omitted; port 0
  * picks a free port, see `listener.address`), or a Unix socket at a path.
  *
- * Bad arguments throw synchronously. A failure to listen rejects with the system error
- * (`EADDRINUSE`, `EACCES`…).
+ * Bad arguments reject before any I/O (never a synchronous throw). A failure to listen
+ * rejects with the system error (`EADDRINUSE`, `EACCES`…).
  *
  * **Cancel safety:** cancel safe. An aborted `listen()` rejects with `signal.reason` and leaves
  * nothing listening.
@@ -83,17 +83,26 @@ export const DEFAULT_MAX_PENDING_ACCEPTS = 1024;
  * ```
  */
 export function listen(on: TcpAddress | IpcAddress, options?: ListenOptions): Promise<Listener> {
-  const ep = parseEndpoint(on, 'on', false);
-  const resolved = resolveConnectionOptions(options);
-  const o = options ?? {};
-  const backlog =
-    o.backlog === undefined ? DEFAULT_BACKLOG : validateInteger(o.backlog, 'backlog', 1);
-  const maxPendingAccepts =
-    o.maxPendingAccepts === undefined
-      ? DEFAULT_MAX_PENDING_ACCEPTS
-      : validateInteger(o.maxPendingAccepts, 'maxPendingAccepts', 0);
-  const signal = signalOf(options);
-  const secure = o.tls === undefined ? undefined : resolveTlsServer(o.tls);
+  let ep;
+  let resolved;
+  let backlog;
+  let maxPendingAccepts;
+  let signal;
+  let secure;
+  try {
+    ep = parseEndpoint(on, 'on', false);
+    resolved = resolveConnectionOptions(options);
+    const o = options ?? {};
+    backlog = o.backlog === undefined ? DEFAULT_BACKLOG : validateInteger(o.backlog, 'backlog', 1);
+    maxPendingAccepts =
+      o.maxPendingAccepts === undefined
+        ? DEFAULT_MAX_PENDING_ACCEPTS
+        : validateInteger(o.maxPendingAccepts, 'maxPendingAccepts', 0);
+    signal = signalOf(options);
+    secure = o.tls === undefined ? undefined : resolveTlsServer(o.tls);
+  } catch (err) {
+    return Promise.reject(err);
+  }
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<Listener>((resolve, reject) => {
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });

@@ -159,7 +159,12 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
    * ```
    */
   accept(options?: OperationOptions): Promise<Connection> {
-    const signal = signalOf(options);
+    let signal;
+    try {
+      signal = signalOf(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#closed) return Promise.reject(this.#closedError());
     if (this.#pendingHead < this.#pending.length) {

@@ -398,9 +398,9 @@ function encodeHeader(header: MessageHeader, length: number): Uint8Array {
  *
  * @param payload - bytes, or a string (UTF-8).
  * @returns the bytes sent, header included.
- * @throws `OutOfRangeError` synchronously when the payload is too long for the header
- *   (255 bytes for `'u8'`, 65,535 for `'u16be'`, 4 GiB − 1 for `'u32be'`);
- *   `InvalidArgTypeError` / `InvalidArgValueError` for other bad arguments.
+ * Rejects before sending anything (never a synchronous throw) with `OutOfRangeError` when the
+ * payload is too long for the header (255 bytes for `'u8'`, 65,535 for `'u16be'`, 4 GiB − 1
+ * for `'u32be'`), and `InvalidArgTypeError` / `InvalidArgValueError` for other bad arguments.
  *
  * @example
  * ```ts
@@ -412,14 +412,23 @@ export function sendMessage(
   payload: Uint8Array | string,
   options?: SendMessageOptions,
 ): Promise<number> {
-  checkConnection(conn);
-  const o = checkOptions(options);
-  const header = checkHeader(o.header);
-  const signal = checkSignal(o.signal);
-  const bytes = checkBytes(payload, 'payload');
+  let header;
+  let signal;
+  let bytes;
+  try {
+    checkConnection(conn);
+    const o = checkOptions(options);
+    header = checkHeader(o.header);
+    signal = checkSignal(o.signal);
+    bytes = checkBytes(payload, 'payload');
+  } catch (err) {
+    return Promise.reject(err);
+  }
   if (bytes.length > LIMITS[header]) {
-    throw new OutOfRangeError(
-      `The payload of ${bytes.length} bytes is too long for a '${header}' header (at most ${LIMITS[header]})`,
+    return Promise.reject(
+      new OutOfRangeError(
+        `The payload of ${bytes.length} bytes is too long for a '${header}' header (at most ${LIMITS[header]})`,
+      ),
     );
   }
   const h = encodeHeader(header, bytes.length);

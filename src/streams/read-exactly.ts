@@ -33,7 +33,8 @@ export interface ReadExactlyOptions {
  *
  * @param n - how many bytes; 0 resolves at once with an empty array. The array is allocated
  *   up front, so `n` must be a size you are willing to hold.
- * @throws `InvalidArgTypeError` / `OutOfRangeError` synchronously for bad arguments.
+ * Bad arguments reject with `InvalidArgTypeError` / `OutOfRangeError` before any I/O (never a
+ * synchronous throw).
  *
  * @example
  * ```ts
@@ -47,9 +48,14 @@ export function readExactly(
   n: number,
   options?: ReadExactlyOptions,
 ): Promise<Uint8Array> {
-  checkConnection(conn);
-  checkSize(n, 'n', 0, undefined, 'argument');
-  const signal = checkSignal(checkOptions(options).signal);
+  let signal;
+  try {
+    checkConnection(conn);
+    checkSize(n, 'n', 0, undefined, 'argument');
+    signal = checkSignal(checkOptions(options).signal);
+  } catch (err) {
+    return Promise.reject(err);
+  }
   if (n === 0) return Promise.resolve(new Uint8Array(0));
   return exactly(conn, n, signal);
 }

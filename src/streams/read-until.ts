@@ -56,8 +56,8 @@ export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
  * arrive (empty when the stream had already ended).
  *
  * @param delimiter - bytes, or a string (UTF-8); not empty.
- * @throws `InvalidArgTypeError` / `InvalidArgValueError` / `OutOfRangeError`
- *   synchronously for bad arguments.
+ * Bad arguments reject with `InvalidArgTypeError` / `InvalidArgValueError` /
+ * `OutOfRangeError` before any I/O (never a synchronous throw).
  *
  * @example
  * ```ts
@@ -70,11 +70,18 @@ export function readUntil(
   delimiter: Uint8Array | string,
   options?: ReadUntilOptions,
 ): Promise<Uint8Array> {
-  checkConnection(conn);
-  const d = checkDelimiter(delimiter);
-  const o = checkOptions(options);
-  const max = checkSize(o.maxBytes, 'maxBytes', 0, DEFAULT_MAX_FRAME_BYTES);
-  const signal = checkSignal(o.signal);
+  let d;
+  let max;
+  let signal;
+  try {
+    checkConnection(conn);
+    d = checkDelimiter(delimiter);
+    const o = checkOptions(options);
+    max = checkSize(o.maxBytes, 'maxBytes', 0, DEFAULT_MAX_FRAME_BYTES);
+    signal = checkSignal(o.signal);
+  } catch (err) {
+    return Promise.reject(err);
+  }
   return scanUntil(conn, d, max, signal).then((frame) => {
     if (frame === null) throw truncated(d, new Uint8Array(0));
     return frame;

@@ -126,15 +126,13 @@ describe('readExactly', () => {
     expect(await rest(p.server)).toBe('abcdef');
   });
 
-  it('bad arguments throw synchronously', async () => {
+  it('bad arguments reject before any I/O (never a synchronous throw)', async () => {
     await using p = await pair();
-    expect(() => readExactly(p.server, -1)).toThrow(
-      expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
-    );
-    expect(() => readExactly(p.server, 1.5)).toThrow(RangeError);
-    expect(() => readExactly({} as Connection, 1)).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
-    );
+    await expect(readExactly(p.server, -1)).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+    await expect(readExactly(p.server, 1.5)).rejects.toThrow(RangeError);
+    await expect(readExactly({} as Connection, 1)).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
   });
 });
 
@@ -213,15 +211,13 @@ describe('readUntil', () => {
     expect(text(await readUntil(p.server, '\n'))).toBe('one two three');
   });
 
-  it('bad delimiters throw synchronously', async () => {
+  it('bad delimiters reject before any I/O (never a synchronous throw)', async () => {
     await using p = await pair();
-    expect(() => readUntil(p.server, '')).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
-    );
-    expect(() => readUntil(p.server, 10 as never)).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
-    );
-    expect(() => readUntil(p.server, '\n', { maxBytes: -1 })).toThrow(RangeError);
+    await expect(readUntil(p.server, '')).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    await expect(readUntil(p.server, 10 as never)).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
+    await expect(readUntil(p.server, '\n', { maxBytes: -1 })).rejects.toThrow(RangeError);
   });
 });
 
@@ -373,14 +369,14 @@ describe('messages and sendMessage', () => {
     await raw.close();
   });
 
-  it('sendMessage: one gathered write; too long for the header throws RangeError synchronously', async () => {
+  it('sendMessage: one gathered write; too long for the header rejects with a RangeError', async () => {
     await using p = await pair();
-    expect(() => sendMessage(p.client, new Uint8Array(256), { header: 'u8' })).toThrow(
-      expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
-    );
-    expect(() => sendMessage(p.client, new Uint8Array(1), { header: 'u64' as never })).toThrow(
-      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
-    );
+    await expect(
+      sendMessage(p.client, new Uint8Array(256), { header: 'u8' }),
+    ).rejects.toMatchObject({ code: 'ERR_OUT_OF_RANGE' });
+    await expect(
+      sendMessage(p.client, new Uint8Array(1), { header: 'u64' as never }),
+    ).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
     // Many concurrent senders: headers never interleave with other payloads.
     const sends = Array.from({ length: 50 }, (_, i) =>
       sendMessage(p.client, `message number ${i}`, { header: 'u16be' }),
