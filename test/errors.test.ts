@@ -138,6 +138,29 @@ describe('invariant 9: bad input', () => {
     expect(Buffer.from((await c.read()) as Uint8Array).toString()).toBe('intact');
   });
 
+  it('a receive whose buffer is detached while pending rejects (0 would say EOF) and loses nothing', async () => {
+    await using p = await pair();
+    const detach = (b: Uint8Array): void => {
+      const buffer = b.buffer as ArrayBuffer; // made by new Uint8Array(n): never shared
+      structuredClone(buffer, { transfer: [buffer] });
+    };
+    const one = new Uint8Array(16);
+    const pending = p.client.receive(one);
+    detach(one);
+    await p.server.send('hello');
+    await expect(pending).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    const hello = new Uint8Array(5);
+    for (let n = 0; n < 5;) n += await p.client.receive(hello.subarray(n));
+    expect(Buffer.from(hello).toString()).toBe('hello');
+    // A list, every part detached; then bytes given back with unshift() while it waits.
+    const parts = [new Uint8Array(4), new Uint8Array(4)];
+    const pendingList = p.client.receive(parts);
+    parts.forEach(detach);
+    p.client.unshift(Buffer.from('again'));
+    await expect(pendingList).rejects.toBeInstanceOf(InvalidArgValueError);
+    expect(Buffer.from((await p.client.read()) as Uint8Array).toString()).toBe('again');
+  });
+
   it('a bad send loses nothing already accepted', async () => {
     await using p = await pair();
     const ok = p.client.send('first');

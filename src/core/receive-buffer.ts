@@ -8,7 +8,7 @@
 // `onBytes()`, the hottest function of the receive path (a pending receiver gets bytes
 // straight from the read, without them entering the list); split apart, that path would
 // cross an object boundary per read. The pending-receive trick itself is internal/waiter.ts.
-import { SocketBusyError } from './errors.js';
+import { InvalidArgValueError, SocketBusyError } from './errors.js';
 import {
   fail,
   NEXT,
@@ -181,8 +181,13 @@ export class ReceiveBuffer implements ReadSink {
     if (this.#buffered === 0 && this.waiter !== NONE) {
       if (this.waiter === RECEIVE) {
         start = copyInto(this.#arg as Into, 0, buf, 0, n);
-        this.settleCount(start);
-        if (start === n) return false;
+        // Nothing fit: `into` held at least a byte when receive() took it, so it was detached
+        // since. Resolving 0 would say EOF; the bytes stay for the next receive.
+        if (start === 0) this.settleError(detachedInto());
+        else {
+          this.settleCount(start);
+          if (start === n) return false;
+        }
       } else {
         this.settleChunk(
           mustCopy ? copyOf(buf, 0, n) : n === buf.length ? buf : buf.subarray(0, n),
@@ -334,9 +339,13 @@ export class ReceiveBuffer implements ReadSink {
     if (chunk.length === 0 || (this.#state & DISCARD) !== 0) return;
     if (this.waiter === RECEIVE) {
       const n = copyInto(this.#arg as Into, 0, chunk, 0, chunk.length);
-      this.settleCount(n);
-      if (n === chunk.length) return;
-      chunk = chunk.subarray(n);
+      if (n === 0)
+        this.settleError(detachedInto()); // as in onBytes
+      else {
+        this.settleCount(n);
+        if (n === chunk.length) return;
+        chunk = chunk.subarray(n);
+      }
     } else if (this.waiter !== NONE) {
       this.settleChunk(chunk);
       return;
@@ -519,6 +528,14 @@ class Rare {
     const s = this.signal;
     if (s !== undefined) this.#buffer.aborted(s.reason);
   }
+}
+
+/** A pending receive's buffer was detached (transferred) before bytes came for it. */
+function detachedInto(): InvalidArgValueError {
+  return new InvalidArgValueError(
+    'The "into" buffer of a pending receive() was detached before bytes arrived for it; ' +
+      'nothing was consumed',
+  );
 }
 
 function copyOf(src: Uint8Array, start: number, end: number): Uint8Array {
