@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MAX_PATH_BYTES } from '../src/core/address.js';
 import { connect, listen } from '../src/core/index.js';
 import { random, readAll } from './helpers.js';
 
@@ -10,6 +11,29 @@ const dir = mkdtempSync(join(tmpdir(), 'sockflow-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('Unix domain sockets', () => {
+  it('a path longer than the OS allows is refused, not cut short to reach another socket', async () => {
+    // Exactly the limit works (107 bytes on Linux, 103 on macOS)...
+    const limit = MAX_PATH_BYTES as number;
+    const longest = join(dir, 'L'.repeat(limit - dir.length - 1));
+    expect(Buffer.byteLength(longest)).toBe(limit);
+    await using l = await listen({ path: longest });
+    const [client, server] = await Promise.all([connect({ path: longest }), l.accept()]);
+    await Promise.all([client.reset(), server.reset()]);
+    // ...one byte more is an error: two such paths sharing their first `limit` bytes would
+    // otherwise reach the same listener.
+    const tooLong = `${longest}X`;
+    await expect(connect({ path: tooLong })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_VALUE',
+    });
+    await expect(listen({ path: tooLong })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_VALUE',
+    });
+    // Bytes, not characters: 'é' is two.
+    await expect(
+      connect({ path: join(dir, 'é'.repeat(Math.ceil((limit - dir.length) / 2))) }),
+    ).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+  });
+
   it('connect and listen by path carry bytes both ways, with half-close', async () => {
     const path = join(dir, 'a.sock');
     await using l = await listen({ path });

@@ -33,7 +33,11 @@ export interface TcpAddress {
  * ```
  */
 export interface IpcAddress {
-  /** Filesystem path of the socket. */
+  /**
+   * Filesystem path of the socket: at most 107 bytes of UTF-8 on Linux, 103 on macOS and the
+   * BSDs (the OS's `sun_path`, less its NUL). A longer one is `ERR_INVALID_ARG_VALUE`, never
+   * cut short.
+   */
   path: string;
 }
 
@@ -83,6 +87,13 @@ export type SocketAddress = IpSocketAddress | UnixSocketAddress;
 export type Endpoint =
   { kind: 'tcp'; host: string | undefined; port: number } | { kind: 'ipc'; path: string };
 
+/**
+ * The longest Unix socket path in bytes: `sun_path` less its terminating NUL (108 bytes on
+ * Linux, 104 on macOS and the BSDs). Windows named pipes have no such field.
+ */
+export const MAX_PATH_BYTES: number | undefined =
+  process.platform === 'win32' ? undefined : process.platform === 'linux' ? 107 : 103;
+
 /** Checks `to`/`on` and returns a normalized endpoint; throws synchronously on bad input. */
 export function parseEndpoint(value: unknown, name: string, forConnect: boolean): Endpoint {
   validateObject(value, name);
@@ -99,6 +110,14 @@ export function parseEndpoint(value: unknown, name: string, forConnect: boolean)
     if (v.port !== undefined || v.host !== undefined) {
       throw new InvalidArgValueError(
         `The "${name}" argument must have either "path" or "host"/"port", not both`,
+      );
+    }
+    const bytes = Buffer.byteLength(v.path);
+    if (MAX_PATH_BYTES !== undefined && bytes > MAX_PATH_BYTES) {
+      // libuv would cut it to fit sun_path and silently reach another socket.
+      throw new InvalidArgValueError(
+        `The "${name}.path" property must be at most ${MAX_PATH_BYTES} bytes (the OS's limit ` +
+          `for a Unix socket path): received ${bytes} bytes`,
       );
     }
     return { kind: 'ipc', path: v.path };
