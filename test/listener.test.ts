@@ -1,5 +1,7 @@
 // Invariant 10: accept() is cancel safe; close() stops listening, closes unaccepted
 // connections, rejects pending accepts and ends loops; accepted connections live on.
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, openSync, readdirSync } from 'node:fs';
 import * as net from 'node:net';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
@@ -196,5 +198,79 @@ describe('invariant 10: listener', () => {
       expect(Buffer.concat(parts).toString()).toBe(`ping ${i}`);
     }
     await server;
+  });
+});
+
+describe('out of file descriptors (EMFILE)', () => {
+  /** This process's open-files limit: [soft, hard]. prlimit is util-linux's, on every Debian. */
+  function nofile(): [number, number] {
+    const out = execFileSync('prlimit', [
+      '--pid',
+      String(process.pid),
+      '--nofile',
+      '-o',
+      'SOFT,HARD',
+      '--noheadings',
+    ]);
+    const [soft, hard] = out.toString().trim().split(/\s+/).map(Number);
+    return [soft as number, hard as number];
+  }
+  function setSoftNofile(soft: number, hard: number): void {
+    execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${soft}:${hard}`], {
+      stdio: 'ignore',
+    });
+  }
+
+  it('libuv closes what it cannot accept; a pending accept() waits on, and is served once descriptors are free', async () => {
+    await using listener = await listen({ host: LOOPBACK, port: 0 });
+    const held: Connection[] = [];
+    let failure: unknown;
+    let accepting = true;
+    const loop = (async () => {
+      while (accepting) held.push(await listener.accept());
+    })().catch((e: unknown) => (failure = e));
+    const [soft, hard] = nofile();
+    // Room for a few accepted connections, and for the pipe to the peer process below.
+    const open = readdirSync('/proc/self/fd').length;
+    const PEERS = 30;
+    // The peers live in another process, so their sockets do not count against our limit.
+    const peerScript = `
+      const net = require('node:net');
+      let closed = 0;
+      for (let i = 0; i < ${PEERS}; i++) {
+        const s = net.connect(${portOf(listener)}, '127.0.0.1');
+        s.on('error', () => {});
+        s.on('close', () => closed++);
+      }
+      setTimeout(() => { console.log(closed); process.exit(0); }, 1500);`;
+    // Descriptors kept aside, closed to make room for prlimit itself when the limit goes back.
+    const spare = Array.from({ length: 16 }, () => openSync('/dev/null', 'r'));
+    setSoftNofile(open + 10 + spare.length, hard);
+    let shed: number;
+    try {
+      const peer = spawn(process.execPath, ['-e', peerScript], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const [out] = (await once(peer.stdout, 'data')) as [Buffer];
+      shed = Number(out.toString().trim());
+      await once(peer, 'exit');
+    } finally {
+      for (const fd of spare) closeSync(fd);
+      setSoftNofile(soft, hard);
+    }
+    // Some were accepted, and libuv accepted and closed the rest at once (its reserve
+    // descriptor trick): those peers saw their connection end. accept() was never told.
+    expect(held.length).toBeGreaterThan(0);
+    expect(shed).toBeGreaterThan(0);
+    expect(held.length + shed).toBe(PEERS);
+    expect(failure).toBeUndefined();
+    // The listener goes on: with descriptors free again, the pending accept gets the next one.
+    const before = held.length;
+    const client = await connect({ host: LOOPBACK, port: portOf(listener) });
+    await until(() => held.length === before + 1);
+    accepting = false;
+    await Promise.all([client.reset(), ...held.map((c) => c.reset())]);
+    await listener.close();
+    await loop;
   });
 });

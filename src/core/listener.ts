@@ -150,8 +150,11 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
    *
    * **Cancel safety:** cancel safe. An aborted accept rejects with `signal.reason` and takes
    * nothing: the connection it would have got goes to the next accept. After `close()`,
-   * rejects with `ERR_SOCKET_CLOSED`. An error of the accept system call itself (say
-   * `EMFILE`) rejects the oldest pending accept with that error; the listener keeps listening.
+   * rejects with `ERR_SOCKET_CLOSED`. Out of file descriptors (`EMFILE`), libuv accepts each
+   * waiting connection and closes it at once (its peer sees the connection end), and nothing
+   * reaches JavaScript: a pending accept waits on, and the listener takes connections again
+   * once descriptors are free. Only when libuv has no spare descriptor for that does the
+   * oldest pending accept reject with `EMFILE`; the listener keeps listening either way.
    *
    * @example
    * ```ts
