@@ -58,6 +58,7 @@ describe('invariant 9: bad input', () => {
       [() => connect({ path: '' }), 'TypeError', 'ERR_INVALID_ARG_VALUE'],
       [() => listen({ port: 70_000 }), 'RangeError', 'ERR_SOCKET_BAD_PORT'],
       [() => listen({ port: 0 }, { backlog: 0 }), 'RangeError', 'ERR_OUT_OF_RANGE'],
+      [() => listen({ port: 0 }, { backlog: 2 ** 40 }), 'RangeError', 'ERR_OUT_OF_RANGE'],
       [() => listen({ port: 0 }, { maxPendingAccepts: -1 }), 'RangeError', 'ERR_OUT_OF_RANGE'],
     ];
     for (const [fn, name, code] of cases) expect(await rejection(fn)).toMatchObject({ name, code });

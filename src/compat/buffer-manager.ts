@@ -4,7 +4,16 @@
  *
  * @module
  */
+import { ArgumentNullException, ArgumentOutOfRangeException } from './exceptions.js';
 import type { SocketAsyncEventArgs } from './socket-async-event-args.js';
+
+/** An `int` of .NET at least `min`, else .NET's exception for `name` (JavaScript has no int). */
+function int32(value: unknown, name: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 2 ** 31 - 1) {
+    throw new ArgumentOutOfRangeException(name, undefined, value);
+  }
+  return value;
+}
 
 /**
  * Allocates one large buffer and hands out fixed-size slices of it to event-args objects,
@@ -28,12 +37,15 @@ export class BufferManager {
   readonly #free: number[] = [];
 
   /**
-   * @param totalBytes - the size of the one large buffer.
-   * @param bufferSize - the size of each slice.
+   * @param totalBytes - the size of the one large buffer: an integer, 0 or more.
+   * @param bufferSize - the size of each slice: an integer, 1 or more (a slice of nothing could
+   *   only ever receive nothing).
+   * @throws {@link ArgumentOutOfRangeException} for any other value, here rather than at
+   *   `initBuffer()`.
    */
   constructor(totalBytes: number, bufferSize: number) {
-    this.#total = totalBytes;
-    this.#size = bufferSize;
+    this.#total = int32(totalBytes, 'totalBytes', 0);
+    this.#size = int32(bufferSize, 'bufferSize', 1);
   }
 
   /**
@@ -58,6 +70,7 @@ export class BufferManager {
    * ```
    */
   setBuffer(args: SocketAsyncEventArgs): boolean {
+    if (args === null || args === undefined) throw new ArgumentNullException('args');
     this.initBuffer();
     const buffer = this.#buffer as Uint8Array;
     const reused = this.#free.pop();
@@ -80,6 +93,7 @@ export class BufferManager {
    * ```
    */
   freeBuffer(args: SocketAsyncEventArgs): void {
+    if (args === null || args === undefined) throw new ArgumentNullException('args');
     if (args.buffer === this.#buffer && this.#buffer !== undefined) this.#free.push(args.offset);
     args.setBuffer(null, 0, 0);
   }

@@ -98,6 +98,7 @@ export class IPAddress {
    * ```
    */
   static isLoopback(address: IPAddress): boolean {
+    if (address === null || address === undefined) throw new ArgumentNullException('address');
     return address.addressFamily === AddressFamily.InterNetwork
       ? address.#text.startsWith('127.')
       : address.#text === '::1';

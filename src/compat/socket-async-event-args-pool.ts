@@ -4,7 +4,11 @@
  *
  * @module
  */
-import { ArgumentNullException, InvalidOperationException } from './exceptions.js';
+import {
+  ArgumentNullException,
+  ArgumentOutOfRangeException,
+  InvalidOperationException,
+} from './exceptions.js';
 import type { SocketAsyncEventArgs } from './socket-async-event-args.js';
 import { Messages } from './internal/messages.js';
 
@@ -26,10 +30,19 @@ export class SocketAsyncEventArgsPool {
 
   /**
    * @param capacity - how many objects the pool is meant to hold (a hint; it grows if pushed
-   *   more).
+   *   more): an integer, 0 or more.
+   * @throws {@link ArgumentOutOfRangeException} for any other value, as .NET's
+   *   `new Stack<T>(capacity)` in the sample does for a negative one.
    */
   constructor(capacity: number) {
-    void capacity;
+    if (
+      typeof capacity !== 'number' ||
+      !Number.isInteger(capacity) ||
+      capacity < 0 ||
+      capacity > 2 ** 31 - 1
+    ) {
+      throw new ArgumentOutOfRangeException('capacity', undefined, capacity);
+    }
   }
 
   /**

@@ -350,8 +350,10 @@ export class Socket implements Disposable {
    * Linux does). Accepts issued before the OS has bound the socket simply pend. Listening
    * twice is allowed.
    *
-   * @param backlog - the kernel's accept queue (capped by `net.core.somaxconn`).
+   * @param backlog - the kernel's accept queue (capped by `net.core.somaxconn`): any `int`;
+   *   a negative one means the largest, as in .NET on Linux.
    * @throws {@link SocketException} (`InvalidArgument`) on a connected socket;
+   *   {@link ArgumentOutOfRangeException} for a `backlog` that is not an `int` (1.5, NaN);
    *   {@link ObjectDisposedException}.
    *
    * @example
@@ -368,7 +370,15 @@ export class Socket implements Disposable {
     if (s.kind !== 'fresh' && s.kind !== 'bound') {
       throw new SocketException(SocketError.InvalidArgument);
     }
-    if (typeof backlog !== 'number' || Number.isNaN(backlog)) {
+    // .NET's backlog is an int: anything else is out of its range here. A negative one is
+    // taken, as .NET takes it (checked with Socket.Listen(-1) on Linux): the OS then uses its
+    // largest backlog.
+    if (
+      typeof backlog !== 'number' ||
+      !Number.isInteger(backlog) ||
+      backlog < -(2 ** 31) ||
+      backlog > 2 ** 31 - 1
+    ) {
       throw new ArgumentOutOfRangeException('backlog', undefined, backlog);
     }
     const on =
@@ -381,7 +391,7 @@ export class Socket implements Disposable {
     if (on instanceof UnixDomainSocketEndPoint && this.#family !== AddressFamily.Unix) {
       throw new SocketException(SocketError.AddressFamilyNotSupported);
     }
-    const size = Math.max(1, Math.min(Math.trunc(backlog), DEFAULT_BACKLOG));
+    const size = backlog < 0 ? DEFAULT_BACKLOG : Math.max(1, Math.min(backlog, DEFAULT_BACKLOG));
     const accepts = new AcceptQueue(toCoreAddress(on), size, () => this.#state.kind === 'closed');
     this.#state = { kind: 'listening', accepts };
   }

@@ -29,7 +29,8 @@ export interface ListenOptions extends ConnectionOptions {
    * kernel as fast as it arrives and the connections are built once it pauses (after at most
    * 50 ms, a batch at a time), so the kernel's queue stays short: libuv accepts one connection
    * per event-loop turn, and building one costs several times that. Up to 4 × `backlog`
-   * connections may wait so, as bare handles.
+   * connections may wait so, as bare handles. An integer from 1 to 2³¹ − 1 (listen(2) takes
+   * an `int`); anything else rejects with `ERR_OUT_OF_RANGE`.
    * @defaultValue `4096`
    */
   backlog?: number;
@@ -58,6 +59,8 @@ export interface ListenOptions extends ConnectionOptions {
  * ```
  */
 export const DEFAULT_BACKLOG = 4096;
+/** The largest `backlog`: listen(2) takes an `int`. */
+const MAX_BACKLOG = 2 ** 31 - 1;
 /** Default of {@link ListenOptions.maxPendingAccepts}. *
  * @example
  * ```ts
@@ -93,7 +96,10 @@ export function listen(on: TcpAddress | IpcAddress, options?: ListenOptions): Pr
     ep = parseEndpoint(on, 'on', false);
     resolved = resolveConnectionOptions(options);
     const o = options ?? {};
-    backlog = o.backlog === undefined ? DEFAULT_BACKLOG : validateInteger(o.backlog, 'backlog', 1);
+    backlog =
+      o.backlog === undefined
+        ? DEFAULT_BACKLOG
+        : validateInteger(o.backlog, 'backlog', 1, MAX_BACKLOG);
     maxPendingAccepts =
       o.maxPendingAccepts === undefined
         ? DEFAULT_MAX_PENDING_ACCEPTS

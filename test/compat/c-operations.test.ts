@@ -613,6 +613,26 @@ describe('C: operations', () => {
     expect(e.socketError).toBe(SocketError.AddressAlreadyInUse);
   });
 
+  it('listen(backlog): any int is taken, a negative one too, as .NET takes Socket.Listen(-1); a non-int throws', async () => {
+    // Checked with .NET 10 on Linux: Listen(-1), Listen(0) and Listen(int.MaxValue) all succeed.
+    for (const backlog of [-1, 0, 2 ** 31 - 1]) {
+      using l = tcp();
+      l.bind(new IPEndPoint(IPAddress.Loopback, 0));
+      await l.listenAsync(backlog);
+      expect((l.localEndPoint as IPEndPoint).port).toBeGreaterThan(0);
+    }
+    for (const bad of [1.5, Number.NaN, 2 ** 31, -(2 ** 31) - 1, '16']) {
+      using l = tcp();
+      expect(() => l.listen(bad as never)).toThrow(
+        expect.objectContaining({ name: 'ArgumentOutOfRangeException', paramName: 'backlog' }),
+      );
+    }
+    // IPAddress.IsLoopback(null) is .NET's ArgumentNullException (parameter "address").
+    expect(() => IPAddress.isLoopback(null as never)).toThrow(
+      expect.objectContaining({ name: 'ArgumentNullException', paramName: 'address' }),
+    );
+  });
+
   it('listen: accepts issued before the OS has bound simply pend, and localEndPoint then has the port', async () => {
     using l = tcp();
     l.bind(new IPEndPoint(IPAddress.Loopback, 0));

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ArgumentNullException,
+  ArgumentOutOfRangeException,
   BufferManager,
   InvalidOperationException,
   SocketAsyncEventArgs,
@@ -24,6 +25,34 @@ describe('SocketAsyncEventArgsPool', () => {
     expect(() => pool.push(null as never)).toThrow(
       "Items added to a SocketAsyncEventArgsPool cannot be null (Parameter 'item')",
     );
+  });
+});
+
+describe('bad arguments get .NET exceptions at the call (issue 16)', () => {
+  it('a pool capacity that is not an int of 0 or more: ArgumentOutOfRangeException, as new Stack<T>(-1)', () => {
+    for (const bad of [-1, 1.5, Number.NaN, 2 ** 31, '4']) {
+      expect(() => new SocketAsyncEventArgsPool(bad as never)).toThrow(ArgumentOutOfRangeException);
+    }
+    expect(() => new SocketAsyncEventArgsPool(-1)).toThrow(
+      expect.objectContaining({ paramName: 'capacity' }),
+    );
+    expect(new SocketAsyncEventArgsPool(0).count).toBe(0);
+  });
+
+  it('BufferManager sizes out of range throw when constructed, not later; null args throw ArgumentNullException', () => {
+    expect(() => new BufferManager(-1, 10)).toThrow(
+      expect.objectContaining({ name: 'ArgumentOutOfRangeException', paramName: 'totalBytes' }),
+    );
+    expect(() => new BufferManager(10, -1)).toThrow(
+      expect.objectContaining({ name: 'ArgumentOutOfRangeException', paramName: 'bufferSize' }),
+    );
+    expect(() => new BufferManager(10, 0)).toThrow(ArgumentOutOfRangeException);
+    expect(() => new BufferManager(1.5, 1)).toThrow(ArgumentOutOfRangeException);
+    const m = new BufferManager(10, 5);
+    expect(() => m.setBuffer(null as never)).toThrow(
+      expect.objectContaining({ name: 'ArgumentNullException', paramName: 'args' }),
+    );
+    expect(() => m.freeBuffer(null as never)).toThrow(ArgumentNullException);
   });
 });
 
