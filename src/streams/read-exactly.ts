@@ -23,16 +23,17 @@ export interface ReadExactlyOptions {
 
 /**
  * Resolves with exactly `n` bytes. When the next received chunk holds them, they are a view
- * of it (no copy) and the rest stays unread; otherwise they are received straight into one
- * new array of `n` bytes.
+ * of it (no copy) and the rest stays unread; otherwise they are received straight into an
+ * array that grows as they arrive (at most 4 × the bytes received so far, at least 4 KiB, up
+ * to `n`), so a peer that announces a large frame and sends little costs little.
  *
  * **Cancel safety:** cancel safe. An aborted read rejects with `signal.reason` and gives back
  * what it had taken, so the next read sees the stream unchanged (so does any failure but
  * EOF). EOF first rejects with `FrameTruncatedError` (code `ERR_FRAME_TRUNCATED`) whose
  * `partial` holds the bytes that did arrive.
  *
- * @param n - how many bytes; 0 resolves at once with an empty array. The array is allocated
- *   up front, so `n` must be a size you are willing to hold.
+ * @param n - how many bytes; 0 resolves at once with an empty array. The array grows as the
+ *   bytes arrive, so an `n` the peer announced costs only what the peer sends.
  * Bad arguments reject with `InvalidArgTypeError` / `OutOfRangeError` before any I/O (never a
  * synchronous throw).
  *
@@ -60,6 +61,11 @@ export function readExactly(
   return exactly(conn, n, signal);
 }
 
+/** The smallest array a frame in progress is received into. */
+const GROW_FROM = 4 * 1024;
+/** How much a full array grows by, and the most it holds beyond the bytes received. */
+const GROWTH = 4;
+
 /** @internal `n` (> 0) bytes; `head` are bytes of them already taken (given back on failure). */
 export async function exactly(
   conn: Connection,
@@ -80,15 +86,24 @@ export async function exactly(
       }
       head = c;
     }
-    out = new Uint8Array(n);
-    out.set(head);
+    // Not `n` up front: a peer's length header must not reserve memory its bytes never fill
+    // (6,000 peers announcing 4 MiB each and sending one byte reserved 24 GB). Growing by 4
+    // copies the bytes received a third of a time more, on average.
+    let buf: Uint8Array = new Uint8Array(Math.min(n, Math.max(GROW_FROM, head.length * GROWTH)));
+    buf.set(head);
+    out = buf;
     got = head.length;
     while (got < n) {
-      const r = await conn.receive(out.subarray(got), opts);
-      if (r === 0) throw truncated(n, out.subarray(0, got));
+      if (got === buf.length) {
+        const bigger = new Uint8Array(Math.min(n, buf.length * GROWTH));
+        bigger.set(buf);
+        out = buf = bigger;
+      }
+      const r = await conn.receive(buf.subarray(got), opts);
+      if (r === 0) throw truncated(n, buf.subarray(0, got));
       got += r;
     }
-    return out;
+    return buf;
   } catch (err) {
     if (!(err instanceof FrameTruncatedError)) {
       giveBack(conn, [out === undefined ? (head ?? new Uint8Array(0)) : out.subarray(0, got)]);

@@ -412,3 +412,47 @@ describe('mixing', () => {
     expect(text(Buffer.concat(tail))).toBe('345');
   });
 });
+
+describe('a frame in progress costs what was received, not what its header announced', () => {
+  const GiB = 2 ** 30;
+  /** ArrayBuffer bytes allocated now beyond `before` (this process, all of them). */
+  const grown = (before: number): number => process.memoryUsage().arrayBuffers - before;
+
+  it('readExactly(conn, 1 GiB) holds kilobytes while the peer has sent 10 bytes, and gives them back on abort', async () => {
+    await using p = await pair();
+    const before = process.memoryUsage().arrayBuffers;
+    const ac = new AbortController();
+    const big = readExactly(p.server, GiB, { signal: ac.signal }).catch((e: unknown) => e);
+    await p.client.send(new Uint8Array(10).fill(7));
+    await until(() => p.server.bytesReceived === 10);
+    expect(grown(before)).toBeLessThan(16 * 2 ** 20); // was 1 GiB
+    ac.abort(new Error('enough'));
+    expect(await big).toBe(ac.signal.reason);
+    expect(Array.from((await p.server.read()) as Uint8Array)).toEqual(new Array(10).fill(7));
+  });
+
+  it("messages(): a 'u32be' header announcing 1 GiB and one byte hold kilobytes, and a full frame still arrives whole", async () => {
+    await using p = await pair();
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(GiB);
+    const before = process.memoryUsage().arrayBuffers;
+    const ac = new AbortController();
+    const it = messages(p.server, { header: 'u32be', maxMessageBytes: GiB, signal: ac.signal });
+    const next = it.next().catch((e: unknown) => e);
+    await p.client.send([header, new Uint8Array([1])]);
+    await until(() => p.server.bytesReceived === 5);
+    expect(grown(before)).toBeLessThan(16 * 2 ** 20); // was 1 GiB
+    ac.abort(new Error('enough'));
+    expect(await next).toBe(ac.signal.reason);
+    // Growing as bytes come still delivers a large message byte for byte.
+    const size = 3 * 2 ** 20 + 5;
+    const payload = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) payload[i] = (i * 31) & 0xff;
+    await using q = await pair();
+    const reading = readExactly(q.server, size);
+    for (let off = 0; off < size; off += 100_000) {
+      await q.client.send(payload.subarray(off, Math.min(size, off + 100_000)));
+    }
+    expect(Buffer.from(await reading).equals(payload)).toBe(true);
+  });
+});
