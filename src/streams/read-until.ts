@@ -5,7 +5,7 @@
  */
 import type { Connection } from '../core/index.js';
 import { FrameTooLargeError, FrameTruncatedError } from './errors.js';
-import { concat, giveBack } from './internal/bytes.js';
+import { concat, Gathered, giveBack } from './internal/bytes.js';
 import {
   checkConnection,
   checkDelimiter,
@@ -129,50 +129,55 @@ export async function scanUntil(
   max: number,
   signal: AbortSignal | undefined,
 ): Promise<Uint8Array | null> {
-  const parts: Uint8Array[] = [];
-  let total = 0;
+  const taken = new Gathered();
   // The last d.length - 1 bytes taken so far, for a delimiter split across two chunks.
   let tail: Uint8Array = new Uint8Array(0);
   try {
     for (;;) {
       const c = await conn.read(signal === undefined ? undefined : { signal });
+      const total = taken.total;
       if (c === null) {
         if (total === 0) return null;
-        throw truncated(d, concat(parts, total));
+        throw truncated(d, concat(taken.parts(), total));
       }
       const inTail = total > 0 && d.length > 1 ? straddle(tail, c, d) : 0;
       if (inTail > 0) {
         const frameLength = total - inTail;
         if (frameLength > max) {
-          parts.push(c);
+          taken.add(c);
           throw tooLarge(max);
         }
         const rest = c.subarray(d.length - inTail);
-        const frame = cut(parts, total, frameLength);
+        const frame = concat(taken.parts(), total).subarray(0, frameLength);
         if (rest.length > 0) conn.unshift(rest);
         return frame;
       }
       const at = indexIn(c, d, 0);
       if (at >= 0) {
         if (total + at > max) {
-          parts.push(c);
+          taken.add(c);
           throw tooLarge(max);
         }
         const rest = c.subarray(at + d.length);
-        parts.push(c.subarray(0, at));
-        const frame = concat(parts, total + at);
+        const frame = total === 0 ? c.subarray(0, at) : joined(taken, c.subarray(0, at));
         if (rest.length > 0) conn.unshift(rest);
         return frame;
       }
-      parts.push(c);
-      total += c.length;
-      if (total > max + d.length - 1) throw tooLarge(max);
+      taken.add(c);
+      if (taken.total > max + d.length - 1) throw tooLarge(max);
       if (d.length > 1) tail = lastBytes(tail, c, d.length - 1);
     }
   } catch (err) {
-    if (!(err instanceof FrameTruncatedError)) giveBack(conn, parts);
+    if (!(err instanceof FrameTruncatedError)) giveBack(conn, taken.parts());
     throw err;
   }
+}
+
+/** The bytes taken, then `last`, as one array. */
+function joined(taken: Gathered, last: Uint8Array): Uint8Array {
+  const parts = taken.parts();
+  parts.push(last);
+  return concat(parts, taken.total + last.length);
 }
 
 function tooLarge(max: number): FrameTooLargeError {
@@ -180,11 +185,6 @@ function tooLarge(max: number): FrameTooLargeError {
     `Cannot read the frame: no delimiter within ${max} bytes (maxBytes)`,
     max,
   );
-}
-
-/** The first `length` bytes of the parts, as one array. */
-function cut(parts: readonly Uint8Array[], total: number, length: number): Uint8Array {
-  return concat(parts, total).subarray(0, length);
 }
 
 /** The last `n` bytes of `tail` followed by `c`. */

@@ -1,7 +1,9 @@
 // Framing: readExactly, readUntil, lines, messages and sendMessage. Lossless, cancel safe,
 // bounded; every delimiter and header split at every byte.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { connect, type Connection } from '../../src/core/index.js';
+import { connect, listen, type Connection } from '../../src/core/index.js';
 import {
   FrameTooLargeError,
   FrameTruncatedError,
@@ -13,7 +15,7 @@ import {
   sendMessage,
   type MessageHeader,
 } from '../../src/streams/index.js';
-import { pair, rawServer, readAll, until, type Pair } from '../helpers.js';
+import { pair, portOf, rawServer, readAll, until, type Pair } from '../helpers.js';
 
 const enc = new TextEncoder();
 const text = (b: Uint8Array): string => Buffer.from(b).toString();
@@ -454,5 +456,47 @@ describe('a frame in progress costs what was received, not what its header annou
       await q.client.send(payload.subarray(off, Math.min(size, off + 100_000)));
     }
     expect(Buffer.from(await reading).equals(payload)).toBe(true);
+  });
+});
+
+describe('a peer trickling a frame one byte per packet (slowloris)', () => {
+  it('2,000 connections, lines() waiting on each: a partial line holds at most 2 × its bytes + 2 KB', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const held = (): number => {
+      gc();
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
+    const N = 2000;
+    const BYTES = 48;
+    await using listener = await listen({ host: '127.0.0.1', port: 0 });
+    const clients: Connection[] = [];
+    const servers: Connection[] = [];
+    for (let i = 0; i < N; i += 100) {
+      const batch = await Promise.all(
+        Array.from({ length: 100 }, () => connect({ host: '127.0.0.1', port: portOf(listener) })),
+      );
+      for (const c of batch) {
+        clients.push(c);
+        servers.push(await listener.accept());
+      }
+    }
+    try {
+      const next = servers.map((s) => lines(s, { maxLineLength: 4096 }).next());
+      await until(() => servers.every((s) => s.bytesReceived === 0));
+      const before = held();
+      for (let r = 1; r <= BYTES; r++) {
+        for (const c of clients) void c.send('x');
+        // Each byte lands as a read of its own: the next goes once every server has this one.
+        await until(() => servers.every((s) => s.bytesReceived === r));
+      }
+      const perConnection = (held() - before) / N;
+      expect(perConnection).toBeLessThanOrEqual(2 * BYTES + 2048); // was about 200 B per byte
+      await Promise.all(clients.map((c) => c.send('\n')));
+      for (const line of await Promise.all(next)) expect(line.value).toBe('x'.repeat(BYTES));
+    } finally {
+      await Promise.all([...clients, ...servers].map((c) => c.reset()));
+    }
   });
 });
