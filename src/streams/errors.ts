@@ -94,3 +94,36 @@ export class InvalidFrameError extends SockflowError {
     super(message, 'ERR_FRAME_INVALID');
   }
 }
+
+/**
+ * A frame was not complete within `frameTimeout` ms of its first byte: a peer that keeps a
+ * frame open, trickling bytes so that `idleTimeout` never fires. The bytes taken are given
+ * back unread, as for an abort; the usual answer is to close the connection.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   for await (const line of lines(conn, { maxLineLength: 4096, frameTimeout: 10_000 })) handle(line);
+ * } catch (err) {
+ *   if (err instanceof FrameTimeoutError) await conn.reset(); // slowloris
+ *   else throw err;
+ * }
+ * ```
+ */
+export class FrameTimeoutError extends SockflowError {
+  /** Always `'ERR_FRAME_TIMEOUT'`. */
+  declare readonly code: 'ERR_FRAME_TIMEOUT';
+  /** Always `'FrameTimeoutError'`. */
+  override readonly name = 'FrameTimeoutError';
+  /** The `frameTimeout` that expired, in milliseconds. */
+  readonly timeout: number;
+
+  /**
+   * @param message - what happened.
+   * @param timeout - the `frameTimeout` in milliseconds.
+   */
+  constructor(message: string, timeout: number) {
+    super(message, 'ERR_FRAME_TIMEOUT');
+    this.timeout = timeout;
+  }
+}

@@ -26,4 +26,9 @@ export {
   type SendMessageOptions,
   DEFAULT_MAX_MESSAGE_BYTES,
 } from './messages.js';
-export { FrameTooLargeError, FrameTruncatedError, InvalidFrameError } from './errors.js';
+export {
+  FrameTimeoutError,
+  FrameTooLargeError,
+  FrameTruncatedError,
+  InvalidFrameError,
+} from './errors.js';

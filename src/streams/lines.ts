@@ -6,6 +6,7 @@
 import type { Connection } from '../core/index.js';
 import { FrameTooLargeError, FrameTruncatedError } from './errors.js';
 import { scanUntil, DEFAULT_MAX_FRAME_BYTES } from './read-until.js';
+import { checkFrameTimeout } from './internal/deadline.js';
 import { DONE, StepIterator } from './internal/step-iterator.js';
 import { checkConnection, checkOptions, checkSignal, checkSize } from './internal/validate.js';
 
@@ -25,6 +26,14 @@ export interface LinesOptions {
    * @defaultValue `65536` (64 KiB)
    */
   maxLineLength?: number;
+  /**
+   * The most milliseconds a line may take from its first byte to its last. A line still
+   * incomplete then rejects with `FrameTimeoutError` (`ERR_FRAME_TIMEOUT`) and its bytes stay
+   * unread. `idleTimeout` cannot catch a peer that trickles a byte now and then; this can.
+   * Waiting for a line's first byte is not limited (that is `idleTimeout`'s job).
+   * @defaultValue none
+   */
+  frameTimeout?: number;
   /** Aborts the current step; it rejects with `signal.reason` and the stream is left as it was. */
   signal?: AbortSignal;
 }
@@ -57,8 +66,9 @@ export function lines(conn: Connection, options?: LinesOptions): AsyncIterableIt
   checkConnection(conn);
   const o = checkOptions(options);
   const max = checkSize(o.maxLineLength, 'maxLineLength', 0, DEFAULT_MAX_FRAME_BYTES);
+  const frameTimeout = checkFrameTimeout(o.frameTimeout);
   const signal = checkSignal(o.signal);
-  return new LineIterator(conn, max, signal);
+  return new LineIterator(conn, max, signal, frameTimeout);
 }
 
 /**
@@ -72,11 +82,19 @@ class LineIterator extends StepIterator<string> {
   readonly #signal: AbortSignal | undefined;
   readonly #decoder = new TextDecoder();
 
-  constructor(conn: Connection, max: number, signal: AbortSignal | undefined) {
+  readonly #frameTimeout: number | undefined;
+
+  constructor(
+    conn: Connection,
+    max: number,
+    signal: AbortSignal | undefined,
+    frameTimeout: number | undefined,
+  ) {
     super();
     this.#conn = conn;
     this.#max = max;
     this.#signal = signal;
+    this.#frameTimeout = frameTimeout;
   }
 
   next(): Promise<IteratorResult<string, undefined>> {
@@ -108,7 +126,7 @@ class LineIterator extends StepIterator<string> {
     let last = false;
     try {
       // One more byte than the limit: room for the '\r' of a '\r\n'.
-      line = await scanUntil(this.#conn, LF, this.#max + 1, this.#signal);
+      line = await scanUntil(this.#conn, LF, this.#max + 1, this.#signal, this.#frameTimeout);
     } catch (err) {
       if (err instanceof FrameTooLargeError) return this.#fail(lineTooLong(this.#max));
       if (!(err instanceof FrameTruncatedError)) return this.#fail(err);

@@ -6,6 +6,7 @@
 import { InvalidArgValueError, OutOfRangeError, type Connection } from '../core/index.js';
 import { FrameTooLargeError, FrameTruncatedError, InvalidFrameError } from './errors.js';
 import { concat, giveBack } from './internal/bytes.js';
+import { checkFrameTimeout, FrameDeadline } from './internal/deadline.js';
 import { exactly } from './read-exactly.js';
 import { DONE, StepIterator } from './internal/step-iterator.js';
 import {
@@ -46,6 +47,14 @@ export interface MessagesOptions {
    * @defaultValue `4194304` (4 MiB, gRPC's default)
    */
   maxMessageBytes?: number;
+  /**
+   * The most milliseconds a message may take from its first header byte to its last payload
+   * byte. Still incomplete then, the step rejects with `FrameTimeoutError`
+   * (`ERR_FRAME_TIMEOUT`) and its bytes stay unread. `idleTimeout` cannot catch a peer that
+   * trickles a byte now and then; this can. Waiting for a message's first byte is not limited.
+   * @defaultValue none
+   */
+  frameTimeout?: number;
   /** Aborts the current step; it rejects with `signal.reason` and the stream is left as it was. */
   signal?: AbortSignal;
 }
@@ -164,8 +173,9 @@ export function messages(
   const o = checkOptions(options);
   const header = checkHeader(o.header);
   const max = checkSize(o.maxMessageBytes, 'maxMessageBytes', 0, DEFAULT_MAX_MESSAGE_BYTES);
+  const frameTimeout = checkFrameTimeout(o.frameTimeout);
   const signal = checkSignal(o.signal);
-  return new MessageIterator(conn, header, max, signal);
+  return new MessageIterator(conn, header, max, signal, frameTimeout);
 }
 
 /**
@@ -178,6 +188,7 @@ class MessageIterator extends StepIterator<Uint8Array> {
   readonly #header: MessageHeader;
   readonly #max: number;
   readonly #signal: AbortSignal | undefined;
+  readonly #frameTimeout: number | undefined;
   /** The header bytes of the message being taken (its exact size for fixed headers). */
   readonly #scratch: Uint8Array;
   readonly #one = new Uint8Array(1);
@@ -187,12 +198,14 @@ class MessageIterator extends StepIterator<Uint8Array> {
     header: MessageHeader,
     max: number,
     signal: AbortSignal | undefined,
+    frameTimeout: number | undefined,
   ) {
     super();
     this.#conn = conn;
     this.#header = header;
     this.#max = max;
     this.#signal = signal;
+    this.#frameTimeout = frameTimeout;
     this.#scratch = new Uint8Array(header === 'varint' ? MAX_VARINT_BYTES : FIXED_SIZE[header]);
   }
 
@@ -208,7 +221,7 @@ class MessageIterator extends StepIterator<Uint8Array> {
       this.done = true;
       return Promise.reject(err);
     }
-    return readMessage(this.#conn, this.#header, this.#max, signal).then(
+    return readMessage(this.#conn, this.#header, this.#max, signal, this.#frameTimeout).then(
       (
         m,
       ): IteratorResult<Uint8Array, undefined> | Promise<IteratorResult<Uint8Array, undefined>> =>
@@ -298,14 +311,21 @@ function tooLarge(length: number, max: number): FrameTooLargeError {
   );
 }
 
+/** Whether `head` holds its message whole (header and payload). */
+function whole(head: Uint8Array, parsed: [number, number] | undefined): boolean {
+  return parsed !== undefined && head.length >= parsed[0] + parsed[1];
+}
+
 /** The next message's payload, or `null` at EOF between messages. @internal */
 export async function readMessage(
   conn: Connection,
   header: MessageHeader,
   max: number,
   signal: AbortSignal | undefined,
+  frameTimeout?: number,
 ): Promise<Uint8Array | null> {
-  const opts = signal === undefined ? undefined : { signal };
+  let opts = signal === undefined ? undefined : { signal };
+  let deadline: FrameDeadline | undefined;
   const taken: Uint8Array[] = [];
   let total = 0;
   let parsed: [number, number] | undefined;
@@ -321,6 +341,11 @@ export async function readMessage(
       total += c.length;
       const head = taken.length === 1 ? c : concat(taken, total);
       parsed = parseHeader(head, header);
+      if (frameTimeout !== undefined && deadline === undefined && !whole(head, parsed)) {
+        // The message began with the first of these bytes and goes on: its clock starts now.
+        deadline = new FrameDeadline(frameTimeout, signal);
+        opts = { signal: deadline.signal };
+      }
       if (parsed === undefined) continue;
       const [h, length] = parsed;
       if (length > max) throw tooLarge(length, max);
@@ -336,7 +361,7 @@ export async function readMessage(
       taken.push(head.subarray(0, h));
       total = h;
       try {
-        return await exactly(conn, length, signal, have);
+        return await exactly(conn, length, opts?.signal, have);
       } catch (err) {
         if (err instanceof FrameTruncatedError)
           throw truncated(concat([head.subarray(0, h), err.partial], h + err.partial.length));
@@ -346,6 +371,8 @@ export async function readMessage(
   } catch (err) {
     if (!(err instanceof FrameTruncatedError)) giveBack(conn, taken);
     throw err;
+  } finally {
+    deadline?.clear();
   }
 }
 

@@ -6,6 +6,7 @@
 import type { Connection } from '../core/index.js';
 import { FrameTruncatedError } from './errors.js';
 import { giveBack } from './internal/bytes.js';
+import { checkFrameTimeout, FrameDeadline } from './internal/deadline.js';
 import { checkConnection, checkOptions, checkSignal, checkSize } from './internal/validate.js';
 
 /**
@@ -17,6 +18,13 @@ import { checkConnection, checkOptions, checkSignal, checkSize } from './interna
  * ```
  */
 export interface ReadExactlyOptions {
+  /**
+   * The most milliseconds the bytes may take from the first to the last. Still incomplete
+   * then, the read rejects with `FrameTimeoutError` (`ERR_FRAME_TIMEOUT`) and gives back what
+   * it had taken. Waiting for the first byte is not limited (that is `idleTimeout`'s job).
+   * @defaultValue none
+   */
+  frameTimeout?: number;
   /** Aborts the read; it rejects with `signal.reason` and the stream is left as it was. */
   signal?: AbortSignal;
 }
@@ -50,15 +58,18 @@ export function readExactly(
   options?: ReadExactlyOptions,
 ): Promise<Uint8Array> {
   let signal;
+  let frameTimeout;
   try {
     checkConnection(conn);
     checkSize(n, 'n', 0, undefined, 'argument');
-    signal = checkSignal(checkOptions(options).signal);
+    const o = checkOptions(options);
+    frameTimeout = checkFrameTimeout(o.frameTimeout);
+    signal = checkSignal(o.signal);
   } catch (err) {
     return Promise.reject(err);
   }
   if (n === 0) return Promise.resolve(new Uint8Array(0));
-  return exactly(conn, n, signal);
+  return exactly(conn, n, signal, undefined, frameTimeout);
 }
 
 /** The smallest array a frame in progress is received into. */
@@ -66,14 +77,20 @@ const GROW_FROM = 4 * 1024;
 /** How much a full array grows by, and the most it holds beyond the bytes received. */
 const GROWTH = 4;
 
-/** @internal `n` (> 0) bytes; `head` are bytes of them already taken (given back on failure). */
+/**
+ * @internal `n` (> 0) bytes; `head` are bytes of them already taken (given back on failure).
+ * With `frameTimeout`, the clock starts once the first bytes are in and more are needed (a
+ * caller that started its own passes its deadline's signal instead).
+ */
 export async function exactly(
   conn: Connection,
   n: number,
   signal: AbortSignal | undefined,
   head?: Uint8Array,
+  frameTimeout?: number,
 ): Promise<Uint8Array> {
-  const opts = signal === undefined ? undefined : { signal };
+  let opts = signal === undefined ? undefined : { signal };
+  let deadline: FrameDeadline | undefined;
   let out: Uint8Array | undefined;
   let got = 0;
   try {
@@ -85,6 +102,10 @@ export async function exactly(
         return c.length === n ? c : c.subarray(0, n);
       }
       head = c;
+    }
+    if (frameTimeout !== undefined) {
+      deadline = new FrameDeadline(frameTimeout, signal);
+      opts = { signal: deadline.signal };
     }
     // Not `n` up front: a peer's length header must not reserve memory its bytes never fill
     // (6,000 peers announcing 4 MiB each and sending one byte reserved 24 GB). Growing by 4
@@ -109,6 +130,8 @@ export async function exactly(
       giveBack(conn, [out === undefined ? (head ?? new Uint8Array(0)) : out.subarray(0, got)]);
     }
     throw err;
+  } finally {
+    deadline?.clear();
   }
 }
 

@@ -6,6 +6,7 @@
 import type { Connection } from '../core/index.js';
 import { FrameTooLargeError, FrameTruncatedError } from './errors.js';
 import { concat, Gathered, giveBack } from './internal/bytes.js';
+import { checkFrameTimeout, FrameDeadline } from './internal/deadline.js';
 import {
   checkConnection,
   checkDelimiter,
@@ -30,6 +31,14 @@ export interface ReadUntilOptions {
    * @defaultValue `65536` (64 KiB, as Go's `bufio.Scanner`)
    */
   maxBytes?: number;
+  /**
+   * The most milliseconds a frame may take from its first byte to its last. A frame still
+   * incomplete then rejects with `FrameTimeoutError` (`ERR_FRAME_TIMEOUT`) and its bytes stay
+   * unread. `idleTimeout` cannot catch a peer that trickles a byte now and then; this can.
+   * Waiting for a frame's first byte is not limited (that is `idleTimeout`'s job).
+   * @defaultValue none
+   */
+  frameTimeout?: number;
   /** Aborts the read; it rejects with `signal.reason` and the stream is left as it was. */
   signal?: AbortSignal;
 }
@@ -73,16 +82,18 @@ export function readUntil(
   let d;
   let max;
   let signal;
+  let frameTimeout;
   try {
     checkConnection(conn);
     d = checkDelimiter(delimiter);
     const o = checkOptions(options);
     max = checkSize(o.maxBytes, 'maxBytes', 0, DEFAULT_MAX_FRAME_BYTES);
+    frameTimeout = checkFrameTimeout(o.frameTimeout);
     signal = checkSignal(o.signal);
   } catch (err) {
     return Promise.reject(err);
   }
-  return scanUntil(conn, d, max, signal).then((frame) => {
+  return scanUntil(conn, d, max, signal, frameTimeout).then((frame) => {
     if (frame === null) throw truncated(d, new Uint8Array(0));
     return frame;
   });
@@ -128,13 +139,16 @@ export async function scanUntil(
   d: Uint8Array,
   max: number,
   signal: AbortSignal | undefined,
+  frameTimeout?: number,
 ): Promise<Uint8Array | null> {
   const taken = new Gathered();
+  let opts = signal === undefined ? undefined : { signal };
+  let deadline: FrameDeadline | undefined;
   // The last d.length - 1 bytes taken so far, for a delimiter split across two chunks.
   let tail: Uint8Array = new Uint8Array(0);
   try {
     for (;;) {
-      const c = await conn.read(signal === undefined ? undefined : { signal });
+      const c = await conn.read(opts);
       const total = taken.total;
       if (c === null) {
         if (total === 0) return null;
@@ -166,10 +180,17 @@ export async function scanUntil(
       taken.add(c);
       if (taken.total > max + d.length - 1) throw tooLarge(max);
       if (d.length > 1) tail = lastBytes(tail, c, d.length - 1);
+      if (frameTimeout !== undefined && deadline === undefined) {
+        // The frame began with this chunk and goes on: its clock starts now.
+        deadline = new FrameDeadline(frameTimeout, signal);
+        opts = { signal: deadline.signal };
+      }
     }
   } catch (err) {
     if (!(err instanceof FrameTruncatedError)) giveBack(conn, taken.parts());
     throw err;
+  } finally {
+    deadline?.clear();
   }
 }
 

@@ -5,6 +5,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { connect, listen, type Connection } from '../../src/core/index.js';
 import {
+  FrameTimeoutError,
   FrameTooLargeError,
   FrameTruncatedError,
   InvalidFrameError,
@@ -15,7 +16,7 @@ import {
   sendMessage,
   type MessageHeader,
 } from '../../src/streams/index.js';
-import { pair, portOf, rawServer, readAll, until, type Pair } from '../helpers.js';
+import { delay, pair, portOf, rawServer, readAll, until, type Pair } from '../helpers.js';
 
 const enc = new TextEncoder();
 const text = (b: Uint8Array): string => Buffer.from(b).toString();
@@ -498,5 +499,90 @@ describe('a peer trickling a frame one byte per packet (slowloris)', () => {
     } finally {
       await Promise.all([...clients, ...servers].map((c) => c.reset()));
     }
+  });
+});
+
+describe('frameTimeout: a frame kept open by a trickling peer', () => {
+  /** Sends `first`, then a byte of `trickle` every 20 ms (so no idle timeout would fire). */
+  async function trickle(p: Pair, first: Uint8Array | string, stop: () => boolean): Promise<void> {
+    await p.client.send(first);
+    while (!stop()) {
+      await delay(20);
+      await p.client.send('z');
+    }
+  }
+
+  const cases: [
+    string,
+    (p: Pair, frameTimeout: number) => Promise<unknown>,
+    Uint8Array | string,
+  ][] = [
+    [
+      'readUntil',
+      (p, frameTimeout) => readUntil(p.server, '\r\n', { frameTimeout }),
+      'GET / HTTP/1.1',
+    ],
+    ['lines', (p, frameTimeout) => lines(p.server, { frameTimeout }).next(), 'partial line'],
+    ['readExactly', (p, frameTimeout) => readExactly(p.server, 1000, { frameTimeout }), 'some'],
+    [
+      'messages',
+      (p, frameTimeout) => messages(p.server, { header: 'u16be', frameTimeout }).next(),
+      new Uint8Array([0x03, 0xe8, 1, 2, 3]), // announces 1,000 bytes, sends 3
+    ],
+  ];
+
+  it.each(cases)(
+    '%s rejects with ERR_FRAME_TIMEOUT and gives every byte back',
+    async (_name, read, first) => {
+      await using p = await pair();
+      let done = false;
+      const started = Date.now();
+      const feeding = trickle(p, first, () => done);
+      const err = await read(p, 150).catch((e: unknown) => e);
+      done = true;
+      await feeding;
+      expect(err).toBeInstanceOf(FrameTimeoutError);
+      expect(err).toMatchObject({ code: 'ERR_FRAME_TIMEOUT', timeout: 150 });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+      // Nothing lost: the frame's bytes, then the trickle, are all still there to read.
+      await p.client.shutdown('send');
+      const rest = await readAll(p.server);
+      const head = typeof first === 'string' ? Buffer.from(first) : Buffer.from(first);
+      expect(rest.subarray(0, head.length).equals(head)).toBe(true);
+      expect(rest.subarray(head.length).toString()).toMatch(/^z+$/);
+    },
+  );
+
+  it('only the frame is timed: waiting for its first byte is not, and a frame done in time is fine', async () => {
+    await using p = await pair();
+    const line = lines(p.server, { frameTimeout: 100 }).next();
+    await delay(250); // longer than frameTimeout before the first byte
+    await p.client.send('hel');
+    await delay(30);
+    await p.client.send('lo\n');
+    expect(await line).toEqual({ done: false, value: 'hello' });
+  });
+
+  it("the caller's own signal still wins with its reason; bad values are typed errors", async () => {
+    await using p = await pair();
+    const ac = new AbortController();
+    const reading = readUntil(p.server, '\n', { frameTimeout: 10_000, signal: ac.signal });
+    await p.client.send('abc');
+    await until(() => p.server.bytesReceived === 3);
+    ac.abort(new Error('mine'));
+    await expect(reading).rejects.toBe(ac.signal.reason);
+    expect(Buffer.from((await p.server.read()) as Uint8Array).toString()).toBe('abc');
+    await expect(readUntil(p.server, '\n', { frameTimeout: 0 })).rejects.toMatchObject({
+      code: 'ERR_OUT_OF_RANGE',
+    });
+    await expect(readExactly(p.server, 1, { frameTimeout: 1.5 })).rejects.toMatchObject({
+      code: 'ERR_OUT_OF_RANGE',
+    });
+    expect(() => lines(p.server, { frameTimeout: '1' as never })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
+    expect(() => messages(p.server, { frameTimeout: 2 ** 31 })).toThrow(
+      expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
+    );
   });
 });
