@@ -1,7 +1,14 @@
 // Invariants 3 and 4 (sending side): order of send() calls, at most maxPendingSends in flight,
 // aborts before hand-off send nothing, aborts after hand-off reset and report bytesWritten.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { SendAbortedError, SocketShutdownError } from '../src/core/index.js';
+import {
+  connect,
+  SendAbortedError,
+  SendQueueFullError,
+  SocketShutdownError,
+} from '../src/core/index.js';
 import {
   abortSendInFlight,
   pair,
@@ -287,5 +294,92 @@ describe('invariant 4: aborting a send', () => {
     const err = await p.client.send('late').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SocketShutdownError);
     expect((err as SocketShutdownError).code).toBe('ERR_SOCKET_SHUTDOWN');
+  });
+});
+
+describe('maxQueuedSendBytes: unawaited sends to a peer that does not read', () => {
+  it('a send past the bound rejects at once with ERR_SOCKET_SEND_QUEUE_FULL, sends nothing, and the connection goes on', async () => {
+    await using p = await pair({ maxPendingSends: 1, maxQueuedSendBytes: 64 * KiB });
+    const big = p.client.send(Buffer.alloc(8 << 20, 1)); // in flight, stalled: nobody reads
+    await until(() => p.client.sendsInFlight > 0);
+    const accepted: Promise<number>[] = [];
+    let refused: unknown;
+    while (refused === undefined && accepted.length < 1000) {
+      const before = p.client.pendingSends;
+      const s = p.client.send(Buffer.alloc(KiB, 2));
+      // A refused send never joins the pending ones: it has rejected already.
+      if (p.client.pendingSends === before) refused = await s.catch((e: unknown) => e);
+      else accepted.push(s);
+    }
+    expect(refused).toBeInstanceOf(SendQueueFullError);
+    expect(refused).toMatchObject({ code: 'ERR_SOCKET_SEND_QUEUE_FULL' });
+    expect(accepted.length).toBe(64); // exactly 64 KiB wait
+    const reader = readAll(p.server);
+    await big;
+    await Promise.all(accepted);
+    // Room again: sends are taken.
+    await p.client.send(Buffer.alloc(KiB, 3));
+    await p.client.shutdown('send');
+    const got = await reader;
+    expect(got.length).toBe((8 << 20) + 65 * KiB); // the refused KiB never went out
+    expect(got.subarray(8 << 20, (8 << 20) + 64 * KiB).every((b) => b === 2)).toBe(true);
+    expect(got.subarray((8 << 20) + 64 * KiB).every((b) => b === 3)).toBe(true);
+  });
+
+  it('a send that finds nothing waiting is taken whatever its size; Infinity lifts the bound', async () => {
+    await using p = await pair({ maxPendingSends: 1, maxQueuedSendBytes: KiB });
+    const first = p.client.send(Buffer.alloc(4 << 20));
+    await until(() => p.client.sendsInFlight > 0);
+    const second = p.client.send(Buffer.alloc(2 << 20)); // waits alone: more than the bound, taken
+    await expect(p.client.send('x')).rejects.toBeInstanceOf(SendQueueFullError);
+    const reader = readAll(p.server);
+    await Promise.all([first, second]);
+    await p.client.shutdown('send');
+    expect((await reader).length).toBe(6 << 20);
+    await using q = await pair({ maxPendingSends: 1, maxQueuedSendBytes: Infinity });
+    const sends = [q.client.send(Buffer.alloc(4 << 20))];
+    for (let i = 0; i < 100; i++) sends.push(q.client.send(Buffer.alloc(64 * KiB)));
+    const r = readAll(q.server);
+    await Promise.all(sends);
+    await q.client.shutdown('send');
+    expect((await r).length).toBe((4 << 20) + 100 * 64 * KiB);
+    await expect(connect({ port: 9 }, { maxQueuedSendBytes: -1 })).rejects.toMatchObject({
+      code: 'ERR_OUT_OF_RANGE',
+    });
+  });
+
+  it('a million unawaited 1 KiB sends of one buffer: memory stays bounded, the rest are refused', async () => {
+    await using p = await pair({ maxPendingSends: 1 }); // the default bound: 16 MiB waiting
+    const big = p.client.send(Buffer.alloc(8 << 20)); // stalls: nobody reads
+    await until(() => p.client.sendsInFlight > 0);
+    const chunk = Buffer.alloc(KiB);
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    gc();
+    const heapBefore = process.memoryUsage().heapUsed;
+    let refused = 0;
+    const accepted: Promise<number>[] = [];
+    // In rounds of 10,000, as a loop that yields now and then would: the refusals of a round
+    // are settled before the next (a million rejected promises at once are the caller's own).
+    for (let round = 0; round < 100; round++) {
+      for (let i = 0; i < 10_000; i++) {
+        const s = p.client.send(chunk);
+        if (p.client.pendingSends > accepted.length + 1) accepted.push(s);
+        else s.catch(() => refused++);
+      }
+      await turns(1);
+    }
+    await turns(5);
+    expect(accepted.length).toBe(16 * 1024); // 16 MiB of 1 KiB sends wait
+    expect(refused).toBe(1_000_000 - accepted.length);
+    // Each waiting send costs its bookkeeping (not its payload: one shared buffer).
+    gc();
+    const perWaitingSend = (process.memoryUsage().heapUsed - heapBefore) / accepted.length;
+    expect(perWaitingSend).toBeLessThan(2048); // about 1.3 KB today
+    const reader = readAll(p.server);
+    await big;
+    await Promise.all(accepted);
+    await p.client.shutdown('send');
+    expect((await reader).length).toBe((8 << 20) + accepted.length * KiB);
   });
 });

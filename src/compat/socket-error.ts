@@ -174,6 +174,8 @@ const BY_CODE: ReadonlyMap<string, SocketError> = new Map([
   ['ERR_STREAM_DESTROYED', SocketError.OperationAborted],
   ['ERR_SOCKET_CLOSED', SocketError.OperationAborted],
   ['ERR_SOCKET_SEND_ABORTED', SocketError.OperationAborted],
+  // The core's maxQueuedSendBytes (no .NET counterpart): out of send buffer space.
+  ['ERR_SOCKET_SEND_QUEUE_FULL', SocketError.NoBufferSpaceAvailable],
   ['ABORT_ERR', SocketError.OperationAborted],
   ['ERR_SOCKET_CONNECTION_TIMEOUT', SocketError.TimedOut],
   ['ERR_SOCKET_IDLE_TIMEOUT', SocketError.TimedOut],

@@ -44,6 +44,16 @@ export interface ConnectionOptions {
    */
   maxPendingSends?: number;
   /**
+   * Bytes of sends waiting their turn (behind `maxPendingSends` in flight) at most: a `send()`
+   * that would take them past it rejects at once with `SendQueueFullError`
+   * (`ERR_SOCKET_SEND_QUEUE_FULL`), having sent nothing, and the connection stays usable. A
+   * send that finds nothing waiting is always taken, whatever its size. Bounds the memory of
+   * an application that starts sends without awaiting them while the peer does not read.
+   * `Infinity` turns the bound off. At least 0.
+   * @defaultValue `16777216` (16 MiB)
+   */
+  maxQueuedSendBytes?: number;
+  /**
    * Milliseconds without traffic in either direction before the connection is ended
    * (`closed` then reports `'idle-timeout'`). `0` or absent: never.
    * @defaultValue `0` (none)
@@ -56,6 +66,7 @@ export interface ResolvedConnectionOptions {
   keepAlive: boolean | number;
   receiveBufferSize: number;
   maxPendingSends: number;
+  maxQueuedSendBytes: number;
   idleTimeout: number;
 }
 
@@ -73,6 +84,13 @@ export const DEFAULT_RECEIVE_BUFFER_SIZE = 256 * 1024;
  * ```
  */
 export const DEFAULT_MAX_PENDING_SENDS = 16;
+/** Default of {@link ConnectionOptions.maxQueuedSendBytes}. *
+ * @example
+ * ```ts
+ * await connect({ port }, { maxQueuedSendBytes: DEFAULT_MAX_QUEUED_SEND_BYTES * 4 });
+ * ```
+ */
+export const DEFAULT_MAX_QUEUED_SEND_BYTES = 16 * 1024 * 1024;
 
 export function resolveConnectionOptions(options: unknown): ResolvedConnectionOptions {
   validateOptionalObject(options, 'options');
@@ -97,6 +115,12 @@ export function resolveConnectionOptions(options: unknown): ResolvedConnectionOp
       o.maxPendingSends === undefined
         ? DEFAULT_MAX_PENDING_SENDS
         : validateInteger(o.maxPendingSends, 'maxPendingSends', 1),
+    maxQueuedSendBytes:
+      o.maxQueuedSendBytes === undefined
+        ? DEFAULT_MAX_QUEUED_SEND_BYTES
+        : o.maxQueuedSendBytes === Infinity
+          ? Infinity
+          : validateInteger(o.maxQueuedSendBytes, 'maxQueuedSendBytes', 0),
     idleTimeout:
       o.idleTimeout === undefined
         ? 0

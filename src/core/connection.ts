@@ -13,6 +13,7 @@ import { InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from './er
 import { describe, signalOf, validateBoolean, validateInteger } from './internal/validate.js';
 import { Lifecycle, type CloseInfo } from './lifecycle.js';
 import { ReceiveBuffer, type ChunkStepper } from './receive-buffer.js';
+import type { SendLimits } from './sender.js';
 import { Transport, type SocketSetup } from './transport.js';
 import { upgrade, upgradeRefusal } from './start-tls.js';
 import { resolveStartTls, type StartTlsOptions } from './tls-options.js';
@@ -70,7 +71,7 @@ const SHUTDOWN_HOWS: ReadonlySet<string> = new Set(['send', 'receive', 'both']);
 export interface ConnectionInit {
   transport: Transport;
   receiveBuffer: ReceiveBuffer;
-  options: SocketSetup & { maxPendingSends: number };
+  options: SocketSetup & SendLimits;
   /** The connection's own name (often shared with other connections: never mutated). */
   local: SocketAddress;
   /** The peer's name: the connection's name in messages. */
@@ -108,12 +109,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     }
     const init = internals as ConnectionInit;
     this.#local = init.local;
-    this.#life = new Lifecycle(
-      init.transport,
-      init.receiveBuffer,
-      init.remote,
-      init.options.maxPendingSends,
-    );
+    this.#life = new Lifecycle(init.transport, init.receiveBuffer, init.remote, init.options);
     init.transport.attach(this.#life, init.options);
     // Read while the handshake's outcome is fresh: it never changes, and a closed socket forgets it.
     const info = init.transport.tlsInfo();
@@ -346,8 +342,10 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     const refusal = upgradeRefusal(life);
     if (refusal !== undefined) return Promise.reject(refusal);
     const limit = life.receiver.limit;
-    const setup: SocketSetup & { maxPendingSends: number } = {
-      maxPendingSends: life.sender.maxInFlight,
+    const { maxPendingSends, maxQueuedSendBytes } = life.sender.limits;
+    const setup: SocketSetup & SendLimits = {
+      maxPendingSends,
+      maxQueuedSendBytes,
       idleTimeout: life.transport.socket.timeout ?? 0,
       // Socket options stay on the socket: nothing to apply again.
       noDelay: undefined,

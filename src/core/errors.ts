@@ -175,6 +175,35 @@ export class SocketShutdownError extends SockflowError {
 }
 
 /**
+ * A `send()` that would take the bytes waiting in the send queue past `maxQueuedSendBytes`:
+ * it rejects at once, having sent nothing, and the connection stays usable. The sign of an
+ * application that starts sends without awaiting them while the peer does not read.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await conn.send(update);
+ * } catch (err) {
+ *   if (SockflowError.is(err) && err.code === 'ERR_SOCKET_SEND_QUEUE_FULL') dropSlowClient(conn);
+ * }
+ * ```
+ */
+export class SendQueueFullError extends SockflowError {
+  /** Always `'ERR_SOCKET_SEND_QUEUE_FULL'`. */
+  declare readonly code: 'ERR_SOCKET_SEND_QUEUE_FULL';
+  /** Always `'SendQueueFullError'`. */
+  override readonly name = 'SendQueueFullError';
+
+  /**
+   * @param message - what happened.
+   * @param options - `cause`, as for `Error`.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_SOCKET_SEND_QUEUE_FULL', options);
+  }
+}
+
+/**
  * Raised when a second receive (`receive`, `read`, an iterator step, or a second live
  * iterator) starts while one is pending: two readers of one byte stream is a bug.
  *

@@ -42,6 +42,7 @@ export {
   type ConnectionOptions,
   DEFAULT_RECEIVE_BUFFER_SIZE,
   DEFAULT_MAX_PENDING_SENDS,
+  DEFAULT_MAX_QUEUED_SEND_BYTES,
 } from './connection-options.js';
 export type {
   TcpAddress,
@@ -56,6 +57,7 @@ export {
   SocketClosedError,
   SocketShutdownError,
   SocketBusyError,
+  SendQueueFullError,
   SendAbortedError,
   IdleTimeoutError,
   TlsTruncatedError,

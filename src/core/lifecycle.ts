@@ -12,7 +12,7 @@ import {
   TlsTruncatedError,
 } from './errors.js';
 import type { ReceiveBuffer } from './receive-buffer.js';
-import { Sender, type SenderOwner } from './sender.js';
+import { Sender, type SendLimits, type SenderOwner } from './sender.js';
 import type { Transport, TransportEvents } from './transport.js';
 
 /**
@@ -221,10 +221,10 @@ export class Lifecycle implements TransportEvents, SenderOwner {
     transport: Transport,
     receiver: ReceiveBuffer,
     where: SocketAddress,
-    maxPendingSends: number,
+    limits: SendLimits,
   ) {
     this.receiver = receiver;
-    this.sender = new Sender(maxPendingSends);
+    this.sender = new Sender(limits);
     this.where = where;
     receiver.transport = transport;
   }

@@ -25,13 +25,19 @@
 // waiting send's listener takes it out (its p-queue task then finds it settled and ends), an
 // in-flight send's resets the connection and reports the bytes the OS had taken.
 import PQueue from 'p-queue';
-import { SendAbortedError } from './errors.js';
+import { SendAbortedError, SendQueueFullError } from './errors.js';
 import type { Transport } from './transport.js';
 
 /** What a send writes: bytes, a string (UTF-8), or a list written as one gathered write. */
 export type SendData = Uint8Array | string | readonly Uint8Array[];
 
 /** What the sender needs from the connection around it. */
+/** The connection's send limits (its resolved options: one object shared by many). */
+export interface SendLimits {
+  readonly maxPendingSends: number;
+  readonly maxQueuedSendBytes: number;
+}
+
 export interface SenderOwner {
   /** The socket's transport: where the bytes are written. */
   readonly transport: Transport;
@@ -93,7 +99,13 @@ interface FlushWaiter {
 /** The state of sends that could not finish at once, made by the first such send. */
 class Backlog {
   readonly owner: SenderOwner;
+  readonly limits: SendLimits;
+  /** `maxPendingSends`, copied for the hot path. */
   readonly max: number;
+  /** `maxQueuedSendBytes`: the most bytes `waiting` may hold. */
+  readonly maxWaitingBytes: number;
+  /** Bytes of the sends in `waiting`. */
+  waitingBytes = 0;
   /** Runs the waiting sends one at a time, in call order (made by the first). */
   queue: PQueue | undefined;
   /** Sends waiting for a slot (made by the first). */
@@ -129,9 +141,11 @@ class Backlog {
   /** The write callback, a bound method (smaller than a closure and its context). */
   onWritten: ((err?: Error | null) => void) | undefined;
 
-  constructor(owner: SenderOwner, max: number, dispatched: number) {
+  constructor(owner: SenderOwner, limits: SendLimits, dispatched: number) {
     this.owner = owner;
-    this.max = max;
+    this.limits = limits;
+    this.max = limits.maxPendingSends;
+    this.maxWaitingBytes = limits.maxQueuedSendBytes;
     this.dispatched = dispatched;
   }
 }
@@ -145,11 +159,11 @@ class Backlog {
 export class Sender {
   /** Bytes the OS has accepted, counted when a send completes. */
   #sent = 0;
-  /** The backlog, or, until the first send that does not finish at once, `maxPendingSends`. */
-  #q: Backlog | number;
+  /** The backlog, or, until the first send that does not finish at once, the limits. */
+  #q: Backlog | SendLimits;
 
-  constructor(maxPendingSends: number) {
-    this.#q = maxPendingSends;
+  constructor(limits: SendLimits) {
+    this.#q = limits;
   }
 
   /** Bytes the OS has accepted from our sends. */
@@ -157,34 +171,40 @@ export class Sender {
     return this.#sent;
   }
 
+  /** `maxPendingSends` and `maxQueuedSendBytes`, as the connection was made with. */
+  get limits(): SendLimits {
+    const b = this.#q;
+    return b instanceof Backlog ? b.limits : b;
+  }
+
   /** Sends handed to the OS at once at most (`maxPendingSends`). */
   get maxInFlight(): number {
     const b = this.#q;
-    return typeof b === 'number' ? b : b.max;
+    return b instanceof Backlog ? b.max : b.maxPendingSends;
   }
 
   /** Sends not yet settled: waiting in the queue or in flight. */
   get pending(): number {
     const b = this.#q;
-    return typeof b === 'number' ? 0 : b.issued - b.settled;
+    return b instanceof Backlog ? b.issued - b.settled : 0;
   }
 
   /** Sends handed to the socket whose bytes the OS has not fully taken yet. */
   get inFlight(): number {
     const b = this.#q;
-    return typeof b === 'number' ? 0 : b.inFlight;
+    return b instanceof Backlog ? b.inFlight : 0;
   }
 
   /** True when `flush()` would resolve at once: every send has settled, and none failed. */
   get idle(): boolean {
     const b = this.#q;
-    return typeof b === 'number' || (b.settled === b.issued && b.dead === ALIVE);
+    return !(b instanceof Backlog) || (b.settled === b.issued && b.dead === ALIVE);
   }
 
   /** Throws the failure every send gets once the sender has failed (see `fail()`). */
   checkUsable(): void {
     const b = this.#q;
-    if (typeof b !== 'number' && b.dead !== ALIVE) throw b.dead;
+    if (b instanceof Backlog && b.dead !== ALIVE) throw b.dead;
   }
 
   /**
@@ -201,13 +221,13 @@ export class Sender {
   ): number | Promise<number> {
     let q = this.#q;
     const t = owner.transport;
-    if (typeof q === 'number' && !t.writesCompleteAtOnce) {
+    if (!(q instanceof Backlog) && !t.writesCompleteAtOnce) {
       // Writes never complete before write() returns (TLS): the backlog from the first send,
       // so that every write carries its callback and none is a write of nothing (node-notes
       // §17: an empty TLS write fails on Deno).
       q = this.#q = new Backlog(owner, q, this.#sent);
     }
-    if (typeof q === 'number') {
+    if (!(q instanceof Backlog)) {
       // No backlog: nothing waits and nothing is in flight. A plain write, no callback.
       if (typeof data === 'string' || data instanceof Uint8Array) t.write(data, noop);
       else t.writev(data, noop);
@@ -240,9 +260,19 @@ export class Sender {
       this.goInFlight(q, op);
       return op.promise;
     }
+    const waiting = q.waitingBytes;
+    if (waiting > 0 && waiting + bytes > q.maxWaitingBytes) {
+      return Promise.reject(
+        new SendQueueFullError(
+          `Cannot send ${bytes} bytes on "${owner.label}": ${waiting} bytes already wait to be ` +
+            `sent, and maxQueuedSendBytes is ${q.maxWaitingBytes}`,
+        ),
+      );
+    }
     const op = new SendOp(data, bytes, signal);
     op.seq = q.issued++;
     (q.waiting ??= new Set()).add(op);
+    q.waitingBytes = waiting + bytes;
     if (signal !== undefined) {
       // Aborted while it waits: it leaves the queue having sent nothing.
       op.onAbort = () => {
@@ -263,7 +293,7 @@ export class Sender {
   flush(signal: AbortSignal | undefined, abortsFail = true): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const b = this.#q;
-    if (typeof b === 'number') return RESOLVED;
+    if (!(b instanceof Backlog)) return RESOLVED;
     if (b.settled === b.issued) return b.dead !== ALIVE ? Promise.reject(b.dead) : RESOLVED;
     return new Promise<void>((resolve, reject) => {
       const w: FlushWaiter = {
@@ -294,7 +324,7 @@ export class Sender {
    */
   fail(error: unknown, owner: SenderOwner): void {
     let b = this.#q;
-    if (typeof b === 'number') b = this.#q = new Backlog(owner, b, this.#sent);
+    if (!(b instanceof Backlog)) b = this.#q = new Backlog(owner, b, this.#sent);
     if (b.dead !== ALIVE) return;
     b.dead = error;
     b.queue?.clear();
@@ -348,7 +378,7 @@ export class Sender {
 
   // Writes a waiting send whose turn has come (a slot is free).
   private startQueued(b: Backlog, op: SendOp): void {
-    b.waiting?.delete(op);
+    leaveWaiting(b, op);
     if (op.onAbort !== undefined) {
       op.signal?.removeEventListener('abort', op.onAbort);
       op.onAbort = undefined;
@@ -418,7 +448,7 @@ export class Sender {
     // Failing while it waits on a live connection: its own signal fired (see start()).
     const ownAbort = op.state === WAITING && b.dead === ALIVE;
     if (op.state === IN_FLIGHT) b.inFlight--;
-    else b.waiting?.delete(op);
+    else leaveWaiting(b, op);
     op.state = DONE;
     op.data = undefined;
     if (op.onAbort !== undefined) op.signal?.removeEventListener('abort', op.onAbort);
@@ -453,6 +483,11 @@ export class Sender {
       else w.resolve();
     }
   }
+}
+
+/** Takes `op` out of the waiting sends (if it is there) and its bytes out of their count. */
+function leaveWaiting(b: Backlog, op: SendOp): void {
+  if (b.waiting?.delete(op) === true) b.waitingBytes -= op.bytes;
 }
 
 function dropFlush(w: FlushWaiter): FlushWaiter {

@@ -130,6 +130,7 @@ describe('D: SocketError and the errno mapping', () => {
     ['ERR_STREAM_DESTROYED', SocketError.OperationAborted],
     ['ERR_SOCKET_CLOSED', SocketError.OperationAborted],
     ['ERR_SOCKET_SEND_ABORTED', SocketError.OperationAborted],
+    ['ERR_SOCKET_SEND_QUEUE_FULL', SocketError.NoBufferSpaceAvailable],
     ['ABORT_ERR', SocketError.OperationAborted],
     ['ERR_SOCKET_CONNECTION_TIMEOUT', SocketError.TimedOut],
     // Anything else.
