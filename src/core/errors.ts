@@ -182,9 +182,10 @@ export class SocketShutdownError extends SockflowError {
  * @example
  * ```ts
  * try {
- *   await conn.send(update);
+ *   await conn.send(message);
  * } catch (err) {
- *   if (SockflowError.is(err) && err.code === 'ERR_SOCKET_SEND_QUEUE_FULL') dropSlowClient(conn);
+ *   if (!SockflowError.is(err) || err.code !== 'ERR_SOCKET_SEND_QUEUE_FULL') throw err;
+ *   await conn.reset(); // a reader this slow is dropped
  * }
  * ```
  */
