@@ -126,15 +126,16 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * **Cancel safety:** cancel safe. An aborted receive rejects with `signal.reason` and
    * consumes nothing: every byte reaches the next receive, in order.
    *
-   * @param into - where to copy; must hold at least one byte (an empty one is an
-   *   {@link OutOfRangeError}, since `0` is reserved for EOF).
-   * @returns bytes copied, or `0` at EOF.
    * Rejects with {@link InvalidArgTypeError} / {@link OutOfRangeError} for bad arguments (before
    * any I/O; never a synchronous throw), {@link InvalidArgValueError} when `into` is detached
    * (transferred) while the receive waits (nothing is consumed: `0` would mean EOF),
    * {@link SocketBusyError} when another receive is pending,
    * {@link SocketClosedError} after `close()`/`reset()`, or the system error (`ECONNRESET`…)
    * once buffered bytes are exhausted after the connection failed.
+   *
+   * @param into - where to copy; must hold at least one byte (an empty one is an
+   *   {@link OutOfRangeError}, since `0` is reserved for EOF).
+   * @returns bytes copied, or `0` at EOF.
    *
    * @example
    * ```ts

@@ -31,13 +31,13 @@ import type { Transport } from './transport.js';
 /** What a send writes: bytes, a string (UTF-8), or a list written as one gathered write. */
 export type SendData = Uint8Array | string | readonly Uint8Array[];
 
-/** What the sender needs from the connection around it. */
 /** The connection's send limits (its resolved options: one object shared by many). */
 export interface SendLimits {
   readonly maxPendingSends: number;
   readonly maxQueuedSendBytes: number;
 }
 
+/** What the sender needs from the connection around it. */
 export interface SenderOwner {
   /** The socket's transport: where the bytes are written. */
   readonly transport: Transport;
@@ -102,9 +102,7 @@ class Backlog {
   readonly limits: SendLimits;
   /** `maxPendingSends`, copied for the hot path. */
   readonly max: number;
-  /** `maxQueuedSendBytes`: the most bytes `waiting` may hold. */
-  readonly maxWaitingBytes: number;
-  /** Bytes of the sends in `waiting`. */
+  /** Bytes of the sends in `waiting` (at most `limits.maxQueuedSendBytes`, see start()). */
   waitingBytes = 0;
   /** Runs the waiting sends one at a time, in call order (made by the first). */
   queue: PQueue | undefined;
@@ -145,7 +143,6 @@ class Backlog {
     this.owner = owner;
     this.limits = limits;
     this.max = limits.maxPendingSends;
-    this.maxWaitingBytes = limits.maxQueuedSendBytes;
     this.dispatched = dispatched;
   }
 }
@@ -261,11 +258,12 @@ export class Sender {
       return op.promise;
     }
     const waiting = q.waitingBytes;
-    if (waiting > 0 && waiting + bytes > q.maxWaitingBytes) {
+    const most = q.limits.maxQueuedSendBytes;
+    if (waiting > 0 && waiting + bytes > most) {
       return Promise.reject(
         new SendQueueFullError(
           `Cannot send ${bytes} bytes on "${owner.label}": ${waiting} bytes already wait to be ` +
-            `sent, and maxQueuedSendBytes is ${q.maxWaitingBytes}`,
+            `sent, and maxQueuedSendBytes is ${most}`,
         ),
       );
     }

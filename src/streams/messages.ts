@@ -423,11 +423,12 @@ function encodeHeader(header: MessageHeader, length: number): Uint8Array {
  * **Cancel safety:** as `send()`: aborted while queued it sends nothing; aborted after
  * hand-off the connection is reset.
  *
- * @param payload - bytes, or a string (UTF-8).
- * @returns the bytes sent, header included.
  * Rejects before sending anything (never a synchronous throw) with `OutOfRangeError` when the
  * payload is too long for the header (255 bytes for `'u8'`, 65,535 for `'u16be'`, 4 GiB − 1
  * for `'u32be'`), and `InvalidArgTypeError` / `InvalidArgValueError` for other bad arguments.
+ *
+ * @param payload - bytes, or a string (UTF-8).
+ * @returns the bytes sent, header included.
  *
  * @example
  * ```ts

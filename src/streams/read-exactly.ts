@@ -40,10 +40,11 @@ export interface ReadExactlyOptions {
  * EOF). EOF first rejects with `FrameTruncatedError` (code `ERR_FRAME_TRUNCATED`) whose
  * `partial` holds the bytes that did arrive.
  *
- * @param n - how many bytes; 0 resolves at once with an empty array. The array grows as the
- *   bytes arrive, so an `n` the peer announced costs only what the peer sends.
  * Bad arguments reject with `InvalidArgTypeError` / `OutOfRangeError` before any I/O (never a
  * synchronous throw).
+ *
+ * @param n - how many bytes; 0 resolves at once with an empty array. The array grows as the
+ *   bytes arrive, so an `n` the peer announced costs only what the peer sends.
  *
  * @example
  * ```ts

@@ -64,9 +64,10 @@ export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
  * `FrameTruncatedError` (code `ERR_FRAME_TRUNCATED`) whose `partial` holds the bytes that did
  * arrive (empty when the stream had already ended).
  *
- * @param delimiter - bytes, or a string (UTF-8); not empty.
  * Bad arguments reject with `InvalidArgTypeError` / `InvalidArgValueError` /
  * `OutOfRangeError` before any I/O (never a synchronous throw).
+ *
+ * @param delimiter - bytes, or a string (UTF-8); not empty.
  *
  * @example
  * ```ts
