@@ -8,6 +8,7 @@ import { parseEndpoint, type IpcAddress, type TcpAddress } from './address.js';
 import { resolveConnectionOptions, type ConnectionOptions } from './connection-options.js';
 import type { Connection } from './connection.js';
 import { connectionOf, ipcNames, newTransport, tcpNames } from './internal/build.js';
+import { connectChannel, connectedChannel, connectErrorChannel } from './internal/diagnostics.js';
 import { InvalidArgValueError } from './errors.js';
 import { describe, signalOf } from './internal/validate.js';
 import { resolveTlsClient, type TlsClientOptions } from './tls-options.js';
@@ -75,6 +76,7 @@ export function connect(
     return Promise.reject(err);
   }
   if (signal?.aborted) return Promise.reject(signal.reason);
+  if (connectChannel.hasSubscribers) connectChannel.publish({ address: to });
   return new Promise<Connection>((resolve, reject) => {
     let transport;
     if (secure === undefined) transport = newTransport(resolved);
@@ -102,17 +104,23 @@ export function connect(
       cleanup();
       const names =
         ep.kind === 'ipc' ? ipcNames({ path: ep.path }, false) : tcpNames(transport.socket);
-      resolve(connectionOf(transport, resolved, names));
+      const connection = connectionOf(transport, resolved, names);
+      if (connectedChannel.hasSubscribers) connectedChannel.publish({ address: to, connection });
+      resolve(connection);
+    };
+    const fail = (error: unknown): void => {
+      if (connectErrorChannel.hasSubscribers) connectErrorChannel.publish({ address: to, error });
+      reject(error);
     };
     // node:net destroys the socket when the attempt fails; 'close' follows the error.
     const onClose = (): void => {
       cleanup();
-      reject(connectError(transport.error));
+      fail(connectError(transport.error));
     };
     const onAbort = (): void => {
       cleanup();
       socket.destroy();
-      reject((signal as AbortSignal).reason);
+      fail((signal as AbortSignal).reason);
     };
     socket.once(connected, onConnect);
     socket.once('close', onClose);

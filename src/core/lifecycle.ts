@@ -5,6 +5,7 @@
  * @module
  */
 import { formatAddress, type SocketAddress } from './address.js';
+import { closeChannel } from './internal/diagnostics.js';
 import {
   IdleTimeoutError,
   SocketClosedError,
@@ -447,6 +448,7 @@ export class Lifecycle implements TransportEvents, SenderOwner {
   /** The connection has ended: `closed` resolves with `info`, now or when first asked for. */
   private settleClosed(info: CloseInfo): void {
     this.state = 'closed';
+    if (closeChannel.hasSubscribers) closeChannel.publish({ remoteAddress: this.where, ...info });
     const e = this.ending();
     if (e.resolveClosed !== undefined) e.resolveClosed(info);
     else e.closed = Promise.resolve(info);

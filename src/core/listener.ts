@@ -10,6 +10,7 @@ import type { ResolvedConnectionOptions } from './connection-options.js';
 import type { Connection, OperationOptions } from './connection.js';
 import { SocketClosedError } from './errors.js';
 import { connectionOf, ipcNames, newTransport, tcpNames } from './internal/build.js';
+import { acceptChannel } from './internal/diagnostics.js';
 import { LocalNames } from './internal/socket-names.js';
 import {
   plainSocketOf,
@@ -482,13 +483,17 @@ export class Listener implements AsyncIterable<Connection>, AsyncDisposable {
     if ('built' in p) return p.built;
     const transport = newTransport(this.#options, p);
     const names = this.#names;
-    return connectionOf(
+    const connection = connectionOf(
       transport,
       this.#options,
       names instanceof LocalNames
         ? tcpNames(transport.socket, names.of(transport.socket))
         : ipcNames(names, true),
     );
+    if (acceptChannel.hasSubscribers) {
+      acceptChannel.publish({ listenerAddress: this.#address, connection });
+    }
+    return connection;
   }
 
   #dropWaiter(w: AcceptWaiter): AcceptWaiter {
