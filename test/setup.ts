@@ -1,5 +1,7 @@
 // Shared by every test file: after each test no socket handle it opened may stay open
-// (invariant 9). The test runner's own pipes are there before the test and are not counted.
+// (invariant 9), and no process warning (a MaxListenersExceededWarning: an abort listener
+// left behind) or unhandled rejection may have happened during it. The test runner's own
+// pipes are there before the test and are not counted.
 import { afterEach, beforeEach, expect } from 'vitest';
 
 const SOCKET_RESOURCES = new Set(['TCPSocketWrap', 'TCPServerWrap', 'PipeWrap', 'PipeServerWrap']);
@@ -14,6 +16,12 @@ function countSockets(): Map<string, number> {
 
 let baseline = new Map<string, number>();
 
+// What the process reported during the current test.
+const warnings: string[] = [];
+const unhandled: unknown[] = [];
+process.on('warning', (w) => warnings.push(`${w.name}: ${w.message}`));
+process.on('unhandledRejection', (reason) => unhandled.push(reason));
+
 function leaked(): string[] {
   const out: string[] = [];
   for (const [name, n] of countSockets()) {
@@ -25,6 +33,8 @@ function leaked(): string[] {
 
 beforeEach(() => {
   baseline = countSockets();
+  warnings.length = 0;
+  unhandled.length = 0;
 });
 
 afterEach(async () => {
@@ -33,4 +43,6 @@ afterEach(async () => {
     await new Promise((r) => setTimeout(r, 10));
   }
   expect(leaked(), 'socket handles left open after the test').toEqual([]);
+  expect(warnings, 'process warnings during the test').toEqual([]);
+  expect(unhandled, 'unhandled rejections during the test').toEqual([]);
 });
