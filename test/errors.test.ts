@@ -12,7 +12,7 @@ import {
   listen,
   OutOfRangeError,
 } from '../src/core/index.js';
-import { LOOPBACK, pair } from './helpers.js';
+import { LOOPBACK, pair, portOf } from './helpers.js';
 
 function thrown(fn: () => unknown): { name: string; code: string } {
   try {
@@ -201,6 +201,35 @@ describe('invariant 9: connect failures', () => {
     // By name, where happy eyeballs may try ::1 and 127.0.0.1: still one system error.
     await expect(connect({ host: 'localhost', port })).rejects.toMatchObject({
       code: 'ECONNREFUSED',
+    });
+  });
+
+  it('a custom lookup resolves the name; one that never answers is ended by the signal', async () => {
+    await using l = await listen({ host: LOOPBACK, port: 0 });
+    const asked: string[] = [];
+    const lookup = ((host: string, opts: { all?: boolean }, cb: (...args: unknown[]) => void) => {
+      asked.push(host);
+      if (opts.all) cb(null, [{ address: LOOPBACK, family: 4 }]);
+      else cb(null, LOOPBACK, 4);
+    }) as never;
+    const [conn, accepted] = await Promise.all([
+      connect({ host: 'my-service.test', port: portOf(l) }, { lookup }),
+      l.accept(),
+    ]);
+    expect(asked).toEqual(['my-service.test']);
+    await Promise.all([conn.reset(), accepted.reset()]);
+    // A resolver that never calls back: only the signal ends the attempt, and nothing is left.
+    const never = (() => {}) as never;
+    await expect(
+      connect(
+        { host: 'hangs.test', port: 80 },
+        { lookup: never, signal: AbortSignal.timeout(100) },
+      ),
+    ).rejects.toMatchObject({ name: 'TimeoutError' });
+    await expect(
+      connect({ host: 'x.test', port: 80 }, { lookup: 42 as never }),
+    ).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
     });
   });
 

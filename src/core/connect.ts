@@ -3,13 +3,15 @@
  *
  * @module
  */
+import type * as net from 'node:net';
+import type { LookupFunction } from 'node:net';
 import type * as tls from 'node:tls';
 import { parseEndpoint, type IpcAddress, type TcpAddress } from './address.js';
 import { resolveConnectionOptions, type ConnectionOptions } from './connection-options.js';
 import type { Connection } from './connection.js';
 import { connectionOf, ipcNames, newTransport, tcpNames } from './internal/build.js';
 import { connectChannel, connectedChannel, connectErrorChannel } from './internal/diagnostics.js';
-import { InvalidArgValueError } from './errors.js';
+import { InvalidArgTypeError, InvalidArgValueError } from './errors.js';
 import { describe, signalOf } from './internal/validate.js';
 import { resolveTlsClient, type TlsClientOptions } from './tls-options.js';
 
@@ -27,6 +29,14 @@ export interface ConnectOptions extends ConnectionOptions {
    * tried (happy eyeballs). Ignored for IP literals and Unix sockets.
    */
   family?: 4 | 6;
+  /**
+   * Resolves the host name instead of `dns.lookup()`: a custom resolver, a cache, a test's
+   * fake. Node's own `lookup` option of `net.connect()`, same signature (called with
+   * `{ all: true }` when happy eyeballs wants every address). Not called for IP
+   * literals and Unix sockets. A lookup that never answers is ended by `signal`, like any
+   * attempt.
+   */
+  lookup?: LookupFunction;
   /** Aborts the attempt: the socket is released and `connect()` rejects with `signal.reason`. */
   signal?: AbortSignal;
   /**
@@ -65,12 +75,14 @@ export function connect(
   let resolved;
   let signal;
   let family;
+  let lookup;
   let secure;
   try {
     ep = parseEndpoint(to, 'to', true);
     resolved = resolveConnectionOptions(options);
     signal = signalOf(options);
     family = familyOf(options);
+    lookup = lookupOf(options);
     secure = options?.tls === undefined ? undefined : resolveTlsClient(options.tls).options;
   } catch (err) {
     return Promise.reject(err);
@@ -90,6 +102,7 @@ export function connect(
         host: ep.host ?? 'localhost',
       };
       if (family !== undefined) at.family = family;
+      if (lookup !== undefined) at.lookup = lookup;
       transport = newTransport(resolved, { tls: at });
     }
     const socket = transport.socket;
@@ -129,9 +142,10 @@ export function connect(
     if (ep.kind === 'ipc') socket.connect({ path: ep.path });
     else {
       const host = ep.host ?? 'localhost';
-      socket.connect(
-        family === undefined ? { port: ep.port, host } : { port: ep.port, host, family },
-      );
+      const at: net.TcpSocketConnectOpts = { port: ep.port, host };
+      if (family !== undefined) at.family = family;
+      if (lookup !== undefined) at.lookup = lookup;
+      socket.connect(at);
     }
   });
 }
@@ -155,6 +169,14 @@ function connectError(error: Error | undefined): Error {
     }
   }
   return error;
+}
+
+function lookupOf(options: ConnectOptions | undefined): LookupFunction | undefined {
+  const lookup = options?.lookup;
+  if (lookup === undefined || typeof lookup === 'function') return lookup;
+  throw new InvalidArgTypeError(
+    `The "lookup" option must be a function: received ${describe(lookup)}`,
+  );
 }
 
 function familyOf(options: ConnectOptions | undefined): 4 | 6 | undefined {
