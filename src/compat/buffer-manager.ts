@@ -4,16 +4,9 @@
  *
  * @module
  */
-import { ArgumentNullException, ArgumentOutOfRangeException } from './exceptions.js';
+import { ArgumentNullException } from './exceptions.js';
+import { checkInt } from './internal/int.js';
 import type { SocketAsyncEventArgs } from './socket-async-event-args.js';
-
-/** An `int` of .NET at least `min`, else .NET's exception for `name` (JavaScript has no int). */
-function int32(value: unknown, name: string, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 2 ** 31 - 1) {
-    throw new ArgumentOutOfRangeException(name, undefined, value);
-  }
-  return value;
-}
 
 /**
  * Allocates one large buffer and hands out fixed-size slices of it to event-args objects,
@@ -44,8 +37,8 @@ export class BufferManager {
    *   `initBuffer()`.
    */
   constructor(totalBytes: number, bufferSize: number) {
-    this.#total = int32(totalBytes, 'totalBytes', 0);
-    this.#size = int32(bufferSize, 'bufferSize', 1);
+    this.#total = checkInt(totalBytes, 'totalBytes', 0);
+    this.#size = checkInt(bufferSize, 'bufferSize', 1);
   }
 
   /**

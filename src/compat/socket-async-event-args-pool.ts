@@ -4,11 +4,8 @@
  *
  * @module
  */
-import {
-  ArgumentNullException,
-  ArgumentOutOfRangeException,
-  InvalidOperationException,
-} from './exceptions.js';
+import { ArgumentNullException, InvalidOperationException } from './exceptions.js';
+import { checkInt } from './internal/int.js';
 import type { SocketAsyncEventArgs } from './socket-async-event-args.js';
 import { Messages } from './internal/messages.js';
 
@@ -35,14 +32,7 @@ export class SocketAsyncEventArgsPool {
    *   `new Stack<T>(capacity)` in the sample does for a negative one.
    */
   constructor(capacity: number) {
-    if (
-      typeof capacity !== 'number' ||
-      !Number.isInteger(capacity) ||
-      capacity < 0 ||
-      capacity > 2 ** 31 - 1
-    ) {
-      throw new ArgumentOutOfRangeException('capacity', undefined, capacity);
-    }
+    checkInt(capacity, 'capacity', 0);
   }
 
   /**

@@ -42,6 +42,7 @@ import {
   toCoreAddress,
 } from './internal/address.js';
 import { ConnectAttempt, connectOptions, type ConnectHost } from './internal/connect-attempt.js';
+import { checkInt } from './internal/int.js';
 import { Link } from './internal/link.js';
 import { Messages, ObjectNames } from './internal/messages.js';
 import { ReceivePump } from './internal/receive-pump.js';
@@ -373,14 +374,7 @@ export class Socket implements Disposable {
     // .NET's backlog is an int: anything else is out of its range here. A negative one is
     // taken, as .NET takes it (checked with Socket.Listen(-1) on Linux): the OS then uses its
     // largest backlog.
-    if (
-      typeof backlog !== 'number' ||
-      !Number.isInteger(backlog) ||
-      backlog < -(2 ** 31) ||
-      backlog > 2 ** 31 - 1
-    ) {
-      throw new ArgumentOutOfRangeException('backlog', undefined, backlog);
-    }
+    checkInt(backlog, 'backlog', -(2 ** 31));
     const on =
       s.kind === 'bound'
         ? s.endpoint
