@@ -3,6 +3,7 @@
 import { bulkRecv, bulkSend } from './peers/bulk.js';
 import { connClient, connServer } from './peers/connections.js';
 import { msgRecv, msgSend } from './peers/messages.js';
+import { sendQueue } from './peers/send-queue.js';
 import { echo, ping } from './peers/pingpong.js';
 import { smallRecv, smallSend } from './peers/small.js';
 import {
@@ -49,6 +50,9 @@ switch (role) {
     break;
   case 'conn-client':
     await connClient(num(0), num(1), num(2));
+    break;
+  case 'send-queue':
+    await sendQueue(args[0] as string, num(1));
     break;
   case 'tls-bulk-send':
     await tlsBulkSend(num(0), num(1));

@@ -25,13 +25,16 @@
 //   connections   --connections (10,000) clients connect at once and each echoes one message;
 //                 the server under test uses its default backlog. Connect and echo times, heap
 //                 and RSS per idle connection (each with a receive pending), listen overflows.
+//   send-queue    --queued-sends (100,000) unawaited sends of one shared 1 KiB buffer to a peer that
+//                 never reads: heap bytes per waiting send (issue 16's target: at most 200 B),
+//                 against net.Socket write()'s own buffering.
 //   messages-*    length-prefixed messages decoded by messages() against Node's for await with
 //                 a growing Buffer.concat: 100 B packed in 64 KiB writes, 100 B one write each,
 //                 1 MiB one write each.
 //   Bulk, small and messages cases run their sides on separate cores (split) unless --pin none.
 //
 // Options: --reps N, --bulk-bytes N, --warm-bytes N, --round-trips N, --size N, --small-messages N,
-//          --producers N, --connections N, --messages N, --pin same|split|none,
+//          --producers N, --connections N, --messages N, --queued-sends N, --pin same|split|none,
 //          --only <case>[,<case>…], --json (results as JSON on stdout),
 //          --report (also run under Node 24 via npx, then write docs/performance.md, .svg and
 //          .json, the raw results the page was rendered from).
@@ -58,6 +61,7 @@ const { values } = parseArgs({
     producers: { type: 'string', default: '50' },
     connections: { type: 'string', default: '10000' },
     handshakes: { type: 'string', default: '2000' },
+    'queued-sends': { type: 'string', default: '100000' },
     messages: { type: 'string', default: '1000000' },
     pin: { type: 'string', default: 'same' },
     only: { type: 'string' },
@@ -75,6 +79,7 @@ const smallMessages = Number(values['small-messages']);
 const producers = Number(values.producers);
 const connections = Number(values.connections);
 const handshakes = Number(values.handshakes);
+const queuedSends = Number(values['queued-sends']);
 const messageCount = Number(values.messages);
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 const pin = hasTaskset ? values.pin : 'none';
@@ -292,6 +297,11 @@ async function manyConnections(impl: string): Promise<Flat> {
   return { ...s, ...c, overflows: listenOverflows() - overflowsBefore };
 }
 
+async function sendQueue(impl: string): Promise<Flat> {
+  const p = peer(['send-queue', impl, String(queuedSends)], undefined, ['--expose-gc']);
+  return p.result;
+}
+
 const MESSAGE_CASES = {
   packed: {
     count: () => messageCount,
@@ -482,6 +492,26 @@ const CASES: CaseDef[] = [
       },
       { key: 'rss', label: 'RSS B/connection', digits: 0, of: (r) => r.rssPerConnection as number },
       { key: 'overflows', label: 'listen overflows', digits: 0, of: (r) => r.overflows as number },
+    ],
+  },
+  {
+    name: 'send-queue',
+    title: `${queuedSends} unawaited sends of one shared 1 KiB buffer to a peer that never reads (unpinned)`,
+    impls: ['raw', 'sockflow', 'sockflow-signal'],
+    labels: {
+      raw: 'raw net.Socket write()',
+      sockflow: 'sockflow send()',
+      'sockflow-signal': 'sockflow send({ signal }), one signal for all',
+    },
+    run: sendQueue,
+    metrics: [
+      {
+        key: 'heap',
+        label: 'heap B/waiting send',
+        digits: 0,
+        ratio: true,
+        of: (r) => r.heapPerSend as number,
+      },
     ],
   },
   {

@@ -73,12 +73,14 @@ function isWaiting(conn: Connection, issued: Issued[], target: Issued): boolean 
 function start(conn: Connection, op: Op, index: number): Issued {
   const bytes = payload(index, op.size);
   const ac = new AbortController();
-  const signal = ac.signal;
+  // A send that is never aborted goes without a signal: waiting sends without one share their
+  // batch's promise, those with one have their own (src/core/sender.ts).
+  const options = op.abortAfter >= 0 ? { signal: ac.signal } : {};
   let r: number | Promise<number>;
-  if (op.kind === 'trySend') r = conn.trySend(bytes, { signal });
-  else if (op.kind === 'list') r = conn.send(split(bytes, op.parts), { signal });
-  else if (op.kind === 'string') r = conn.send(bytes.toString('latin1'), { signal });
-  else r = conn.send(bytes, { signal });
+  if (op.kind === 'trySend') r = conn.trySend(bytes, options);
+  else if (op.kind === 'list') r = conn.send(split(bytes, op.parts), options);
+  else if (op.kind === 'string') r = conn.send(bytes.toString('latin1'), options);
+  else r = conn.send(bytes, options);
   const outcome =
     typeof r === 'number'
       ? Promise.resolve(r)

@@ -25,6 +25,8 @@ export interface Result {
   /** The 10,000-connections case, server side: heap and RSS per idle connection, in bytes. */
   heapPerConnection?: number;
   rssPerConnection?: number;
+  /** The send-queue case: heap bytes per waiting send (payload shared). */
+  heapPerSend?: number;
 }
 
 export function now(): number {

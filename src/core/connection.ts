@@ -635,8 +635,9 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   }
 
   /**
-   * Sends handed to the OS whose bytes it has not fully taken yet: at most
-   * `maxPendingSends`. The rest of `pendingSends` waits in the queue.
+   * Sends handed to the OS whose bytes it has not fully taken yet. The rest of
+   * `pendingSends` waits in the queue. Sends that waited go out gathered, up to 1024 in one
+   * write, so this can exceed `maxPendingSends`, which bounds {@link writesInFlight}.
    *
    * @example
    * ```ts
@@ -645,6 +646,20 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    */
   get sendsInFlight(): number {
     return this.#life.sender.inFlight;
+  }
+
+  /**
+   * Writes handed to the OS and not yet complete: at most `maxPendingSends`. A send that
+   * finds a slot free is one write; sends that waited their turn together go out as one
+   * gathered write (up to 1024 of them).
+   *
+   * @example
+   * ```ts
+   * console.log(`${conn.writesInFlight} of ${conn.options.maxPendingSends} writes in flight`);
+   * ```
+   */
+  get writesInFlight(): number {
+    return this.#life.sender.writesInFlight;
   }
 
   /**

@@ -1,29 +1,38 @@
-// Sending, in one place: a connection's `Sender` owns the fast path, the in-flight count, the
+// Sending, in one place: a connection's `Sender` owns the fast path, the writes in flight, the
 // sends waiting their turn and `flush()` (invariants 3 and 4 of docs/design.md). Byte order is
 // kept here and nowhere else.
 //
-// A send is *in flight* from the moment its bytes are handed to the socket until the OS has
+// A write is *in flight* from the moment its bytes are handed to the socket until the OS has
 // them all; at most `maxPendingSends` are. A send that finds every slot taken, or others
-// already waiting, waits in a p-queue that runs the waiting sends one at a time, in call
-// order: each waits for a free slot, then writes. Sends that find a slot free and nobody
-// waiting never touch the p-queue: a bulk sender's every send is one write and one callback.
+// already waiting, waits: waiting sends are gathered, in call order, into batches of up to
+// MAX_GATHERED_SENDS, and a p-queue runs the batches one at a time: each waits for a free slot,
+// then goes out as one gathered write. Sends that find a slot free and nobody waiting never
+// touch the p-queue: a bulk sender's every send is one write and one callback.
 //
 // Fast path: when nothing waits and a slot is free, the bytes are written at once. If the
 // kernel takes them whole (the common case for small sends), the send is done before `send()`
 // returns: no object, no callback state. Either way bytes are written in call order, because a
 // send only skips the queue when nothing is waiting in it.
 //
-// Memory: the bookkeeping of sends that could not finish at once (the `Backlog`) is made by
-// the first such send. Until then nothing can be waiting or in flight, so a send is a plain
-// write without a callback, and a connection whose sends the kernel always took whole (most
-// of an idle server's connections) holds only the `Sender` itself. The first send left
+// Memory of a waiting send (docs/memory.md, `npm run bench -- --only send-queue`): what it must
+// hold, and no more. A send without a signal can only fail with the whole connection, and a
+// batch's sends all complete with its one write, so they share one promise (the first send's)
+// and every later one is that promise's `.then()` (a promise and a reaction, ~100 B) plus its
+// data and byte count in the batch's lists. A send with a signal can settle alone, so it keeps
+// its own promise; its signal gets one abort listener per connection however many sends share
+// it (no listener per send, no MaxListenersExceededWarning). p-queue holds one task per batch.
+//
+// Memory of an idle connection: the bookkeeping (the `Backlog`) is made by the first send that
+// could not finish at once. Until then nothing can be waiting or in flight, so a send is a
+// plain write without a callback, and a connection whose sends the kernel always took whole
+// (most of an idle server's connections) holds only the `Sender` itself. The first send left
 // partly for later makes the backlog and is adopted by it: node:net completes a socket's
 // writes in order, so an empty write right after it carries the backlog's callback
 // (node-notes §7).
 //
-// Aborts are ours in both phases (node-notes §5): a
-// waiting send's listener takes it out (its p-queue task then finds it settled and ends), an
-// in-flight send's resets the connection and reports the bytes the OS had taken.
+// Aborts are ours in both phases (node-notes §5): a waiting send's abort takes it out of its
+// batch (the batch's p-queue task finds it settled, or the rest still to write); an in-flight
+// send's resets the connection and reports the bytes the OS had taken.
 import PQueue from 'p-queue';
 import { SendAbortedError, SendQueueFullError } from './errors.js';
 import type { Transport } from './transport.js';
@@ -52,34 +61,77 @@ const RESOLVED = Promise.resolve();
 const ALIVE = Symbol('alive');
 function noop(): void {}
 
+/**
+ * Waiting sends gathered into one write at most: Linux's IOV_MAX, so a batch of single-buffer
+ * sends is one `writev` system call.
+ */
+export const MAX_GATHERED_SENDS = 1024;
+
 const WAITING = 0;
 const IN_FLIGHT = 1;
 const DONE = 2;
+/** A batch member's size once it has settled alone (its signal fired). */
+const REMOVED = -1;
 
-class SendOp {
-  state = WAITING;
-  /** Its place in call order among the sends that went through the backlog. */
-  seq = 0;
-  /** Offset of this send's first byte in everything this connection has written. */
-  start = 0;
-  data: SendData | undefined;
-  readonly bytes: number;
-  readonly signal: AbortSignal | undefined;
+/** A send with a signal: it can settle alone, so it has its own promise. */
+class Signaled {
+  readonly signal: AbortSignal;
   resolve!: (n: number) => void;
   reject!: (e: unknown) => void;
   readonly promise: Promise<number>;
-  /** Its abort listener while it waits or is in flight. */
-  onAbort: (() => void) | undefined;
-
-  constructor(data: SendData, bytes: number, signal: AbortSignal | undefined) {
-    this.data = data;
-    this.bytes = bytes;
+  constructor(signal: AbortSignal) {
     this.signal = signal;
     this.promise = new Promise<number>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
   }
+}
+
+/**
+ * One write's worth of sends: a send written at once that the kernel did not take whole, or
+ * waiting sends (consecutive in call order, up to MAX_GATHERED_SENDS) that go out as one
+ * gathered write when their turn comes.
+ */
+class Batch {
+  state = WAITING;
+  /** The call-order number of its first send; the others follow it without a gap. */
+  readonly seq: number;
+  /** Its sends, those settled alone included. */
+  count = 1;
+  /** Its sends not settled alone. */
+  live = 1;
+  /** Bytes of its live sends. */
+  bytes: number;
+  /** Offset of its first byte in everything the connection has written (once written). */
+  start = 0;
+  /** One send: its data, until written. */
+  data: SendData | undefined;
+  /** More than one: each send's data (`EMPTY` once settled alone) and byte count (`REMOVED`). */
+  parts: SendData[] | undefined;
+  sizes: number[] | undefined;
+  /** Its sends with a signal, by index (made by the first). */
+  signaled: (Signaled | undefined)[] | undefined;
+  /** Settles its sends without a signal: the first one's promise. */
+  gate: Promise<number> | undefined;
+  gateBytes = 0;
+  resolveGate: ((n: number) => void) | undefined;
+  rejectGate: ((e: unknown) => void) | undefined;
+  /** Byte counts of the later sends without a signal, handed out in order by `next`. */
+  later: number[] | undefined;
+  taken = 0;
+  next: (() => number) | undefined;
+
+  constructor(seq: number, data: SendData | undefined, bytes: number) {
+    this.seq = seq;
+    this.data = data;
+    this.bytes = bytes;
+  }
+}
+
+/** The later sends' `.then()` handler: reactions run in the order they were added. */
+function takeLater(this: Batch): number {
+  return (this.later as number[])[this.taken++] as number;
 }
 
 interface FlushWaiter {
@@ -102,21 +154,25 @@ class Backlog {
   readonly limits: SendLimits;
   /** `maxPendingSends`, copied for the hot path. */
   readonly max: number;
-  /** Bytes of the sends in `waiting` (at most `limits.maxQueuedSendBytes`, see start()). */
+  /** Bytes of the waiting sends (at most `limits.maxQueuedSendBytes`, see start()). */
   waitingBytes = 0;
-  /** Runs the waiting sends one at a time, in call order (made by the first). */
+  /** Runs the waiting batches one at a time, in call order (made by the first). */
   queue: PQueue | undefined;
-  /** Sends waiting for a slot (made by the first). */
-  waiting: Set<SendOp> | undefined;
-  /** In-flight sends in write order, from `writtenHead` on. */
-  written: SendOp[] = [];
+  /** Batches waiting for a slot (made by the first). */
+  waiting: Set<Batch> | undefined;
+  /** The last waiting batch, which later sends join while it has room. */
+  tail: Batch | undefined;
+  /** In-flight batches in write order, from `writtenHead` on. */
+  written: Batch[] = [];
   writtenHead = 0;
+  /** Writes in flight (at most `max`), and the sends they carry. */
   inFlight = 0;
+  sendsInFlight = 0;
   /**
    * Write callbacks arrive one per write, in order. Writes the kernel took at once are settled
    * already: their callbacks are only counted. They can only come first (libuv cannot finish
    * a write at once while an earlier one is still queued), so the callbacks to come are: this
-   * many settled writes, then the in-flight sends in order.
+   * many settled writes, then the in-flight batches in order.
    */
   settledCallbacks = 0;
   /** Bytes handed to the socket over the connection's life. */
@@ -134,10 +190,13 @@ class Backlog {
   /** What every send fails with once the connection is gone; `ALIVE` until then. */
   dead: unknown = ALIVE;
   flushWaiters: FlushWaiter[] | undefined;
-  /** Wakes the waiting send at the head of the queue: a slot was freed, or it settled. */
+  /** Wakes the waiting batch at the head of the queue: a slot was freed, or it settled. */
   slotFreed: (() => void) | undefined;
   /** The write callback, a bound method (smaller than a closure and its context). */
   onWritten: ((err?: Error | null) => void) | undefined;
+  /** Signals of unsettled sends, each with its count of sends; one listener for them all. */
+  signals: Map<AbortSignal, number> | undefined;
+  onSignal: ((event: Event) => void) | undefined;
 
   constructor(owner: SenderOwner, limits: SendLimits, dispatched: number) {
     this.owner = owner;
@@ -174,7 +233,7 @@ export class Sender {
     return b instanceof Backlog ? b.limits : b;
   }
 
-  /** Sends handed to the OS at once at most (`maxPendingSends`). */
+  /** Writes handed to the OS at once at most (`maxPendingSends`). */
   get maxInFlight(): number {
     const b = this.#q;
     return b instanceof Backlog ? b.max : b.maxPendingSends;
@@ -188,6 +247,12 @@ export class Sender {
 
   /** Sends handed to the socket whose bytes the OS has not fully taken yet. */
   get inFlight(): number {
+    const b = this.#q;
+    return b instanceof Backlog ? b.sendsInFlight : 0;
+  }
+
+  /** Writes handed to the socket and not yet complete: at most `maxPendingSends`. */
+  get writesInFlight(): number {
     const b = this.#q;
     return b instanceof Backlog ? b.inFlight : 0;
   }
@@ -234,13 +299,13 @@ export class Sender {
       }
       // Not taken whole: the backlog is made now and adopts this send.
       const b = (this.#q = new Backlog(owner, q, this.#sent));
-      const op = new SendOp(EMPTY, bytes, signal);
-      op.start = b.dispatched;
+      const batch = new Batch(b.issued++, undefined, bytes);
+      const promise = this.promiseOf(b, batch, 0, bytes, signal);
+      batch.start = b.dispatched;
       b.dispatched += bytes;
-      op.seq = b.issued++;
-      this.goInFlight(b, op);
+      this.goInFlight(b, batch);
       t.write(EMPTY, this.callback(b));
-      return op.promise;
+      return promise;
     }
     if ((q.waiting === undefined || q.waiting.size === 0) && q.inFlight < q.max) {
       const start = q.dispatched;
@@ -251,11 +316,11 @@ export class Sender {
         this.#sent += bytes;
         return bytes;
       }
-      const op = new SendOp(data, bytes, signal);
-      op.start = start;
-      op.seq = q.issued++;
-      this.goInFlight(q, op);
-      return op.promise;
+      const batch = new Batch(q.issued++, undefined, bytes);
+      const promise = this.promiseOf(q, batch, 0, bytes, signal);
+      batch.start = start;
+      this.goInFlight(q, batch);
+      return promise;
     }
     const waiting = q.waitingBytes;
     const most = q.limits.maxQueuedSendBytes;
@@ -267,19 +332,29 @@ export class Sender {
         ),
       );
     }
-    const op = new SendOp(data, bytes, signal);
-    op.seq = q.issued++;
-    (q.waiting ??= new Set()).add(op);
     q.waitingBytes = waiting + bytes;
-    if (signal !== undefined) {
-      // Aborted while it waits: it leaves the queue having sent nothing.
-      op.onAbort = () => {
-        if (op.state === WAITING) this.finish(q, op, false, signal.reason);
-      };
-      signal.addEventListener('abort', op.onAbort, { once: true });
+    const tail = q.tail;
+    if (tail !== undefined && tail.state === WAITING && tail.count < MAX_GATHERED_SENDS) {
+      // Joins the last waiting batch: its write gathers this send after the others.
+      q.issued++;
+      if (tail.parts === undefined) {
+        tail.parts = [tail.data as SendData];
+        tail.sizes = [tail.live === 1 ? tail.bytes : REMOVED];
+        tail.data = undefined;
+      }
+      const index = tail.count++;
+      tail.live++;
+      tail.bytes += bytes;
+      tail.parts.push(data);
+      (tail.sizes as number[]).push(bytes);
+      return this.promiseOf(q, tail, index, bytes, signal);
     }
-    void (q.queue ??= new PQueue({ concurrency: 1 })).add(() => this.runWaiting(q, op));
-    return op.promise;
+    const batch = new Batch(q.issued++, data, bytes);
+    const promise = this.promiseOf(q, batch, 0, bytes, signal);
+    (q.waiting ??= new Set()).add(batch);
+    q.tail = batch;
+    void (q.queue ??= new PQueue({ concurrency: 1 })).add(() => this.runBatch(q, batch));
+    return promise;
   }
 
   /**
@@ -328,15 +403,16 @@ export class Sender {
     b.queue?.clear();
     const written = b.written;
     for (let i = b.writtenHead; i < written.length; i++) {
-      this.finish(b, written[i] as SendOp, false, error);
+      this.settleBatch(b, written[i] as Batch, false, error);
     }
     b.written = [];
     b.writtenHead = 0;
-    // Sends still waiting in the (now cleared) p-queue.
+    // Batches still waiting in the (now cleared) p-queue.
     if (b.waiting !== undefined) {
-      for (const op of b.waiting) this.finish(b, op, false, error);
+      for (const batch of b.waiting) this.settleBatch(b, batch, false, error);
       b.waiting.clear();
     }
+    b.tail = undefined;
     const flushes = b.flushWaiters;
     b.flushWaiters = undefined;
     for (const w of flushes ?? []) dropFlush(w).reject(error);
@@ -344,15 +420,126 @@ export class Sender {
 
   // --- internals ----------------------------------------------------------------------------
 
-  // p-queue's task for a waiting send: once it is the oldest, wait for a free slot, then write.
-  private runWaiting(b: Backlog, op: SendOp): Promise<void> {
-    if (op.state !== WAITING) return RESOLVED;
+  /** The promise of send `index` of `batch`: its own with a signal, else the batch's gate. */
+  private promiseOf(
+    b: Backlog,
+    batch: Batch,
+    index: number,
+    bytes: number,
+    signal: AbortSignal | undefined,
+  ): Promise<number> {
+    if (signal !== undefined) {
+      const s = new Signaled(signal);
+      (batch.signaled ??= [])[index] = s;
+      this.watch(b, signal);
+      return s.promise;
+    }
+    if (batch.gate === undefined) {
+      batch.gateBytes = bytes;
+      return (batch.gate = new Promise<number>((resolve, reject) => {
+        batch.resolveGate = resolve;
+        batch.rejectGate = reject;
+      }));
+    }
+    (batch.later ??= []).push(bytes);
+    return batch.gate.then((batch.next ??= takeLater.bind(batch)));
+  }
+
+  /** Counts a send with `signal`; the first adds the backlog's one listener to the signal. */
+  private watch(b: Backlog, signal: AbortSignal): void {
+    const signals = (b.signals ??= new Map<AbortSignal, number>());
+    const n = signals.get(signal) ?? 0;
+    if (n === 0) {
+      signal.addEventListener(
+        'abort',
+        (b.onSignal ??= (event) => this.signalAborted(b, event.target as AbortSignal)),
+      );
+    }
+    signals.set(signal, n + 1);
+  }
+
+  private unwatch(b: Backlog, signal: AbortSignal): void {
+    const signals = b.signals as Map<AbortSignal, number>;
+    const n = signals.get(signal) ?? 0;
+    if (n > 1) {
+      signals.set(signal, n - 1);
+      return;
+    }
+    signals.delete(signal);
+    signal.removeEventListener('abort', b.onSignal as (event: Event) => void);
+  }
+
+  // A signal of unsettled sends fired. If some of them are in flight, their bytes may be partly
+  // with the OS: each rejects with its own bytesWritten, then the connection is reset and every
+  // other send fails with it. Otherwise each waiting send of that signal leaves its batch
+  // having sent nothing.
+  private signalAborted(b: Backlog, signal: AbortSignal): void {
+    const written = b.written;
+    let reset = false;
+    for (let i = b.writtenHead; i < written.length && b.dead === ALIVE; i++) {
+      const batch = written[i] as Batch;
+      for (let index = indexOf(batch, signal); index >= 0; index = indexOf(batch, signal)) {
+        this.abortInFlight(b, batch, index);
+        reset = true;
+      }
+    }
+    if (reset) {
+      b.owner.resetForAbortedSend();
+      return;
+    }
+    if (b.waiting === undefined) return;
+    for (const batch of [...b.waiting]) {
+      for (let index = indexOf(batch, signal); index >= 0; index = indexOf(batch, signal)) {
+        this.removeWaiting(b, batch, index, signal.reason);
+      }
+    }
+  }
+
+  // A waiting send's own signal fired: it leaves its batch, having sent nothing.
+  private removeWaiting(b: Backlog, batch: Batch, index: number, reason: unknown): void {
+    const s = (batch.signaled as Signaled[])[index] as Signaled;
+    const bytes = this.remove(b, batch, index);
+    b.waitingBytes -= bytes;
+    if (batch.live === 0) {
+      // Nothing left to write: its p-queue task finds it done.
+      b.waiting?.delete(batch);
+      if (b.tail === batch) b.tail = undefined;
+      batch.state = DONE;
+      this.wake(b);
+    }
+    s.reject(reason);
+    this.settleSends(b, batch.seq + index, 1, false, reason, true);
+  }
+
+  /** Takes send `index` (which has a signal) out of `batch`; returns its byte count. */
+  private remove(b: Backlog, batch: Batch, index: number): number {
+    const signaled = batch.signaled as (Signaled | undefined)[];
+    this.unwatch(b, (signaled[index] as Signaled).signal);
+    signaled[index] = undefined;
+    let bytes;
+    if (batch.sizes === undefined) {
+      bytes = batch.bytes;
+      batch.data = undefined;
+    } else {
+      bytes = batch.sizes[index] as number;
+      batch.sizes[index] = REMOVED;
+      (batch.parts as SendData[])[index] = EMPTY;
+    }
+    batch.live--;
+    batch.bytes -= bytes;
+    if (batch.state === IN_FLIGHT) b.sendsInFlight--;
+    return bytes;
+  }
+
+  // p-queue's task for a waiting batch: once it is the oldest, wait for a free slot, then write.
+  private runBatch(b: Backlog, batch: Batch): Promise<void> {
+    if (batch.state !== WAITING) return RESOLVED;
     if (b.dead === ALIVE && b.inFlight >= b.max) {
       return new Promise<void>((resolve) => {
         b.slotFreed = resolve;
-      }).then(() => this.runWaiting(b, op));
+      }).then(() => this.runBatch(b, batch));
     }
-    this.startQueued(b, op);
+    this.startBatch(b, batch);
     return RESOLVED;
   }
 
@@ -363,37 +550,33 @@ export class Sender {
     else t.writev(data, this.callback(b));
   }
 
-  private goInFlight(b: Backlog, op: SendOp): void {
-    op.state = IN_FLIGHT;
-    op.data = undefined;
+  private goInFlight(b: Backlog, batch: Batch): void {
+    batch.state = IN_FLIGHT;
+    batch.data = undefined;
+    batch.parts = undefined;
     b.inFlight++;
-    b.written.push(op);
-    if (op.signal !== undefined) {
-      op.onAbort = () => this.abortInFlight(b, op);
-      op.signal.addEventListener('abort', op.onAbort, { once: true });
-    }
+    b.sendsInFlight += batch.live;
+    b.written.push(batch);
   }
 
-  // Writes a waiting send whose turn has come (a slot is free).
-  private startQueued(b: Backlog, op: SendOp): void {
-    leaveWaiting(b, op);
-    if (op.onAbort !== undefined) {
-      op.signal?.removeEventListener('abort', op.onAbort);
-      op.onAbort = undefined;
-    }
+  // Writes a waiting batch whose turn has come (a slot is free).
+  private startBatch(b: Backlog, batch: Batch): void {
+    b.waiting?.delete(batch);
+    if (b.tail === batch) b.tail = undefined;
+    b.waitingBytes -= batch.bytes;
     if (b.dead !== ALIVE) {
-      this.finish(b, op, false, b.dead);
+      this.settleBatch(b, batch, false, b.dead);
       return;
     }
-    op.start = b.dispatched;
-    this.write(b, op.data as SendData, op.bytes);
+    batch.start = b.dispatched;
+    this.write(b, gathered(batch), batch.bytes);
     if (b.owner.transport.drained) {
       b.settledCallbacks++;
-      this.#sent += op.bytes;
-      this.finish(b, op, true, undefined);
+      this.#sent += batch.bytes;
+      this.settleBatch(b, batch, true, undefined);
       return;
     }
-    this.goInFlight(b, op);
+    this.goInFlight(b, batch);
   }
 
   // The write callback node:net calls once per write, in order.
@@ -408,68 +591,122 @@ export class Sender {
       return;
     }
     const written = b.written;
-    const op = written[b.writtenHead] as SendOp;
-    written[b.writtenHead++] = undefined as unknown as SendOp;
+    const batch = written[b.writtenHead] as Batch;
+    written[b.writtenHead++] = undefined as unknown as Batch;
     if (b.writtenHead === written.length) {
       written.length = 0;
       b.writtenHead = 0;
     }
     if (err) {
-      this.finish(b, op, false, err);
+      this.settleBatch(b, batch, false, err);
       return;
     }
-    this.#sent += op.bytes;
-    this.finish(b, op, true, undefined);
+    this.#sent += batch.bytes;
+    this.settleBatch(b, batch, true, undefined);
   }
 
-  private abortInFlight(b: Backlog, op: SendOp): void {
-    if (op.state !== IN_FLIGHT) return;
+  /** Rejects in-flight send `index` of `batch` with its bytesWritten; the caller resets. */
+  private abortInFlight(b: Backlog, batch: Batch, index: number): void {
     const owner = b.owner;
+    const s = (batch.signaled as Signaled[])[index] as Signaled;
+    let start = batch.start;
+    for (let i = 0; i < index; i++) start += Math.max(0, batch.sizes?.[i] ?? 0);
+    const bytes = this.remove(b, batch, index);
     const taken = owner.transport.kernelBytesWritten();
-    const bytesWritten = Math.max(0, Math.min(op.bytes, taken - op.start));
-    const reason = (op.signal as AbortSignal).reason as unknown;
-    this.finish(
-      b,
-      op,
-      false,
-      new SendAbortedError(
-        `Cannot finish send on "${owner.label}": aborted after ${bytesWritten} of ${op.bytes} bytes reached the OS; the connection was reset`,
-        bytesWritten,
-        reason,
-      ),
+    const bytesWritten = Math.max(0, Math.min(bytes, taken - start));
+    const error = new SendAbortedError(
+      `Cannot finish send on "${owner.label}": aborted after ${bytesWritten} of ${bytes} bytes reached the OS; the connection was reset`,
+      bytesWritten,
+      s.signal.reason,
     );
-    owner.resetForAbortedSend();
+    s.reject(error);
+    this.settleSends(b, batch.seq + index, 1, false, error, false);
   }
 
-  private finish(b: Backlog, op: SendOp, ok: boolean, err: unknown): void {
-    if (op.state === DONE) return;
-    // Failing while it waits on a live connection: its own signal fired (see start()).
-    const ownAbort = op.state === WAITING && b.dead === ALIVE;
-    if (op.state === IN_FLIGHT) b.inFlight--;
-    else leaveWaiting(b, op);
-    op.state = DONE;
-    op.data = undefined;
-    if (op.onAbort !== undefined) op.signal?.removeEventListener('abort', op.onAbort);
+  /** Settles every send of `batch` not settled alone: written (`ok`), or failed with `err`. */
+  private settleBatch(b: Backlog, batch: Batch, ok: boolean, err: unknown): void {
+    if (batch.state === DONE) return;
+    if (batch.state === IN_FLIGHT) {
+      b.inFlight--;
+      b.sendsInFlight -= batch.live;
+    } else {
+      if (b.waiting?.delete(batch) === true) b.waitingBytes -= batch.bytes;
+      if (b.tail === batch) b.tail = undefined;
+    }
+    batch.state = DONE;
+    batch.data = undefined;
+    batch.parts = undefined;
+    this.wake(b);
+    if (batch.gate !== undefined) {
+      if (ok) (batch.resolveGate as (n: number) => void)(batch.gateBytes);
+      else (batch.rejectGate as (e: unknown) => void)(err);
+      batch.resolveGate = batch.rejectGate = undefined;
+    }
+    const signaled = batch.signaled;
+    if (signaled !== undefined) {
+      for (let i = 0; i < signaled.length; i++) {
+        const s = signaled[i];
+        if (s === undefined) continue;
+        this.unwatch(b, s.signal);
+        if (ok) s.resolve(batch.sizes === undefined ? batch.bytes : (batch.sizes[i] as number));
+        else s.reject(err);
+      }
+      batch.signaled = undefined;
+    }
+    const sizes = batch.sizes;
+    if (sizes === undefined) {
+      if (batch.live > 0) this.settleSends(b, batch.seq, 1, ok, err, false);
+      return;
+    }
+    // Runs of sends not settled alone, each settled at once.
+    let i = 0;
+    while (i < sizes.length) {
+      if (sizes[i] === REMOVED) {
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < sizes.length && sizes[j] !== REMOVED) j++;
+      this.settleSends(b, batch.seq + i, j - i, ok, err, false);
+      i = j;
+    }
+  }
+
+  /** A slot was freed, or the head batch settled: the p-queue's waiting task looks again. */
+  private wake(b: Backlog): void {
     const wake = b.slotFreed;
     if (wake !== undefined) {
       b.slotFreed = undefined;
       wake();
     }
-    if (ok) op.resolve(op.bytes);
-    else op.reject(err);
-    b.settled++;
-    if (op.seq === b.settledPrefix) {
-      b.settledPrefix++;
+  }
+
+  /**
+   * Counts `n` sends from call-order number `seq` on as settled, and settles the flushes that
+   * waited for them. `ownAbort`: a waiting send's own signal fired on a live connection.
+   */
+  private settleSends(
+    b: Backlog,
+    seq: number,
+    n: number,
+    ok: boolean,
+    err: unknown,
+    ownAbort: boolean,
+  ): void {
+    b.settled += n;
+    if (seq === b.settledPrefix) {
+      b.settledPrefix += n;
       const ahead = b.settledAhead;
       if (ahead !== undefined) while (ahead.delete(b.settledPrefix)) b.settledPrefix++;
     } else {
-      (b.settledAhead ??= new Set()).add(op.seq);
+      const ahead = (b.settledAhead ??= new Set());
+      for (let i = 0; i < n; i++) ahead.add(seq + i);
     }
     const waiters = b.flushWaiters;
     if (waiters === undefined) return;
     if (!ok) {
       for (const w of waiters) {
-        if (w.target > op.seq && !w.failed && (w.abortsFail || !ownAbort)) {
+        if (w.target > seq && !w.failed && (w.abortsFail || !ownAbort)) {
           w.failed = true;
           w.failure = err;
         }
@@ -483,9 +720,29 @@ export class Sender {
   }
 }
 
-/** Takes `op` out of the waiting sends (if it is there) and its bytes out of their count. */
-function leaveWaiting(b: Backlog, op: SendOp): void {
-  if (b.waiting?.delete(op) === true) b.waitingBytes -= op.bytes;
+/** The index of a live send of `batch` with `signal`, or -1. */
+function indexOf(batch: Batch, signal: AbortSignal): number {
+  const signaled = batch.signaled;
+  if (signaled === undefined) return -1;
+  for (let i = 0; i < signaled.length; i++) if (signaled[i]?.signal === signal) return i;
+  return -1;
+}
+
+/** What a batch writes: its one send's data, or its live sends' data as one list. */
+function gathered(batch: Batch): SendData {
+  const parts = batch.parts;
+  if (parts === undefined) return batch.data as SendData;
+  const list: Uint8Array[] = [];
+  for (const part of parts) {
+    if (typeof part === 'string') {
+      if (part.length > 0) list.push(Buffer.from(part));
+    } else if (part instanceof Uint8Array) {
+      if (part.length > 0) list.push(part);
+    } else {
+      for (const p of part) if (p.length > 0) list.push(p);
+    }
+  }
+  return list;
 }
 
 function dropFlush(w: FlushWaiter): FlushWaiter {
