@@ -1,6 +1,8 @@
 // Invariants 3 (one receiver), 5 (bounded memory) and 6 (iteration never ends a lifetime).
 import { createHash } from 'node:crypto';
 import * as net from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { connect, SocketBusyError } from '../src/core/index.js';
 import {
@@ -110,6 +112,42 @@ describe('invariant 5: bounded memory', () => {
     expect(p.server.bufferedBytes).toBe(1000);
     await p.client.shutdown('send');
     expect((await readAll(p.server)).length).toBe(100_000);
+  });
+});
+
+describe('invariant 5: a peer trickling one byte per packet', () => {
+  it('costs the connection its bytes, not an object per packet, and every byte is read back in order', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const memory = (): number => {
+      gc();
+      gc();
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
+    await using p = await pair();
+    const raw = p.client;
+    raw.setNoDelay(true);
+    const n = 40_000;
+    const before = memory();
+    // One byte per packet: each lands as its own read while nobody receives.
+    for (let i = 0; i < n; i++) {
+      await raw.send(new Uint8Array([i & 0xff]));
+      if (i % 4 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await until(() => p.server.bufferedBytes === n);
+    const held = memory() - before;
+    // Each read was ~110 B of heap (a Buffer object per byte) before small reads were
+    // coalesced into 4 KiB buffers: 4.4 MB here.
+    expect(held).toBeLessThan(2 * n + 256 * 1024);
+    const got = Buffer.alloc(n);
+    let at = 0;
+    // Some back with unshift, to cover a coalesced chunk given back and grown again.
+    const first = (await p.server.read()) as Uint8Array;
+    p.server.unshift(first.subarray(1));
+    got[at++] = first[0] as number;
+    while (at < n) at += await p.server.receive(got.subarray(at, Math.min(n, at + 777)));
+    expect(got.every((b, i) => b === (i & 0xff))).toBe(true);
   });
 });
 
