@@ -10,7 +10,13 @@
 import type { TlsInfo } from './tls-info.js';
 import type { SocketAddress } from './address.js';
 import { InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from './errors.js';
-import { describe, signalOf, validateBoolean, validateInteger } from './internal/validate.js';
+import {
+  describe,
+  signalOf,
+  validateBoolean,
+  validateInteger,
+  validateNotDetached,
+} from './internal/validate.js';
 import { Lifecycle, type CloseInfo } from './lifecycle.js';
 import { ReceiveBuffer, type ChunkStepper } from './receive-buffer.js';
 import type { SendLimits } from './sender.js';
@@ -147,7 +153,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     let signal;
     try {
       if (!(into instanceof Uint8Array)) validateScatter(into);
-      else if (into.length === 0) throw emptyInto();
+      else if (into.length === 0) throw emptyInto(into);
       signal = signalOf(options);
     } catch (err) {
       return Promise.reject(err);
@@ -179,7 +185,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    */
   tryReceive(into: Uint8Array | readonly Uint8Array[]): number | undefined {
     if (!(into instanceof Uint8Array)) validateScatter(into);
-    else if (into.length === 0) throw emptyInto();
+    else if (into.length === 0) throw emptyInto(into);
     if (this.#life.userClosed) {
       throw this.#life.closedErrorFor('receive on');
     }
@@ -382,6 +388,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
         `The "chunk" argument must be a Uint8Array: received ${describe(chunk)}`,
       );
     }
+    validateNotDetached(chunk, 'chunk');
     if (this.#life.userClosed) {
       throw this.#life.closedErrorFor('unshift on');
     }
@@ -500,7 +507,14 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   shutdown(how: ShutdownHow = 'send'): Promise<void> {
-    if (typeof how !== 'string' || !SHUTDOWN_HOWS.has(how)) {
+    if (typeof how !== 'string') {
+      return Promise.reject(
+        new InvalidArgTypeError(
+          `The "how" argument must be 'send', 'receive' or 'both': received ${describe(how)}`,
+        ),
+      );
+    }
+    if (!SHUTDOWN_HOWS.has(how)) {
       return Promise.reject(
         new InvalidArgValueError(
           `The "how" argument must be 'send', 'receive' or 'both': received ${describe(how)}`,
@@ -744,7 +758,9 @@ class ChunkIterator implements AsyncIterableIterator<Uint8Array>, ChunkStepper {
   }
 }
 
-function emptyInto(): OutOfRangeError {
+/** The error for an empty `into` (a detached one has its own: it is not empty by choice). */
+function emptyInto(into?: Uint8Array): OutOfRangeError {
+  if (into !== undefined) validateNotDetached(into, 'into');
   return new OutOfRangeError(
     'The "into" argument must hold at least one byte: 0 is reserved for EOF',
   );
@@ -764,13 +780,17 @@ function validateScatter(into: unknown): void {
         `The "into[${i}]" element must be a Uint8Array: received ${describe(b)}`,
       );
     }
+    if (b.length === 0) validateNotDetached(b, `into[${i}]`);
     total += b.length;
   }
   if (total === 0) throw emptyInto();
 }
 
 function byteLengthOf(data: unknown): number {
-  if (data instanceof Uint8Array) return data.length;
+  if (data instanceof Uint8Array) {
+    if (data.length === 0) validateNotDetached(data, 'data');
+    return data.length;
+  }
   if (typeof data === 'string') return Buffer.byteLength(data, 'utf8');
   if (Array.isArray(data)) {
     let total = 0;
@@ -781,6 +801,7 @@ function byteLengthOf(data: unknown): number {
           `The "data[${i}]" element must be a Uint8Array: received ${describe(b)}`,
         );
       }
+      if (b.length === 0) validateNotDetached(b, `data[${i}]`);
       total += b.length;
     }
     return total;

@@ -78,5 +78,6 @@ export {
   validateObject,
   validateOptionalObject,
   validateInteger,
+  validateNotDetached,
   validateBoolean,
 } from './internal/validate.js';

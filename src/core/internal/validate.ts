@@ -1,7 +1,36 @@
 // Argument checks shared by every layer (streams and compat reach them through the core's index,
 // marked internal). Each throws, before any I/O, with Node's codes (invariant 9); a method that
 // returns a promise turns the throw into a rejection.
-import { InvalidArgTypeError, OutOfRangeError } from '../errors.js';
+import { InvalidArgTypeError, InvalidArgValueError, OutOfRangeError } from '../errors.js';
+
+/**
+ * @internal
+ * True when `view`'s buffer was detached (transferred away or resized to nothing): such a
+ * view reads as empty, so only an empty view is checked, and the hot path pays nothing.
+ * `ArrayBuffer.prototype.detached` is missing on Node 20; there a detached buffer's `slice`
+ * throws.
+ */
+export function isDetached(view: Uint8Array): boolean {
+  if (view.byteLength !== 0) return false;
+  const b = view.buffer as ArrayBuffer & { detached?: boolean };
+  if (typeof b.detached === 'boolean') return b.detached;
+  if (!(b instanceof ArrayBuffer)) return false; // a SharedArrayBuffer cannot be detached
+  try {
+    b.slice(0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** @internal Throws `ERR_INVALID_ARG_VALUE` for a view whose buffer was detached. */
+export function validateNotDetached(view: Uint8Array, name: string): void {
+  if (isDetached(view)) {
+    throw new InvalidArgValueError(
+      `The "${name}" argument's buffer is detached (transferred away): it holds no bytes`,
+    );
+  }
+}
 
 /** @internal */
 export function describe(value: unknown): string {

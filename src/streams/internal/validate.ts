@@ -7,6 +7,7 @@ import {
   InvalidArgTypeError,
   InvalidArgValueError,
   validateInteger,
+  validateNotDetached,
   validateOptionalObject,
 } from '../../core/index.js';
 
@@ -43,7 +44,10 @@ const encoder = new TextEncoder();
 /** The argument `name` as bytes: a Uint8Array as it is, a string as UTF-8. */
 export function checkBytes(value: unknown, name: string): Uint8Array {
   if (typeof value === 'string') return encoder.encode(value);
-  if (value instanceof Uint8Array) return value;
+  if (value instanceof Uint8Array) {
+    if (value.length === 0) validateNotDetached(value, name);
+    return value;
+  }
   throw new InvalidArgTypeError(
     `The "${name}" argument must be a Uint8Array or a string: received ${describe(value)}`,
   );
