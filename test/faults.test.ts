@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import * as net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { connect, type Connection } from '../src/core/index.js';
+import { lines, messages, readExactly, readUntil, sendMessage } from '../src/streams/index.js';
 import { certs } from './tls-certs.js';
 import { LOOPBACK, rawServer, transports, until } from './helpers.js';
 
@@ -204,4 +205,70 @@ describe('faults: a connect that cannot complete', () => {
       await once(child, 'exit');
     }
   });
+});
+
+/** Every operation a connection has, started at once (each its own promise). */
+function everyOperation(conn: Connection, peer: Connection): Promise<unknown>[] {
+  const ops: (() => unknown)[] = [
+    () => conn.receive(new Uint8Array(8)),
+    () => conn.read(),
+    () => conn.chunks().next(),
+    () => conn.send('x'),
+    () => conn.send(Buffer.alloc(8 * MiB)), // in flight, stalled
+    () => conn.send([Buffer.alloc(10), Buffer.alloc(10)]), // waits behind it
+    () => conn.send('waits with a signal', { signal: new AbortController().signal }),
+    () => conn.trySend('y'),
+    () => conn.flush(),
+    () => conn.shutdown('send'),
+    () => conn.shutdown('receive'),
+    () => conn.startTls({ servername: 'localhost' }),
+    () => readExactly(conn, 4),
+    () => readUntil(conn, '\n'),
+    () => lines(conn).next(),
+    () => messages(conn).next(),
+    () => sendMessage(conn, 'z'),
+    () => conn.close(),
+    () => conn.reset(),
+    () => peer.send('from the peer'),
+    () => peer.read(),
+  ];
+  return ops.map((op) => {
+    try {
+      return Promise.resolve(op());
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  });
+}
+
+describe('faults: close() racing every operation', () => {
+  const timings = {
+    'before them': async () => {},
+    'in the same tick': () => Promise.resolve(),
+    'a turn later': () => new Promise<void>((r) => setImmediate(r)),
+    'once bytes flow': async (p: { client: Connection; server: Connection }) => {
+      await p.server.send('some bytes');
+      await until(() => p.client.bufferedBytes > 0);
+    },
+  } as const;
+  for (const [when, wait] of Object.entries(timings)) {
+    for (const { name, pair } of transports) {
+      it(`${when}, over ${name}: every one of 21 operations settles, each failure typed`, async () => {
+        await using p = await pair();
+        let closing: Promise<unknown> | undefined;
+        if (when === 'before them') closing = p.client.close();
+        await wait(p);
+        const ops = everyOperation(p.client, p.server);
+        closing ??= p.client.close();
+        const all = await Promise.all([closing, ...ops].map((o) => outcome(o)));
+        for (const o of all) {
+          if (typeof o === 'object' && o !== null && 'failed' in o) {
+            expect(o.failed).toBeInstanceOf(Error);
+            expect(codeOf(o)).toEqual(expect.any(String));
+          }
+        }
+        expect(['closed', 'reset']).toContain((await p.client.closed).reason);
+      });
+    }
+  }
 });
