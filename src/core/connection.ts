@@ -400,8 +400,9 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   /**
    * Sends bytes, a string (UTF-8) or a list of buffers (one gathered write). Resolves with the
    * byte count once the bytes are handed to the OS. Sends from many callers reach the wire in
-   * the order of the `send()` calls; at most `maxPendingSends` are in flight, later ones wait
-   * their turn. A zero-byte send resolves with `0` and sends nothing.
+   * the order of the `send()` calls; at most `maxPendingSends` writes are in flight, later
+   * sends wait their turn and then go out gathered, up to 1024 in one write. A zero-byte send
+   * resolves with `0` and sends nothing.
    *
    * **Cancel safety:** not cancel safe once the bytes are handed over. Aborted while still
    * waiting in the queue, the send rejects with `signal.reason`, nothing of it is sent and
@@ -669,7 +670,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    *
    * @example
    * ```ts
-   * console.log(`${conn.writesInFlight} of ${conn.options.maxPendingSends} writes in flight`);
+   * console.log(`${conn.writesInFlight} writes carry ${conn.sendsInFlight} sends`);
    * ```
    */
   get writesInFlight(): number {
