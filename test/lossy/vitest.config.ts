@@ -1,15 +1,14 @@
 import { defineConfig } from 'vitest/config';
+import base from '../../vitest.config.js';
 
-// Only for test/lossy.test.ts, which runs this inside a lossy network namespace.
-const conditions = ['source', 'import', 'module', 'node', 'default'];
-
+// Only for test/lossy.test.ts, which runs this inside a lossy network namespace: the suite's
+// own configuration, with the inside test alone and room for slow retransmissions.
 export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ['source'] } },
+  ...base,
   test: {
+    ...base.test,
     include: ['test/lossy/*.inside.ts'],
-    setupFiles: ['test/setup.ts'],
     testTimeout: 180_000,
-    fileParallelism: false,
+    reporters: ['default'],
   },
 });
