@@ -22,7 +22,14 @@ import {
   SocketShutdown,
   SocketType,
 } from '../src/compat/index.js';
-import { connect, listen, type Connection, type Listener } from '../src/core/index.js';
+import {
+  bind,
+  connect,
+  DatagramSocket,
+  listen,
+  type Connection,
+  type Listener,
+} from '../src/core/index.js';
 import {
   lines,
   messages,
@@ -48,7 +55,7 @@ function detached(): Uint8Array {
 const shared = (): Uint8Array => new Uint8Array(new SharedArrayBuffer(16));
 
 // Fixtures: what a case runs against, released after it.
-const opened: (Pair | Listener | Socket)[] = [];
+const opened: (Pair | Listener | Socket | DatagramSocket)[] = [];
 async function live(): Promise<Pair> {
   const p = await pair();
   opened.push(p);
@@ -64,6 +71,16 @@ async function closedListener(): Promise<Listener> {
   await l.close();
   return l;
 }
+async function udpSocket(): Promise<DatagramSocket> {
+  const s = await bind({ host: LOOPBACK, port: 0 });
+  opened.push(s);
+  return s;
+}
+async function closedUdpSocket(): Promise<DatagramSocket> {
+  const s = await bind({ host: LOOPBACK, port: 0 });
+  await s.close();
+  return s;
+}
 function socket(): Socket {
   const s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
   opened.push(s);
@@ -72,6 +89,7 @@ function socket(): Socket {
 afterEach(async () => {
   for (const x of opened.splice(0)) {
     if (x instanceof Socket) x.close();
+    else if (x instanceof DatagramSocket) await x.close();
     else if ('client' in x) await x[Symbol.asyncDispose]();
     else await x.close();
   }
@@ -85,6 +103,9 @@ interface Fixtures {
   readonly closed: Connection;
   /** A listener already closed. */
   readonly listener: Listener;
+  /** A bound UDP socket, and one already closed. */
+  readonly udp: DatagramSocket;
+  readonly closedUdp: DatagramSocket;
 }
 type Case = readonly [call: string, argument: string, kind: string, run: (f: Fixtures) => unknown];
 
@@ -95,6 +116,8 @@ async function fixturesFor(run: Case[3]): Promise<Fixtures> {
     live: src.includes('f.live') ? await live() : (undefined as never),
     closed: src.includes('f.closed') ? await closed() : (undefined as never),
     listener: src.includes('f.listener') ? await closedListener() : (undefined as never),
+    udp: /f\.udp\b/.test(src) ? await udpSocket() : (undefined as never),
+    closedUdp: src.includes('f.closedUdp') ? await closedUdpSocket() : (undefined as never),
   };
 }
 
@@ -349,6 +372,112 @@ const CASES: Case[] = [
     (f) => f.live.listener.accept({ signal: aborted() }),
   ],
   ['listener.accept(options)', '(the listener)', 'closed listener', (f) => f.listener.accept()],
+  // --- core: datagrams ------------------------------------------------------------------
+  ['bind(on, options)', 'on', 'wrong type', () => bind('localhost:53' as never)],
+  ['bind(on, options)', 'on.port', 'too large', () => bind({ port: 65536 })],
+  ['bind(on, options)', 'on.port', 'fractional', () => bind({ port: 0.5 })],
+  [
+    'bind(on, options)',
+    'options.receiveQueueSize',
+    'negative',
+    () => bind({ port: 0 }, { receiveQueueSize: -1 }),
+  ],
+  [
+    'bind(on, options)',
+    'options.receiveQueueSize',
+    'NaN',
+    () => bind({ port: 0 }, { receiveQueueSize: NaN }),
+  ],
+  [
+    'bind(on, options)',
+    'options.multicastMembership',
+    'unknown value',
+    () => bind({ port: 0 }, { multicastMembership: ['nowhere'] }),
+  ],
+  [
+    'bind(on, options)',
+    'options.multicastTtl',
+    'too large',
+    () => bind({ port: 0 }, { multicastTtl: 256 }),
+  ],
+  [
+    'bind(on, options)',
+    'options.reuseAddr',
+    'wrong type',
+    () => bind({ port: 0 }, { reuseAddr: 'yes' as never }),
+  ],
+  [
+    'bind(on, options)',
+    'options.signal',
+    'aborted signal',
+    () => bind({ port: 0 }, { signal: aborted() }),
+  ],
+  [
+    'udp.send(data, to, options)',
+    'data',
+    'wrong type',
+    (f) => f.udp.send(42 as never, { port: 9 }),
+  ],
+  [
+    'udp.send(data, to, options)',
+    'data',
+    'detached buffer',
+    (f) => f.udp.send(detached(), { port: 9 }),
+  ],
+  [
+    'udp.send(data, to, options)',
+    'data',
+    'SharedArrayBuffer view',
+    (f) => f.udp.send(shared(), f.udp.address),
+  ],
+  ['udp.send(data, to, options)', 'to', 'missing', (f) => f.udp.send('x')],
+  ['udp.send(data, to, options)', 'to.port', 'negative', (f) => f.udp.send('x', { port: -1 })],
+  [
+    'udp.send(data, to, options)',
+    'to.host',
+    'wrong type',
+    (f) => f.udp.send('x', { host: 1 as never, port: 9 }),
+  ],
+  [
+    'udp.send(data, to, options)',
+    'options.signal',
+    'aborted signal',
+    (f) => f.udp.send('x', { port: 9 }, { signal: aborted() }),
+  ],
+  [
+    'udp.send(data, to, options)',
+    '(the socket)',
+    'closed socket',
+    (f) => f.closedUdp.send('x', { port: 9 }),
+  ],
+  [
+    'udp.receive(options)',
+    'options.signal',
+    'wrong type',
+    (f) => f.udp.receive({ signal: 'x' as never }),
+  ],
+  [
+    'udp.receive(options)',
+    'options.signal',
+    'aborted signal',
+    (f) => f.udp.receive({ signal: aborted() }),
+  ],
+  ['udp.receive(options)', '(the socket)', 'closed socket', (f) => f.closedUdp.receive()],
+  ['udp.receive(into, options)', 'into', 'detached buffer', (f) => f.udp.receive(detached())],
+  [
+    'udp.datagrams(options)',
+    'options.signal',
+    'wrong type',
+    (f) => f.udp.datagrams({ signal: 3 as never }),
+  ],
+  ['udp.connect(to, options)', 'to.port', 'too large', (f) => f.udp.connect({ port: 65536 })],
+  ['udp.connect(to, options)', 'to', 'wrong type', (f) => f.udp.connect(null as never)],
+  [
+    'udp.connect(to, options)',
+    '(the socket)',
+    'closed socket',
+    (f) => f.closedUdp.connect({ port: 9 }),
+  ],
   // --- streams ---------------------------------------------------------------------------
   ['readExactly(conn, n, options)', 'conn', 'wrong type', () => readExactly({} as never, 4)],
   ['readExactly(conn, n, options)', 'n', 'negative', (f) => readExactly(f.live.server, -1)],

@@ -29,6 +29,14 @@ export {
 } from './connection.js';
 export { Listener } from './listener.js';
 export {
+  bind,
+  DatagramSocket,
+  type BindOptions,
+  type DatagramData,
+  DEFAULT_RECEIVE_QUEUE_SIZE,
+} from './datagram.js';
+export type { Datagram, DatagramReceived } from './datagram-queue.js';
+export {
   type TlsClientOptions,
   type TlsServerOptions,
   type StartTlsOptions,

@@ -11,6 +11,8 @@ declare const upstream: import('sockflow').Connection;
 declare const downstream: import('sockflow').Connection;
 declare const listener: import('sockflow').Listener;
 declare const port: number;
+// A UDP socket (docs/datagrams.md).
+declare const udp: import('sockflow').DatagramSocket;
 
 // sockflow/compat: a socket (the listening one is `server`), its peer, event args, the pool.
 declare const socket: import('sockflow/compat').Socket;
