@@ -633,6 +633,38 @@ describe('C: operations', () => {
     );
   });
 
+  it('listen(1): of three connects before any accept, two are held, as the Linux accept queue holds backlog + 1', async () => {
+    // .NET 10 on Linux, same steps: two accepts complete at once, the third client waits in
+    // SYN retries. Node cannot leave a connection in the kernel, so the third is closed
+    // (docs/compat.md, "Backlog overflow").
+    using l = tcp();
+    l.bind(new IPEndPoint(IPAddress.Loopback, 0));
+    await l.listenAsync(1);
+    const port = (l.localEndPoint as IPEndPoint).port;
+    const clients = [0, 1, 2].map(() => {
+      const c = net.connect(port, '127.0.0.1');
+      c.on('error', () => {});
+      return c;
+    });
+    const ended = clients.map(
+      (c) => new Promise<boolean>((r) => c.once('close', () => r(true)).once('data', () => {})),
+    );
+    await Promise.all(clients.map((c) => once(c, 'connect')));
+    expect(
+      await Promise.race([ended[2], new Promise<boolean>((r) => setTimeout(() => r(false), 1000))]),
+    ).toBe(true);
+    for (let i = 0; i < 2; i++) {
+      const e = new SocketAsyncEventArgs();
+      await run((x) => l.acceptAsync(x), e);
+      expect(e.socketError).toBe(SocketError.Success);
+      expect((e.acceptSocket as Socket).remoteEndPoint?.toString()).toBe(
+        `127.0.0.1:${clients[i]?.localPort}`,
+      );
+      e.acceptSocket?.close();
+    }
+    for (const c of clients) c.destroy();
+  });
+
   it('listen: accepts issued before the OS has bound simply pend, and localEndPoint then has the port', async () => {
     using l = tcp();
     l.bind(new IPEndPoint(IPAddress.Loopback, 0));

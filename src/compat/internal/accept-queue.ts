@@ -40,7 +40,9 @@ export class AcceptQueue {
    */
   constructor(on: TcpAddress | IpcAddress, backlog: number, isClosed: () => boolean) {
     this.#isClosed = isClosed;
-    this.ready = listen(on, { backlog, maxPendingAccepts: backlog }).then(
+    // Linux's accept queue holds backlog + 1 connections (the kernel's check is `>`, not
+    // `>=`): .NET on Linux accepted two of three connects to listen(1) at once. So do we.
+    this.ready = listen(on, { backlog, maxPendingAccepts: backlog + 1 }).then(
       (l) => {
         this.listener = l;
         if (isClosed() || this.shut) void l.close();
