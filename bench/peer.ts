@@ -4,6 +4,7 @@ import { bulkRecv, bulkSend } from './peers/bulk.js';
 import { connClient, connServer } from './peers/connections.js';
 import { msgRecv, msgSend } from './peers/messages.js';
 import { sendQueue } from './peers/send-queue.js';
+import { udpBlast, udpRecv, udpSend, udpSink } from './peers/udp.js';
 import { echo, ping } from './peers/pingpong.js';
 import { smallRecv, smallSend } from './peers/small.js';
 import {
@@ -53,6 +54,18 @@ switch (role) {
     break;
   case 'send-queue':
     await sendQueue(args[0] as string, num(1));
+    break;
+  case 'udp-recv':
+    await udpRecv(args[0] as string, num(1));
+    break;
+  case 'udp-blast':
+    await udpBlast(num(0), num(1), num(2), num(3));
+    break;
+  case 'udp-send':
+    await udpSend(args[0] as string, num(1), num(2), num(3));
+    break;
+  case 'udp-sink':
+    await udpSink();
     break;
   case 'tls-bulk-send':
     await tlsBulkSend(num(0), num(1));

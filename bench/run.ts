@@ -28,6 +28,10 @@
 //   send-queue    --queued-sends (100,000) unawaited sends of one shared 1 KiB buffer to a peer that
 //                 never reads: heap bytes per waiting send (issue 16's target: at most 200 B),
 //                 against net.Socket write()'s own buffering.
+//   udp-recv-*    a raw dgram sender sends --datagrams (200,000) of 64 B or 1,400 B (64 in
+//                 flight, after as many unmeasured) to the receiver under test: datagrams/s
+//                 received and the receiver's main-thread CPU per datagram (pin split).
+//   udp-send-*    the sender under test sends them to a raw receiver: datagrams/s and CPU.
 //   messages-*    length-prefixed messages decoded by messages() against Node's for await with
 //                 a growing Buffer.concat: 100 B packed in 64 KiB writes, 100 B one write each,
 //                 1 MiB one write each.
@@ -62,6 +66,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '10000' },
     handshakes: { type: 'string', default: '2000' },
     'queued-sends': { type: 'string', default: '100000' },
+    datagrams: { type: 'string', default: '200000' },
     messages: { type: 'string', default: '1000000' },
     pin: { type: 'string', default: 'same' },
     only: { type: 'string' },
@@ -80,6 +85,7 @@ const producers = Number(values.producers);
 const connections = Number(values.connections);
 const handshakes = Number(values.handshakes);
 const queuedSends = Number(values['queued-sends']);
+const datagrams = Number(values.datagrams);
 const messageCount = Number(values.messages);
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 const pin = hasTaskset ? values.pin : 'none';
@@ -302,6 +308,45 @@ async function sendQueue(impl: string): Promise<Flat> {
   return p.result;
 }
 
+async function udpReceive(impl: string, size: number): Promise<Flat> {
+  const recv = peer(['udp-recv', impl, String(datagrams / 4)], cpuFor(splitPin, 0));
+  const port = await recv.port;
+  const send = peer(
+    ['udp-blast', String(port), String(datagrams), String(size), String(datagrams)],
+    cpuFor(splitPin, 1),
+  );
+  const [r] = await Promise.all([recv.result, send.result]);
+  return r;
+}
+
+async function udpSendCase(impl: string, size: number): Promise<Flat> {
+  const sink = peer(['udp-sink'], cpuFor(splitPin, 0));
+  const port = await sink.port;
+  const send = peer(
+    ['udp-send', impl, String(port), String(datagrams), String(size)],
+    cpuFor(splitPin, 1),
+  );
+  const [, s] = await Promise.all([sink.result, send.result]);
+  return s;
+}
+
+const udpMetrics = (who: string): Metric[] => [
+  {
+    key: 'rate',
+    label: 'datagrams/s',
+    digits: 0,
+    ratio: true,
+    of: (r) => (r.messages as number) / (r.seconds as number),
+  },
+  {
+    key: 'main',
+    label: `${who} main-thread CPU µs/datagram`,
+    digits: 2,
+    ratio: true,
+    of: (r) => ((r.mainThreadSeconds as number) / (r.messages as number)) * 1e6,
+  },
+];
+
 const MESSAGE_CASES = {
   packed: {
     count: () => messageCount,
@@ -514,6 +559,30 @@ const CASES: CaseDef[] = [
       },
     ],
   },
+  ...[64, 1400].map((size): CaseDef => ({
+    name: `udp-recv-${size}`,
+    title: `UDP receive, ${datagrams} datagrams of ${size} B from a raw dgram sender (pin ${splitPin})`,
+    impls: ['raw', 'receive', 'iter'],
+    labels: {
+      raw: "raw dgram 'message'",
+      receive: 'sockflow receive(into)',
+      iter: 'sockflow for await',
+    },
+    run: (impl) => udpReceive(impl, size),
+    metrics: udpMetrics('receiver'),
+  })),
+  ...[64, 1400].map((size): CaseDef => ({
+    name: `udp-send-${size}`,
+    title: `UDP send, ${datagrams} datagrams of ${size} B to a raw dgram receiver (pin ${splitPin})`,
+    impls: ['raw', 'send64', 'send'],
+    labels: {
+      raw: 'raw dgram send(), 64 in flight',
+      send64: 'sockflow send(), 64 in flight',
+      send: 'sockflow await send() one at a time',
+    },
+    run: (impl) => udpSendCase(impl, size),
+    metrics: udpMetrics('sender'),
+  })),
   {
     name: 'tls-bulk',
     title: `TLS bulk receive, ${bulkWhat}, from a node:tls sender; the receiver connects (pin ${splitPin})`,
