@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { selfSignedDir } from '../../.build/bench/self-signed.js';
-import { connect, listen } from '../../dist/core/index.js';
+import { bind, connect, listen } from '../../dist/core/index.js';
 import {
   AddressFamily,
   IPAddress,
@@ -191,6 +191,34 @@ await step('STARTTLS: command and ClientHello back to back', async () => {
   await Promise.all([sc.reset(), ss.reset()]);
   if (got !== 6) throw new Error(`got ${got} bytes`);
   return `${(await c4.closed).reason}`;
+});
+await step('UDP: a datagram each way, truncation, cancel-safe receive, close', async () => {
+  const a = await bind({ host: '127.0.0.1', port: 0 });
+  const b = await bind({ host: '127.0.0.1', port: 0 });
+  try {
+    await a.send('ping', { host: '127.0.0.1', port: b.address.port });
+    const { data, from } = await b.receive({ signal: AbortSignal.timeout(5_000) });
+    if (Buffer.from(data).toString() !== 'ping' || from.port !== a.address.port) {
+      throw new Error('ping did not arrive whole from its sender');
+    }
+    const aborted = await a.receive({ signal: AbortSignal.timeout(20) }).catch((e) => e.name);
+    if (aborted !== 'TimeoutError') throw new Error(`the aborted receive gave ${aborted}`);
+    await b.send('pong!', { host: from.address, port: from.port });
+    const buf = new Uint8Array(4);
+    const r = await a.receive(buf, { signal: AbortSignal.timeout(5_000) });
+    if (r.bytes !== 4 || !r.truncated) throw new Error(`pong!: ${JSON.stringify(r)}`);
+    // The handler is attached before close() rejects it: a runtime may report it unhandled.
+    const pending = b.receive().then(
+      () => 'resolved',
+      (e) => e.code,
+    );
+    await b.close();
+    const code = await pending;
+    if (code !== 'ERR_SOCKET_CLOSED') throw new Error(`close gave ${code}`);
+    return 'ping, pong! truncated to 4';
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
 });
 await l.close();
 console.log(failed === 0 ? 'every step passed' : `${failed} step(s) failed`);
