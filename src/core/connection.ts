@@ -16,6 +16,7 @@ import {
   validateBoolean,
   validateInteger,
   validateNotDetached,
+  dataLength,
 } from './internal/validate.js';
 import { Lifecycle, type CloseInfo } from './lifecycle.js';
 import { ReceiveBuffer, type ChunkStepper } from './receive-buffer.js';
@@ -422,7 +423,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     let bytes;
     let signal;
     try {
-      bytes = byteLengthOf(data);
+      bytes = dataLength(data);
       signal = signalOf(options);
       signal?.throwIfAborted();
       life.checkSendable();
@@ -454,7 +455,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    * ```
    */
   trySend(data: SendData, options?: OperationOptions): number | Promise<number> {
-    const bytes = byteLengthOf(data);
+    const bytes = dataLength(data);
     const signal = signalOf(options);
     const life = this.#life;
     signal?.throwIfAborted();
@@ -785,29 +786,4 @@ function validateScatter(into: unknown): void {
     total += b.length;
   }
   if (total === 0) throw emptyInto();
-}
-
-function byteLengthOf(data: unknown): number {
-  if (data instanceof Uint8Array) {
-    if (data.length === 0) validateNotDetached(data, 'data');
-    return data.length;
-  }
-  if (typeof data === 'string') return Buffer.byteLength(data, 'utf8');
-  if (Array.isArray(data)) {
-    let total = 0;
-    for (let i = 0; i < data.length; i++) {
-      const b: unknown = data[i];
-      if (!(b instanceof Uint8Array)) {
-        throw new InvalidArgTypeError(
-          `The "data[${i}]" element must be a Uint8Array: received ${describe(b)}`,
-        );
-      }
-      if (b.length === 0) validateNotDetached(b, `data[${i}]`);
-      total += b.length;
-    }
-    return total;
-  }
-  throw new InvalidArgTypeError(
-    `The "data" argument must be a Uint8Array, a string or an array of Uint8Array: received ${describe(data)}`,
-  );
 }

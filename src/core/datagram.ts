@@ -20,6 +20,7 @@ import {
   signalOf,
   validateBoolean,
   validateInteger,
+  dataLength,
   validateNotDetached,
   validateObject,
 } from './internal/validate.js';
@@ -191,7 +192,7 @@ export class DatagramSocket implements AsyncIterable<Datagram>, AsyncDisposable 
     let port: number | undefined;
     let host: string | undefined;
     try {
-      bytes = datagramBytes(data);
+      bytes = dataLength(data);
       if (to !== undefined) {
         ({ port, host } = parseDestination(to, 'to'));
         if (this.#remote !== undefined) {
@@ -411,32 +412,6 @@ function parseDestination(to: unknown, name: string): { port: number; host: stri
     throw new BadPortError(`${name}.port should be >= 1 and < 65536: received ${String(v.port)}`);
   }
   return { port: v.port, host: v.host };
-}
-
-/** The size of a datagram's payload; throws for what cannot be one. */
-function datagramBytes(data: unknown): number {
-  if (typeof data === 'string') return Buffer.byteLength(data, 'utf8');
-  if (data instanceof Uint8Array) {
-    if (data.length === 0) validateNotDetached(data, 'data');
-    return data.length;
-  }
-  if (Array.isArray(data)) {
-    let total = 0;
-    for (let i = 0; i < data.length; i++) {
-      const b: unknown = data[i];
-      if (!(b instanceof Uint8Array)) {
-        throw new InvalidArgTypeError(
-          `The "data[${i}]" element must be a Uint8Array: received ${describe(b)}`,
-        );
-      }
-      if (b.length === 0) validateNotDetached(b, `data[${i}]`);
-      total += b.length;
-    }
-    return total;
-  }
-  throw new InvalidArgTypeError(
-    `The "data" argument must be a Uint8Array, a string or an array of Uint8Array: received ${describe(data)}`,
-  );
 }
 
 /**

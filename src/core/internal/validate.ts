@@ -119,3 +119,33 @@ export function validateBoolean(value: unknown, name: string, kind: Kind = 'opti
 export function isBytes(value: unknown): value is Uint8Array {
   return value instanceof Uint8Array;
 }
+
+/**
+ * @internal
+ * The byte count of what a send carries (bytes, a string as UTF-8, or a list of buffers);
+ * throws for anything else, and for a detached buffer (it would send nothing silently).
+ */
+export function dataLength(data: unknown): number {
+  if (data instanceof Uint8Array) {
+    if (data.length === 0) validateNotDetached(data, 'data');
+    return data.length;
+  }
+  if (typeof data === 'string') return Buffer.byteLength(data, 'utf8');
+  if (Array.isArray(data)) {
+    let total = 0;
+    for (let i = 0; i < data.length; i++) {
+      const b: unknown = data[i];
+      if (!(b instanceof Uint8Array)) {
+        throw new InvalidArgTypeError(
+          `The "data[${i}]" element must be a Uint8Array: received ${describe(b)}`,
+        );
+      }
+      if (b.length === 0) validateNotDetached(b, `data[${i}]`);
+      total += b.length;
+    }
+    return total;
+  }
+  throw new InvalidArgTypeError(
+    `The "data" argument must be a Uint8Array, a string or an array of Uint8Array: received ${describe(data)}`,
+  );
+}
