@@ -1,6 +1,7 @@
 // Sending, in one place: a connection's `Sender` owns the fast path, the writes in flight, the
 // sends waiting their turn and `flush()` (invariants 3 and 4 of docs/design.md). Byte order is
-// kept here and nowhere else.
+// kept here and nowhere else. The state it works on (batches, the backlog) is
+// send-backlog.ts.
 //
 // A write is *in flight* from the moment its bytes are handed to the socket until the OS has
 // them all; at most `maxPendingSends` are. A send that finds every slot taken, or others
@@ -35,7 +36,27 @@
 // send's resets the connection and reports the bytes the OS had taken.
 import PQueue from 'p-queue';
 import { SendAbortedError, SendQueueFullError } from './errors.js';
+import {
+  ALIVE,
+  Backlog,
+  Batch,
+  DONE,
+  dropFlush,
+  EMPTY,
+  gathered,
+  IN_FLIGHT,
+  indexOf,
+  MAX_GATHERED_SENDS,
+  REMOVED,
+  Signaled,
+  takeLater,
+  WAITING,
+  type FlushWaiter,
+} from './send-backlog.js';
 import type { Transport } from './transport.js';
+
+const RESOLVED = Promise.resolve();
+function noop(): void {}
 
 /** What a send writes: bytes, a string (UTF-8), or a list written as one gathered write. */
 export type SendData = Uint8Array | string | readonly Uint8Array[];
@@ -54,156 +75,6 @@ export interface SenderOwner {
   resetForAbortedSend(): void;
   /** Describes the connection in messages ("127.0.0.1:7000"). */
   readonly label: string;
-}
-
-const EMPTY = new Uint8Array(0);
-const RESOLVED = Promise.resolve();
-const ALIVE = Symbol('alive');
-function noop(): void {}
-
-/**
- * Waiting sends gathered into one write at most: Linux's IOV_MAX, so a batch of single-buffer
- * sends is one `writev` system call.
- */
-export const MAX_GATHERED_SENDS = 1024;
-
-const WAITING = 0;
-const IN_FLIGHT = 1;
-const DONE = 2;
-/** A batch member's size once it has settled alone (its signal fired). */
-const REMOVED = -1;
-
-/** A send with a signal: it can settle alone, so it has its own promise. */
-class Signaled {
-  readonly signal: AbortSignal;
-  resolve!: (n: number) => void;
-  reject!: (e: unknown) => void;
-  readonly promise: Promise<number>;
-  constructor(signal: AbortSignal) {
-    this.signal = signal;
-    this.promise = new Promise<number>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-  }
-}
-
-/**
- * One write's worth of sends: a send written at once that the kernel did not take whole, or
- * waiting sends (consecutive in call order, up to MAX_GATHERED_SENDS) that go out as one
- * gathered write when their turn comes.
- */
-class Batch {
-  state = WAITING;
-  /** The call-order number of its first send; the others follow it without a gap. */
-  readonly seq: number;
-  /** Its sends, those settled alone included. */
-  count = 1;
-  /** Its sends not settled alone. */
-  live = 1;
-  /** Bytes of its live sends. */
-  bytes: number;
-  /** Offset of its first byte in everything the connection has written (once written). */
-  start = 0;
-  /** One send: its data, until written. */
-  data: SendData | undefined;
-  /** More than one: each send's data (`EMPTY` once settled alone) and byte count (`REMOVED`). */
-  parts: SendData[] | undefined;
-  sizes: number[] | undefined;
-  /** Its sends with a signal, by index (made by the first). */
-  signaled: (Signaled | undefined)[] | undefined;
-  /** Settles its sends without a signal: the first one's promise. */
-  gate: Promise<number> | undefined;
-  gateBytes = 0;
-  resolveGate: ((n: number) => void) | undefined;
-  rejectGate: ((e: unknown) => void) | undefined;
-  /** Byte counts of the later sends without a signal, handed out in order by `next`. */
-  later: number[] | undefined;
-  taken = 0;
-  next: (() => number) | undefined;
-
-  constructor(seq: number, data: SendData | undefined, bytes: number) {
-    this.seq = seq;
-    this.data = data;
-    this.bytes = bytes;
-  }
-}
-
-/** The later sends' `.then()` handler: reactions run in the order they were added. */
-function takeLater(this: Batch): number {
-  return (this.later as number[])[this.taken++] as number;
-}
-
-interface FlushWaiter {
-  /** It settles once the sends before this one in call order all have. */
-  target: number;
-  /** The first failure among those sends, once one failed. */
-  failed: boolean;
-  /** A waiting send's own abort counts as a failure (the user's flush), or not (FIN's). */
-  abortsFail: boolean;
-  failure: unknown;
-  resolve: () => void;
-  reject: (e: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-}
-
-/** The state of sends that could not finish at once, made by the first such send. */
-class Backlog {
-  readonly owner: SenderOwner;
-  readonly limits: SendLimits;
-  /** `maxPendingSends`, copied for the hot path. */
-  readonly max: number;
-  /** Bytes of the waiting sends (at most `limits.maxQueuedSendBytes`, see start()). */
-  waitingBytes = 0;
-  /** Runs the waiting batches one at a time, in call order (made by the first). */
-  queue: PQueue | undefined;
-  /** Batches waiting for a slot (made by the first). */
-  waiting: Set<Batch> | undefined;
-  /** The last waiting batch, which later sends join while it has room. */
-  tail: Batch | undefined;
-  /** In-flight batches in write order, from `writtenHead` on. */
-  written: Batch[] = [];
-  writtenHead = 0;
-  /** Writes in flight (at most `max`), and the sends they carry. */
-  inFlight = 0;
-  sendsInFlight = 0;
-  /**
-   * Write callbacks arrive one per write, in order. Writes the kernel took at once are settled
-   * already: their callbacks are only counted. They can only come first (libuv cannot finish
-   * a write at once while an earlier one is still queued), so the callbacks to come are: this
-   * many settled writes, then the in-flight batches in order.
-   */
-  settledCallbacks = 0;
-  /** Bytes handed to the socket over the connection's life. */
-  dispatched: number;
-  /** Sends that went through here, and how many of them have settled. */
-  issued = 0;
-  settled = 0;
-  /**
-   * Sends settled from the first on without a gap in call order: a waiting send aborted while
-   * an earlier one is in flight settles out of order, and waits in `settledAhead` until the gap
-   * closes. A flush waits for this, not for a count of settled sends.
-   */
-  settledPrefix = 0;
-  settledAhead: Set<number> | undefined;
-  /** What every send fails with once the connection is gone; `ALIVE` until then. */
-  dead: unknown = ALIVE;
-  flushWaiters: FlushWaiter[] | undefined;
-  /** Wakes the waiting batch at the head of the queue: a slot was freed, or it settled. */
-  slotFreed: (() => void) | undefined;
-  /** The write callback, a bound method (smaller than a closure and its context). */
-  onWritten: ((err?: Error | null) => void) | undefined;
-  /** Signals of unsettled sends, each with its count of sends; one listener for them all. */
-  signals: Map<AbortSignal, number> | undefined;
-  onSignal: ((event: Event) => void) | undefined;
-
-  constructor(owner: SenderOwner, limits: SendLimits, dispatched: number) {
-    this.owner = owner;
-    this.limits = limits;
-    this.max = limits.maxPendingSends;
-    this.dispatched = dispatched;
-  }
 }
 
 /**
@@ -458,17 +329,6 @@ export class Sender {
     signals.set(signal, n + 1);
   }
 
-  private unwatch(b: Backlog, signal: AbortSignal): void {
-    const signals = b.signals as Map<AbortSignal, number>;
-    const n = signals.get(signal) ?? 0;
-    if (n > 1) {
-      signals.set(signal, n - 1);
-      return;
-    }
-    signals.delete(signal);
-    signal.removeEventListener('abort', b.onSignal as (event: Event) => void);
-  }
-
   // A signal of unsettled sends fired. If some of them are in flight, their bytes may be partly
   // with the OS: each rejects with its own bytesWritten, then the connection is reset and every
   // other send fails with it. Otherwise each waiting send of that signal leaves its batch
@@ -498,37 +358,17 @@ export class Sender {
   // A waiting send's own signal fired: it leaves its batch, having sent nothing.
   private removeWaiting(b: Backlog, batch: Batch, index: number, reason: unknown): void {
     const s = (batch.signaled as Signaled[])[index] as Signaled;
-    const bytes = this.remove(b, batch, index);
+    const bytes = b.remove(batch, index);
     b.waitingBytes -= bytes;
     if (batch.live === 0) {
       // Nothing left to write: its p-queue task finds it done.
       b.waiting?.delete(batch);
       if (b.tail === batch) b.tail = undefined;
       batch.state = DONE;
-      this.wake(b);
+      b.wake();
     }
     s.reject(reason);
-    this.settleSends(b, batch.seq + index, 1, false, reason, true);
-  }
-
-  /** Takes send `index` (which has a signal) out of `batch`; returns its byte count. */
-  private remove(b: Backlog, batch: Batch, index: number): number {
-    const signaled = batch.signaled as (Signaled | undefined)[];
-    this.unwatch(b, (signaled[index] as Signaled).signal);
-    signaled[index] = undefined;
-    let bytes;
-    if (batch.sizes === undefined) {
-      bytes = batch.bytes;
-      batch.data = undefined;
-    } else {
-      bytes = batch.sizes[index] as number;
-      batch.sizes[index] = REMOVED;
-      (batch.parts as SendData[])[index] = EMPTY;
-    }
-    batch.live--;
-    batch.bytes -= bytes;
-    if (batch.state === IN_FLIGHT) b.sendsInFlight--;
-    return bytes;
+    b.settleSends(batch.seq + index, 1, false, reason, true);
   }
 
   // p-queue's task for a waiting batch: once it is the oldest, wait for a free slot, then write.
@@ -611,7 +451,7 @@ export class Sender {
     const s = (batch.signaled as Signaled[])[index] as Signaled;
     let start = batch.start;
     for (let i = 0; i < index; i++) start += Math.max(0, batch.sizes?.[i] ?? 0);
-    const bytes = this.remove(b, batch, index);
+    const bytes = b.remove(batch, index);
     const taken = owner.transport.kernelBytesWritten();
     const bytesWritten = Math.max(0, Math.min(bytes, taken - start));
     const error = new SendAbortedError(
@@ -620,7 +460,7 @@ export class Sender {
       s.signal.reason,
     );
     s.reject(error);
-    this.settleSends(b, batch.seq + index, 1, false, error, false);
+    b.settleSends(batch.seq + index, 1, false, error, false);
   }
 
   /** Settles every send of `batch` not settled alone: written (`ok`), or failed with `err`. */
@@ -636,7 +476,7 @@ export class Sender {
     batch.state = DONE;
     batch.data = undefined;
     batch.parts = undefined;
-    this.wake(b);
+    b.wake();
     if (batch.gate !== undefined) {
       if (ok) (batch.resolveGate as (n: number) => void)(batch.gateBytes);
       else (batch.rejectGate as (e: unknown) => void)(err);
@@ -647,7 +487,7 @@ export class Sender {
       for (let i = 0; i < signaled.length; i++) {
         const s = signaled[i];
         if (s === undefined) continue;
-        this.unwatch(b, s.signal);
+        b.unwatch(s.signal);
         if (ok) s.resolve(batch.sizes === undefined ? batch.bytes : (batch.sizes[i] as number));
         else s.reject(err);
       }
@@ -655,7 +495,7 @@ export class Sender {
     }
     const sizes = batch.sizes;
     if (sizes === undefined) {
-      if (batch.live > 0) this.settleSends(b, batch.seq, 1, ok, err, false);
+      if (batch.live > 0) b.settleSends(batch.seq, 1, ok, err, false);
       return;
     }
     // Runs of sends not settled alone, each settled at once.
@@ -667,85 +507,8 @@ export class Sender {
       }
       let j = i + 1;
       while (j < sizes.length && sizes[j] !== REMOVED) j++;
-      this.settleSends(b, batch.seq + i, j - i, ok, err, false);
+      b.settleSends(batch.seq + i, j - i, ok, err, false);
       i = j;
     }
   }
-
-  /** A slot was freed, or the head batch settled: the p-queue's waiting task looks again. */
-  private wake(b: Backlog): void {
-    const wake = b.slotFreed;
-    if (wake !== undefined) {
-      b.slotFreed = undefined;
-      wake();
-    }
-  }
-
-  /**
-   * Counts `n` sends from call-order number `seq` on as settled, and settles the flushes that
-   * waited for them. `ownAbort`: a waiting send's own signal fired on a live connection.
-   */
-  private settleSends(
-    b: Backlog,
-    seq: number,
-    n: number,
-    ok: boolean,
-    err: unknown,
-    ownAbort: boolean,
-  ): void {
-    b.settled += n;
-    if (seq === b.settledPrefix) {
-      b.settledPrefix += n;
-      const ahead = b.settledAhead;
-      if (ahead !== undefined) while (ahead.delete(b.settledPrefix)) b.settledPrefix++;
-    } else {
-      const ahead = (b.settledAhead ??= new Set());
-      for (let i = 0; i < n; i++) ahead.add(seq + i);
-    }
-    const waiters = b.flushWaiters;
-    if (waiters === undefined) return;
-    if (!ok) {
-      for (const w of waiters) {
-        if (w.target > seq && !w.failed && (w.abortsFail || !ownAbort)) {
-          w.failed = true;
-          w.failure = err;
-        }
-      }
-    }
-    while (waiters.length > 0 && (waiters[0] as FlushWaiter).target <= b.settledPrefix) {
-      const w = dropFlush(waiters.shift() as FlushWaiter);
-      if (w.failed) w.reject(w.failure);
-      else w.resolve();
-    }
-  }
-}
-
-/** The index of a live send of `batch` with `signal`, or -1. */
-function indexOf(batch: Batch, signal: AbortSignal): number {
-  const signaled = batch.signaled;
-  if (signaled === undefined) return -1;
-  for (let i = 0; i < signaled.length; i++) if (signaled[i]?.signal === signal) return i;
-  return -1;
-}
-
-/** What a batch writes: its one send's data, or its live sends' data as one list. */
-function gathered(batch: Batch): SendData {
-  const parts = batch.parts;
-  if (parts === undefined) return batch.data as SendData;
-  const list: Uint8Array[] = [];
-  for (const part of parts) {
-    if (typeof part === 'string') {
-      if (part.length > 0) list.push(Buffer.from(part));
-    } else if (part instanceof Uint8Array) {
-      if (part.length > 0) list.push(part);
-    } else {
-      for (const p of part) if (p.length > 0) list.push(p);
-    }
-  }
-  return list;
-}
-
-function dropFlush(w: FlushWaiter): FlushWaiter {
-  if (w.onAbort !== undefined) w.signal?.removeEventListener('abort', w.onAbort);
-  return w;
 }
