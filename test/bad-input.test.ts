@@ -374,6 +374,7 @@ const CASES: Case[] = [
   ['listener.accept(options)', '(the listener)', 'closed listener', (f) => f.listener.accept()],
   // --- core: datagrams ------------------------------------------------------------------
   ['bind(on, options)', 'on', 'wrong type', () => bind('localhost:53' as never)],
+  ['bind(on, options)', 'on.path', 'unknown value', () => bind({ path: '/tmp/x' } as never)],
   ['bind(on, options)', 'on.port', 'too large', () => bind({ port: 65536 })],
   ['bind(on, options)', 'on.port', 'fractional', () => bind({ port: 0.5 })],
   [

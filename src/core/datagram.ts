@@ -7,16 +7,10 @@
 import * as dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { formatAddress, type IpSocketAddress, type TcpAddress } from './address.js';
+import { formatAddress, parseEndpoint, type IpSocketAddress, type TcpAddress } from './address.js';
 import { DatagramQueue, type Datagram, type DatagramReceived } from './datagram-queue.js';
+import { InvalidArgValueError, SocketClosedError } from './errors.js';
 import {
-  BadPortError,
-  InvalidArgTypeError,
-  InvalidArgValueError,
-  SocketClosedError,
-} from './errors.js';
-import {
-  describe,
   signalOf,
   validateBoolean,
   validateInteger,
@@ -194,7 +188,7 @@ export class DatagramSocket implements AsyncIterable<Datagram>, AsyncDisposable 
     try {
       bytes = dataLength(data);
       if (to !== undefined) {
-        ({ port, host } = parseDestination(to, 'to'));
+        ({ port, host } = udpEndpoint(to, 'to', true));
         if (this.#remote !== undefined) {
           throw new InvalidArgValueError(
             `Cannot send to ${formatAddress({ kind: 'tcp', host, port })}: the socket is connected to ${formatAddress(this.#remote)}; send without "to"`,
@@ -320,7 +314,7 @@ export class DatagramSocket implements AsyncIterable<Datagram>, AsyncDisposable 
     let port: number;
     let host: string | undefined;
     try {
-      ({ port, host } = parseDestination(to, 'to'));
+      ({ port, host } = udpEndpoint(to, 'to', true));
       signalOf(options)?.throwIfAborted();
     } catch (err) {
       return Promise.reject(err);
@@ -392,26 +386,22 @@ function closedError(what: string): SocketClosedError {
   return new SocketClosedError(`Cannot ${what} the datagram socket: ${CLOSED_MESSAGE}`);
 }
 
-/** A destination's port (1–65535) and host (undefined: localhost). */
-function parseDestination(to: unknown, name: string): { port: number; host: string | undefined } {
-  validateObject(to, name);
-  const v = to as { host?: unknown; port?: unknown };
-  if (v.host !== undefined && typeof v.host !== 'string') {
-    throw new InvalidArgTypeError(
-      `The "${name}.host" property must be a string: received ${describe(v.host)}`,
+/**
+ * An IP endpoint for UDP: `parseEndpoint()`'s checks (the same as `connect()` and `listen()`),
+ * and a Unix socket path refused (datagram sockets here are UDP only).
+ */
+function udpEndpoint(
+  value: unknown,
+  name: string,
+  forSend: boolean,
+): { port: number; host: string | undefined } {
+  const ep = parseEndpoint(value, name, forSend);
+  if (ep.kind === 'ipc') {
+    throw new InvalidArgValueError(
+      `The "${name}" argument must be a host and port: datagram sockets are UDP only`,
     );
   }
-  if (v.host === '')
-    throw new InvalidArgValueError(`The "${name}.host" property must not be empty`);
-  if (typeof v.port !== 'number') {
-    throw new InvalidArgTypeError(
-      `The "${name}.port" property must be a number: received ${describe(v.port)}`,
-    );
-  }
-  if (!Number.isInteger(v.port) || v.port < 1 || v.port > 65535) {
-    throw new BadPortError(`${name}.port should be >= 1 and < 65536: received ${String(v.port)}`);
-  }
-  return { port: v.port, host: v.host };
+  return ep;
 }
 
 /**
@@ -432,23 +422,7 @@ function parseDestination(to: unknown, name: string): { port: number; host: stri
  * ```
  */
 export async function bind(on: TcpAddress, options?: BindOptions): Promise<DatagramSocket> {
-  validateObject(on, 'on');
-  const v = on as { host?: unknown; port?: unknown };
-  if (v.host !== undefined && typeof v.host !== 'string') {
-    throw new InvalidArgTypeError(
-      `The "on.host" property must be a string: received ${describe(v.host)}`,
-    );
-  }
-  if (v.host === '') throw new InvalidArgValueError('The "on.host" property must not be empty');
-  if (typeof v.port !== 'number') {
-    throw new InvalidArgTypeError(
-      `The "on.port" property must be a number: received ${describe(v.port)}`,
-    );
-  }
-  if (!Number.isInteger(v.port) || v.port < 0 || v.port > 65535) {
-    throw new BadPortError(`on.port should be >= 0 and < 65536: received ${String(v.port)}`);
-  }
-  const port = v.port;
+  const { port, host: onHost } = udpEndpoint(on, 'on', false);
   const o = options ?? {};
   validateObject(o, 'options');
   const queueSize =
@@ -475,7 +449,7 @@ export async function bind(on: TcpAddress, options?: BindOptions): Promise<Datag
   const signal = signalOf(options);
   signal?.throwIfAborted();
 
-  let host = v.host;
+  let host = onHost;
   let family = host === undefined ? 4 : isIP(host);
   if (family === 0) {
     const found = await lookup(host as string);
