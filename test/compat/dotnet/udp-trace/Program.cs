@@ -15,7 +15,7 @@ static class P {
     EventHandler<SocketAsyncEventArgs> h = (_, _) => tcs.TrySetResult();
     e.Completed += h;
     bool pending;
-    try { pending = op(e); } catch (Exception ex) { e.Completed -= h; Console.WriteLine($"{name}: throws {ex.GetType().Name}"); return e; }
+    try { pending = op(e); } catch (SocketException ex) { e.Completed -= h; Console.WriteLine($"{name}: throws SocketException {ex.SocketErrorCode}"); return e; } catch (Exception ex) { e.Completed -= h; Console.WriteLine($"{name}: throws {ex.GetType().Name}"); return e; }
     if (pending) await tcs.Task;
     e.Completed -= h;
     Console.WriteLine($"{name}: returns {pending.ToString().ToLower()}, {e.SocketError}, {e.BytesTransferred}, {Ep(e.RemoteEndPoint, a, b)}");
@@ -92,5 +92,93 @@ static class P {
     Thread.Sleep(50);
     B.Close();
     await recv8;
+    // 8b. an aborted receive reports the count of the socket's last receive that pended
+    var E = Bound(); var eEp = E.LocalEndPoint!;
+    var r8b = Run(E.ReceiveFromAsync, Args(new byte[16], 16, any), "8b E.receiveFromAsync (waits)", a, b);
+    Thread.Sleep(50);
+    A.SendTo(new byte[7], eEp);
+    await r8b;
+    A.SendTo(new byte[3], eEp);
+    Thread.Sleep(100);
+    await Run(E.ReceiveFromAsync, Args(new byte[16], 16, any), "8b E.receiveFromAsync (queued)", a, b);
+    var r8c = Run(E.ReceiveAsync, Args(new byte[16], 16, null), "8b E.receiveAsync then close", a, b);
+    Thread.Sleep(50);
+    E.Close();
+    await r8c;
+    // 9. what a datagram socket can be made with
+    Make("9 new Socket(InterNetwork, Dgram, Unspecified)", () => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Unspecified));
+    Make("9 new Socket(InterNetwork, Dgram, Tcp)", () => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Tcp));
+    Make("9 new Socket(InterNetwork, Stream, Udp)", () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Udp));
+    Make("9 new Socket(InterNetworkV6, Dgram, Udp)", () => new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp));
+    // 10. stream-only operations
+    var F = Bound(); var fEp = (IPEndPoint)F.LocalEndPoint!;
+    Try("10 listen", () => { F.Listen(1); return null; });
+    Try("10 acceptAsync", () => F.AcceptAsync(new SocketAsyncEventArgs()));
+    Try("10 noDelay get", () => F.NoDelay);
+    Try("10 noDelay set", () => { F.NoDelay = true; return null; });
+    Try("10 bind again", () => { F.Bind(new IPEndPoint(IPAddress.Loopback, 0)); return null; });
+    await Run(F.SendAsync, Args(new byte[1], 1, null), "10 sendAsync unconnected", a, b);
+    await Run(F.SendToAsync, Args(new byte[1], 1, new IPEndPoint(IPAddress.IPv6Loopback, b)), "10 sendToAsync to IPv6", a, b);
+    await Run(F.ReceiveFromAsync, Args(new byte[1], 1, new IPEndPoint(IPAddress.IPv6Any, 0)), "10 receiveFromAsync IPv6 endpoint", a, b);
+    await Run(F.SendToAsync, Args(new byte[1], 1, new DnsEndPoint("localhost", b)), "10 sendToAsync DnsEndPoint", a, b);
+    var bl = new SocketAsyncEventArgs { RemoteEndPoint = fEp, BufferList = new List<ArraySegment<byte>> { new(Encoding.ASCII.GetBytes("ab")), new(Encoding.ASCII.GetBytes("cd")) } };
+    await Run(A.SendToAsync, bl, "10 sendToAsync bufferList", a, b);
+    Thread.Sleep(100);
+    Console.WriteLine($"10 F.Available {F.Available}");
+    var bl2 = new SocketAsyncEventArgs { RemoteEndPoint = any, BufferList = new List<ArraySegment<byte>> { new(new byte[1]), new(new byte[8]) } };
+    await Run(F.ReceiveFromAsync, bl2, "10 receiveFromAsync bufferList", a, b);
+    Console.WriteLine($"10 bufferList bytes: {Encoding.ASCII.GetString(bl2.BufferList![0].Array!, 0, 1)}|{Encoding.ASCII.GetString(bl2.BufferList![1].Array!, 0, 3)}");
+    // 11. peek, zero-byte receives, receiveAsync on a bound socket
+    A.SendTo(Encoding.ASCII.GetBytes("peek"), fEp);
+    Thread.Sleep(100);
+    var pk = Args(new byte[16], 16, any); pk.SocketFlags = SocketFlags.Peek;
+    await Run(F.ReceiveFromAsync, pk, "11 receiveFromAsync Peek", a, b);
+    await Run(F.ReceiveFromAsync, Args(new byte[16], 0, any), "11 receiveFromAsync count 0", a, b);
+    Console.WriteLine($"11 F.Available {F.Available}");
+    A.SendTo(Encoding.ASCII.GetBytes("xyz"), fEp);
+    Thread.Sleep(100);
+    await Run(F.ReceiveAsync, Args(new byte[16], 16, null), "11 receiveAsync bound, unconnected", a, b);
+    // 12. a connected datagram socket
+    var G = Bound(); var gEp = (IPEndPoint)G.LocalEndPoint!;
+    await Run(G.ConnectAsync, Args(new byte[0], 0, bEp2(fEp)), "12 G.connectAsync F", a, b);
+    A.SendTo(Encoding.ASCII.GetBytes("not F"), gEp);
+    F.SendTo(Encoding.ASCII.GetBytes("from F"), gEp);
+    Thread.Sleep(100);
+    await Run(G.ReceiveFromAsync, Args(new byte[16], 16, any), "12 G.receiveFromAsync (only F's)", a, b);
+    await Run(G.SendToAsync, Args(Encoding.ASCII.GetBytes("to A"), 4, new IPEndPoint(IPAddress.Loopback, a)), "12 G.sendToAsync another peer", a, b);
+    Thread.Sleep(100);
+    Console.WriteLine($"12 A.Available {A.Available}");
+    await Run(G.ConnectAsync, Args(new byte[0], 0, new IPEndPoint(IPAddress.Loopback, a)), "12 G.connectAsync again", a, b);
+    Console.WriteLine($"12 G.RemoteEndPoint {Ep(G.RemoteEndPoint, a, b)}");
+    await Run(G.DisconnectAsync, new SocketAsyncEventArgs(), "12 G.disconnectAsync", a, b);
+    Console.WriteLine($"12 G.Connected {G.Connected}, RemoteEndPoint {Ep(G.RemoteEndPoint, a, b)}");
+    Try("12 G.shutdown(Send)", () => { G.Shutdown(SocketShutdown.Send); return null; });
+    await Run(G.SendAsync, Args(new byte[1], 1, null), "12 G.sendAsync after shutdown(Send)", a, b);
+    // 12b. shutdown on an unconnected datagram socket: Linux refuses it, and shuts down all the same
+    var H = Bound();
+    Try("12b H.shutdown(Both) unconnected", () => { H.Shutdown(SocketShutdown.Both); return null; });
+    await Run(H.SendToAsync, Args(new byte[1], 1, new IPEndPoint(IPAddress.Loopback, a)), "12b H.sendToAsync after", a, b);
+    var r12h = Run(H.ReceiveFromAsync, Args(new byte[4], 4, any), "12b H.receiveFromAsync after (waits until closed)", a, b);
+    Thread.Sleep(50);
+    H.Close();
+    await r12h;
+    var K = Bound();
+    Try("12b K.shutdown(Receive) unconnected", () => { K.Shutdown(SocketShutdown.Receive); return null; });
+    await Run(K.SendToAsync, Args(new byte[1], 1, new IPEndPoint(IPAddress.Loopback, a)), "12b K.sendToAsync after", a, b);
+    var r12k = Run(K.ReceiveFromAsync, Args(new byte[4], 4, any), "12b K.receiveFromAsync after (waits until closed)", a, b);
+    Thread.Sleep(50);
+    K.Close();
+    await r12k;
+    // 13. IPv6
+    var X = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp); X.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+    var Y = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp); Y.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+    await Run(X.SendToAsync, Args(Encoding.ASCII.GetBytes("six"), 3, Y.LocalEndPoint), "13 [::1] sendToAsync", a, b);
+    Thread.Sleep(100);
+    var r13 = await Run(Y.ReceiveFromAsync, Args(new byte[16], 16, new IPEndPoint(IPAddress.IPv6Any, 0)), "13 [::1] receiveFromAsync", a, b);
+    Console.WriteLine($"13 from X: {((IPEndPoint)r13.RemoteEndPoint!).Port == ((IPEndPoint)X.LocalEndPoint!).Port}");
   }
+  static EndPoint bEp2(IPEndPoint ep) => ep;
+  static Socket Bound() { var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp); s.Bind(new IPEndPoint(IPAddress.Loopback, 0)); return s; }
+  static void Make(string name, Func<Socket> make) { try { var s = make(); Console.WriteLine($"{name}: {s.SocketType} {s.ProtocolType}"); s.Close(); } catch (SocketException ex) { Console.WriteLine($"{name}: throws SocketException {ex.SocketErrorCode}"); } catch (Exception ex) { Console.WriteLine($"{name}: throws {ex.GetType().Name}"); } }
+  static void Try(string name, Func<object?> f) { try { var r = f(); Console.WriteLine($"{name}: {(r is bool x ? x.ToString().ToLower() : r?.ToString() ?? "ok")}"); } catch (SocketException ex) { Console.WriteLine($"{name}: throws SocketException {ex.SocketErrorCode}"); } catch (Exception ex) { Console.WriteLine($"{name}: throws {ex.GetType().Name}"); } }
 }
