@@ -13,6 +13,7 @@ import {
   InvalidArgValueError,
   OutOfRangeError,
   SocketClosedError,
+  tryBind,
 } from '../src/core/index.js';
 import { delay, until } from './helpers.js';
 
@@ -262,5 +263,96 @@ describe('datagrams: bind() and DatagramSocket', () => {
     expect(printed.startsWith('to socat listening')).toBe(true);
     listener.kill();
     await once(listener, 'exit');
+  });
+
+  describe('the synchronous fast path: tryBind, trySend, tryReceive', () => {
+    it('tryBind() binds an IP address before it returns; a name gives the promise', async () => {
+      const now = tryBind({ host: LOCAL, port: 0 });
+      expect(now).toBeInstanceOf(DatagramSocket);
+      await using a = now as DatagramSocket;
+      expect(a.address.port).toBeGreaterThan(0);
+      const later = tryBind({ host: 'localhost', port: 0 });
+      expect(later).toBeInstanceOf(Promise);
+      await using b = await later;
+      expect(b.address.port).toBeGreaterThan(0);
+    });
+
+    it('tryBind() throws what the OS refused at once, and bad input, before any I/O', async () => {
+      await using a = await bind({ host: LOCAL, port: 0 });
+      expect(() => tryBind({ host: LOCAL, port: a.address.port })).toThrow(
+        expect.objectContaining({ code: 'EADDRINUSE' }) as Error,
+      );
+      expect(() => tryBind({ host: LOCAL, port: -1 })).toThrow(BadPortError);
+      expect(() => tryBind({ host: LOCAL, port: 0 }, { receiveQueueSize: 0 })).toThrow(
+        OutOfRangeError,
+      );
+    });
+
+    it('trySend() says at once that the OS took a datagram, or throws what it refused', async () => {
+      await using a = await bind({ host: LOCAL, port: 0 });
+      await using b = await bind({ host: LOCAL, port: 0 });
+      expect(a.trySend('now', to(b))).toBe(3);
+      expect(a.trySend([Buffer.from('ga'), Buffer.from('thered')], to(b))).toBe(8);
+      expect(() => a.trySend(new Uint8Array(70_000), to(b))).toThrow(
+        expect.objectContaining({ code: 'EMSGSIZE', syscall: 'send' }) as Error,
+      );
+      expect(() => a.trySend('x')).toThrow(InvalidArgValueError);
+      await until(() => b.queuedDatagrams === 2);
+      expect(text((await b.receive()).data)).toBe('now');
+      expect(text((await b.receive()).data)).toBe('gathered');
+      // To a name, node:dgram looks it up first: the promise.
+      const r = a.trySend('named', { host: 'localhost', port: b.address.port });
+      expect(r).toBeInstanceOf(Promise);
+      expect(await r).toBe(5);
+    });
+
+    it('tryReceive() takes a queued datagram at once, or nothing; throws once closed', async () => {
+      await using a = await bind({ host: LOCAL, port: 0 });
+      await using b = await bind({ host: LOCAL, port: 0 });
+      expect(b.tryReceive()).toBeUndefined();
+      expect(a.trySend('first', to(b))).toBe(5);
+      expect(a.trySend('second datagram', to(b))).toBe(15);
+      await until(() => b.queuedDatagrams === 2);
+      const d = b.tryReceive();
+      expect(d && text(d.data)).toBe('first');
+      expect(d?.from.port).toBe(a.address.port);
+      const into = new Uint8Array(6);
+      expect(b.tryReceive(into)).toMatchObject({ bytes: 6, truncated: true });
+      expect(text(into)).toBe('second');
+      expect(b.tryReceive()).toBeUndefined();
+      await b.close();
+      expect(() => b.tryReceive()).toThrow(SocketClosedError);
+    });
+
+    it('connect() to an IP address sets remoteAddress at once; disconnect() removes it, others get through again', async () => {
+      await using a = await bind({ host: LOCAL, port: await deadPort() }); // a port of its own
+      await using b = await bind({ host: LOCAL, port: 0 });
+      await using c = await bind({ host: LOCAL, port: 0 });
+      const connecting = a.connect(to(b));
+      expect(a.remoteAddress).toEqual({ address: LOCAL, port: b.address.port, family: 'IPv4' });
+      await connecting;
+      a.disconnect();
+      expect(a.remoteAddress).toBeUndefined();
+      a.disconnect(); // nothing to do
+      await c.send('from c', to(a));
+      expect(text((await a.receive({ signal: AbortSignal.timeout(2_000) })).data)).toBe('from c');
+      await a.connect(to(c)); // another peer
+      await a.send('to c');
+      expect(text((await c.receive({ signal: AbortSignal.timeout(2_000) })).data)).toBe('to c');
+    });
+
+    it('disconnect() on a socket bound to port 0: Linux releases the port; the next send binds a new one', async () => {
+      await using a = await bind({ host: LOCAL, port: 0 });
+      await using b = await bind({ host: LOCAL, port: 0 });
+      await a.connect(to(b));
+      const before = a.address.port;
+      a.disconnect();
+      expect(a.address.port).toBe(0);
+      await a.send('x', to(b));
+      const { from } = await b.receive({ signal: AbortSignal.timeout(2_000) });
+      expect(a.address.port).toBe(from.port);
+      expect(from.port).not.toBe(0);
+      expect(before).not.toBe(0);
+    });
   });
 });

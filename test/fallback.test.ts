@@ -4,7 +4,7 @@
 // aborted after hand-off reports the bytes handed to the socket. The same guarantees hold;
 // this file forces that path.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SendAbortedError } from '../src/core/index.js';
+import { bind, SendAbortedError } from '../src/core/index.js';
 import { publicApiOnly } from '../src/core/internal/node-net.js';
 import {
   abortSendInFlight,
@@ -88,5 +88,18 @@ describe("node:net's public API only (the fallback)", () => {
     await p.server.reset(); // no handle to reach: the socket is closed, not reset
     expect((await p.server.closed).reason).toBe('reset');
     expect(['closed', 'peer-reset']).toContain((await p.client.closed).reason);
+  });
+
+  it('UDP: trySend() gives the promise, which resolves once the OS took the datagram or rejects with its refusal', async () => {
+    await using a = await bind({ host: '127.0.0.1', port: 0 });
+    await using b = await bind({ host: '127.0.0.1', port: 0 });
+    const dest = { host: '127.0.0.1', port: b.address.port };
+    const r = a.trySend('later', dest);
+    expect(r).toBeInstanceOf(Promise);
+    expect(await r).toBe(5);
+    expect(new TextDecoder().decode((await b.receive()).data)).toBe('later');
+    await expect(a.trySend(new Uint8Array(70_000), dest)).rejects.toMatchObject({
+      code: 'EMSGSIZE',
+    });
   });
 });

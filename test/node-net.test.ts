@@ -3,9 +3,10 @@
 // changes one, its test here fails by name, instead of sockflow quietly taking the public-API
 // fallback (and, say, reporting an upper bound as SendAbortedError.bytesWritten).
 // docs/node-notes.md says what each is for and where it was checked.
+import * as dgram from 'node:dgram';
 import { once } from 'node:events';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SendAbortedError } from '../src/core/index.js';
@@ -25,7 +26,9 @@ import {
   takeOverAccepts,
   tlsClientWithOnread,
   watchForTruncation,
+  watchUdpSends,
   type AcceptedHandle,
+  type UdpSendWatch,
 } from '../src/core/internal/node-net.js';
 import * as tls from 'node:tls';
 import { certs } from './tls-certs.js';
@@ -300,6 +303,32 @@ describe(`node:net's private surfaces (${process.version})`, () => {
       expect(socket.allowHalfOpen).toBe(false);
       await closeAll(socket, client, server);
     });
+  });
+
+  it('UDP sends: the handle says at once that the OS took a datagram (size + 1) or refused it (errno)', async () => {
+    const a = dgram.createSocket('udp4');
+    const b = dgram.createSocket('udp4');
+    a.bind(0, LOOPBACK);
+    b.bind(0, LOOPBACK);
+    await Promise.all([once(a, 'listening'), once(b, 'listening')]);
+    try {
+      const watch = watchUdpSends(a);
+      expect(watch).toBeDefined();
+      const w = watch as UdpSendWatch;
+      const port = b.address().port;
+      const sent = new Promise((r) => a.send('hello', port, LOOPBACK, r));
+      await until(() => w.last !== undefined); // node:dgram looks the address up first
+      expect(w.last).toBe(6);
+      await sent;
+      w.last = undefined;
+      const refused = new Promise((r) => a.send(Buffer.alloc(70_000), port, LOOPBACK, r));
+      await until(() => w.last !== undefined);
+      expect(w.last).toBe(-constants.errno.EMSGSIZE);
+      expect(await refused).toMatchObject({ code: 'EMSGSIZE' });
+    } finally {
+      a.close();
+      b.close();
+    }
   });
 
   it("socket names: read from the handle, equal to node:net's public getters", async () => {

@@ -64,7 +64,7 @@ export class DatagramQueue {
   #head = 0;
   #waiters: Waiter[] = [];
   /** An error the OS reported (ICMP port unreachable): the next operation gets it, once. */
-  #pendingError: unknown;
+  #pendingError: Error | undefined;
   /** Set once the socket is closed: what receives reject with. */
   #closed: SocketClosedError | undefined;
 
@@ -93,14 +93,14 @@ export class DatagramQueue {
   }
 
   /** The OS reported an error: the oldest waiting receive rejects with it, or the next operation. */
-  onError(error: unknown): void {
+  onError(error: Error): void {
     const w = this.#waiters.shift();
     if (w !== undefined) this.settle(w).reject(error);
     else this.#pendingError = error;
   }
 
   /** Takes the error an operation must report first, if there is one. */
-  takePendingError(): unknown {
+  takePendingError(): Error | undefined {
     const e = this.#pendingError;
     this.#pendingError = undefined;
     return e;
@@ -116,6 +116,22 @@ export class DatagramQueue {
       if (w.kind === STEP) this.settle(w).resolve({ done: true, value: undefined } as never);
       else this.settle(w).reject(error);
     }
+  }
+
+  /**
+   * The next queued datagram, taken now (copied into `into` when given), or `undefined` when
+   * none is queued; throws what a receive would reject with at once.
+   */
+  tryTake(into: Uint8Array | undefined): Datagram | DatagramReceived | undefined {
+    if (this.#closed !== undefined) throw this.#closed;
+    const error = this.takePendingError();
+    if (error !== undefined) throw error;
+    if (this.length === 0) return undefined;
+    const data = this.#data[this.#head] as Uint8Array;
+    const from = this.#from[this.#head] as IpSocketAddress;
+    this.shift();
+    return result(into === undefined ? TAKE : INTO, into, data, from) as
+      Datagram | DatagramReceived;
   }
 
   receive(signal: AbortSignal | undefined): Promise<Datagram> {

@@ -1,67 +1,16 @@
 /**
- * `bind()` and `DatagramSocket`: UDP you `await` and `for await`, with cancel-safe receives
- * and a bounded receive queue.
+ * `DatagramSocket`: UDP you `await` and `for await`, with cancel-safe receives and a bounded
+ * receive queue (`bind()`, which makes one, is in datagram-bind.ts).
  *
  * @module
  */
-import * as dgram from 'node:dgram';
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import type * as dgram from 'node:dgram';
+import { getSystemErrorName } from 'node:util';
 import { formatAddress, parseEndpoint, type IpSocketAddress, type TcpAddress } from './address.js';
 import { DatagramQueue, type Datagram, type DatagramReceived } from './datagram-queue.js';
-import { InvalidArgValueError, SocketClosedError } from './errors.js';
-import {
-  signalOf,
-  validateBoolean,
-  validateInteger,
-  dataLength,
-  validateNotDetached,
-  validateObject,
-} from './internal/validate.js';
-
-/**
- * Options of {@link bind}.
- *
- * @example
- * ```ts
- * const udp = await bind({ host: '0.0.0.0', port: 5353 }, {
- *   reuseAddr: true,
- *   multicastMembership: ['224.0.0.251'],
- *   receiveQueueSize: 4096,
- * });
- * ```
- */
-export interface BindOptions {
-  /**
-   * Datagrams held for receives not yet made. Past it, new datagrams are dropped and counted
-   * in {@link DatagramSocket.dropped}: UDP is lossy by nature, and memory must stay bounded
-   * whatever peers send (at most this many datagrams of at most 64 KiB each). At least 1.
-   * @defaultValue `1024`
-   */
-  receiveQueueSize?: number;
-  /** Aborts the `bind()` call itself (not the socket's lifetime). */
-  signal?: AbortSignal;
-  /** `SO_REUSEADDR`: several sockets may bind the same address (multicast listeners). */
-  reuseAddr?: boolean;
-  /** On an IPv6 socket, receive IPv6 only (no IPv4-mapped addresses). */
-  ipv6Only?: boolean;
-  /** `SO_BROADCAST`: may send to a broadcast address. */
-  broadcast?: boolean;
-  /** Multicast groups to join once bound (`IP_ADD_MEMBERSHIP`), on the default interface. */
-  multicastMembership?: readonly string[];
-  /** Hops a multicast datagram may take. @defaultValue `1` (the OS's) */
-  multicastTtl?: number;
-  /** Whether multicast datagrams sent come back to this host. @defaultValue `true` */
-  multicastLoopback?: boolean;
-}
-
-/** Default of {@link BindOptions.receiveQueueSize}. *
- * @example
- * ```ts
- * await bind({ port: 0 }, { receiveQueueSize: DEFAULT_RECEIVE_QUEUE_SIZE * 4 });
- * ```
- */
-export const DEFAULT_RECEIVE_QUEUE_SIZE = 1024;
+import { InvalidArgTypeError, InvalidArgValueError, SocketClosedError } from './errors.js';
+import { watchUdpSends, type UdpSendWatch } from './internal/node-net.js';
+import { dataLength, describe, signalOf, validateNotDetached } from './internal/validate.js';
 
 /**
  * What `send()` sends: bytes, a string (UTF-8), or a list gathered into one datagram.
@@ -94,20 +43,18 @@ const CLOSED_MESSAGE = 'the datagram socket was closed';
 export class DatagramSocket implements AsyncIterable<Datagram>, AsyncDisposable {
   readonly #socket: dgram.Socket;
   readonly #queue: DatagramQueue;
-  readonly #address: IpSocketAddress;
+  #address: IpSocketAddress | undefined;
   #remote: IpSocketAddress | undefined;
   #closing: Promise<void> | undefined;
+  /** What each send did before node:dgram's send() returned, where the runtime says. */
+  readonly #sends: UdpSendWatch | undefined;
 
-  /** @internal Made by {@link bind}. */
+  /** @internal Made by {@link bind}: `socket` is bound. */
   constructor(socket: dgram.Socket, queueSize: number) {
     this.#socket = socket;
     this.#queue = new DatagramQueue(queueSize);
-    const a = socket.address();
-    this.#address = Object.freeze({
-      address: a.address,
-      port: a.port,
-      family: a.family === 'IPv6' ? 'IPv6' : 'IPv4',
-    });
+    this.#sends = watchUdpSends(socket);
+    this.#address = this.#own();
     const queue = this.#queue;
     socket.on('message', (data: Buffer, from: dgram.RemoteInfo) => {
       queue.onDatagram(data, from);
@@ -126,7 +73,20 @@ export class DatagramSocket implements AsyncIterable<Datagram>, AsyncDisposable 
    * ```
    */
   get address(): IpSocketAddress {
-    return this.#address;
+    // After a disconnect() the OS may have released the port: read it again until it has one.
+    return this.#address ?? this.#own();
+  }
+
+  /** The OS's name of this socket; kept once it has a port. */
+  #own(): IpSocketAddress {
+    const a = this.#socket.address();
+    const own: IpSocketAddress = Object.freeze({
+      address: a.address,
+      port: a.port,
+      family: a.family === 'IPv6' ? 'IPv6' : 'IPv4',
+    });
+    if (own.port !== 0) this.#address = own;
+    return own;
   }
 
   /**
@@ -182,41 +142,69 @@ export class DatagramSocket implements AsyncIterable<Datagram>, AsyncDisposable 
    * ```
    */
   send(data: DatagramData, to?: TcpAddress, options?: { signal?: AbortSignal }): Promise<number> {
-    let bytes: number;
-    let port: number | undefined;
-    let host: string | undefined;
+    let r: number | Promise<number>;
     try {
-      bytes = dataLength(data);
-      if (to !== undefined) {
-        ({ port, host } = udpEndpoint(to, 'to', true));
-        if (this.#remote !== undefined) {
-          throw new InvalidArgValueError(
-            `Cannot send to ${formatAddress({ kind: 'tcp', host, port })}: the socket is connected to ${formatAddress(this.#remote)}; send without "to"`,
-          );
-        }
-      } else if (this.#remote === undefined) {
-        throw new InvalidArgValueError(
-          'The "to" argument is required: the socket is not connected',
-        );
-      }
-      signalOf(options)?.throwIfAborted();
+      r = this.trySend(data, to, options);
     } catch (err) {
       return Promise.reject(err);
     }
-    if (this.#closing !== undefined) return Promise.reject(closedError('send on'));
-    const pending = this.#queue.takePendingError();
-    if (pending !== undefined) return Promise.reject(pending);
-    const msg = typeof data === 'string' ? data : (data as Uint8Array | Uint8Array[]);
-    return new Promise((resolve, reject) => {
-      const done = (err: Error | null): void => {
-        if (err) reject(err);
-        else resolve(bytes);
-      };
-      if (port === undefined) this.#socket.send(msg, done);
-      else this.#socket.send(msg, port, host, done);
-    });
+    return typeof r === 'number' ? Promise.resolve(r) : r;
   }
 
+  /**
+   * Starts a send like {@link DatagramSocket.send} and says at once whether it is done:
+   * returns the datagram's size when the OS took it before this call returned (the usual case
+   * on Node, to an IP address), otherwise the promise `send()` would have returned (a host
+   * name to look up, a full socket buffer, or a runtime that does not say at once: Bun, Deno).
+   * What `send()` would reject with, it throws when it knows at once: bad arguments, a closed
+   * socket, an error the OS reported earlier (`ECONNREFUSED`), or the OS refusing this
+   * datagram (`EMSGSIZE`…). For layers that must know at once whether a send completed
+   * (sockflow/compat's `sendToAsync` is built on it).
+   *
+   * **Cancel safety:** as for `send()`, once it returned a promise.
+   *
+   * @example
+   * ```ts
+   * const r = udp.trySend(reply, { host: '127.0.0.1', port: 9000 });
+   * if (typeof r !== 'number') await r; // the OS did not take it at once
+   * ```
+   */
+  trySend(
+    data: DatagramData,
+    to?: TcpAddress,
+    options?: { signal?: AbortSignal },
+  ): number | Promise<number> {
+    const bytes = dataLength(data);
+    let port: number | undefined;
+    let host: string | undefined;
+    if (to !== undefined) {
+      ({ port, host } = udpEndpoint(to, 'to', true));
+      if (this.#remote !== undefined) {
+        throw new InvalidArgValueError(
+          `Cannot send to ${formatAddress({ kind: 'tcp', host, port })}: the socket is connected to ${formatAddress(this.#remote)}; send without "to"`,
+        );
+      }
+    } else if (this.#remote === undefined) {
+      throw new InvalidArgValueError('The "to" argument is required: the socket is not connected');
+    }
+    signalOf(options)?.throwIfAborted();
+    if (this.#closing !== undefined) throw closedError('send on');
+    const pending = this.#queue.takePendingError();
+    if (pending !== undefined) throw pending;
+    const msg = typeof data === 'string' ? data : (data as Uint8Array | Uint8Array[]);
+    const watch = this.#sends;
+    const later = new Later(bytes);
+    if (watch !== undefined) watch.last = undefined;
+    if (port === undefined) this.#socket.send(msg, later.done);
+    else this.#socket.send(msg, port, host, later.done);
+    const r = watch?.last;
+    if (r !== undefined && r > 0) return bytes; // the OS took it (r is its size + 1)
+    if (r !== undefined && r < 0) {
+      const peer = port === undefined ? (this.#remote as IpSocketAddress) : undefined;
+      throw sendError(r, peer?.address ?? host, peer?.port ?? port);
+    }
+    return later.promise();
+  }
   /**
    * Receives the next datagram and its sender. With `into`, copies it into your buffer
    * instead and resolves with `{ bytes, from, truncated }` (a longer datagram is cut to
@@ -250,6 +238,33 @@ export class DatagramSocket implements AsyncIterable<Datagram>, AsyncDisposable 
     return a instanceof Uint8Array
       ? this.#queue.receiveInto(a, signal)
       : this.#queue.receive(signal);
+  }
+
+  /**
+   * Takes a datagram already queued, without a promise: what `receive()` (or, with `into`,
+   * `receive(into)`) would resolve with at once, or `undefined` when none is queued (nothing
+   * is taken then). What `receive()` would reject with at once, it throws: `ERR_SOCKET_CLOSED`
+   * after `close()`, an error the OS reported (`ECONNREFUSED`). For layers that must know at
+   * once whether a receive completed (sockflow/compat's `receiveFromAsync` is built on it).
+   *
+   * @example
+   * ```ts
+   * let d;
+   * while ((d = udp.tryReceive()) !== undefined) handle(d);
+   * ```
+   */
+  tryReceive(): Datagram | undefined;
+  tryReceive(into: Uint8Array): DatagramReceived | undefined;
+  tryReceive(into?: Uint8Array): Datagram | DatagramReceived | undefined {
+    if (into !== undefined) {
+      if (!(into instanceof Uint8Array)) {
+        throw new InvalidArgTypeError(
+          `The "into" argument must be a Uint8Array: received ${describe(into)}`,
+        );
+      }
+      validateNotDetached(into, 'into');
+    }
+    return this.#queue.tryTake(into);
   }
 
   /**
@@ -335,18 +350,52 @@ export class DatagramSocket implements AsyncIterable<Datagram>, AsyncDisposable 
       };
       const onConnect = (): void => {
         socket.off('error', onError);
-        const r = socket.remoteAddress();
-        this.#remote = Object.freeze({
-          address: r.address,
-          port: r.port,
-          family: r.family === 'IPv6' ? 'IPv6' : 'IPv4',
-        });
+        this.#remote ??= this.#peer();
         resolve();
       };
       socket.once('error', onError);
       socket.once('connect', onConnect);
       socket.connect(port, host);
+      // To an IP address, Node connects before connect() returns ('connect' follows on the
+      // next tick): the peer is known, and datagrams from others filtered, from now on.
+      this.#remote = this.#peer();
     });
+  }
+
+  /** The OS's peer of a connected socket, `undefined` when not connected (yet). */
+  #peer(): IpSocketAddress | undefined {
+    let r;
+    try {
+      r = this.#socket.remoteAddress();
+    } catch {
+      return undefined;
+    }
+    return Object.freeze({
+      address: r.address,
+      port: r.port,
+      family: r.family === 'IPv6' ? 'IPv6' : 'IPv4',
+    });
+  }
+
+  /**
+   * Removes the default peer set by `connect()`: `send()` needs its `to` again, and datagrams
+   * from every peer are delivered again. Does nothing when not connected (or once closed).
+   *
+   * A socket bound to port 0 loses its port here: Linux releases a port it picked when the
+   * association is dissolved (a port given to `bind()` is kept). `address` then says port 0
+   * until the next `send()` (or `connect()`) binds a new one.
+   *
+   * @example
+   * ```ts
+   * udp.disconnect();
+   * await udp.connect({ host: '127.0.0.1', port: 5300 }); // another peer
+   * ```
+   */
+  disconnect(): void {
+    if (this.#remote === undefined || this.#closing !== undefined) return;
+    this.#socket.disconnect();
+    this.#remote = undefined;
+    this.#address = undefined;
   }
 
   /**
@@ -382,15 +431,56 @@ export class DatagramSocket implements AsyncIterable<Datagram>, AsyncDisposable 
   }
 }
 
+/** A send's callback, and a promise made of it only when the send did not finish at once. */
+class Later {
+  readonly #bytes: number;
+  #resolve: ((n: number) => void) | undefined;
+  #reject: ((err: unknown) => void) | undefined;
+
+  constructor(bytes: number) {
+    this.#bytes = bytes;
+  }
+
+  /** node:dgram's callback: settles the promise, if one was made (else trySend said it all). */
+  readonly done = (err: Error | null): void => {
+    if (err) this.#reject?.(err);
+    else this.#resolve?.(this.#bytes);
+  };
+
+  promise(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+  }
+}
+
+/** The error node:dgram's callback would get for a send the OS refused (a negative errno). */
+function sendError(errno: number, address: string | undefined, port: number | undefined): Error {
+  let code: string;
+  try {
+    code = getSystemErrorName(errno);
+  } catch {
+    code = 'UNKNOWN';
+  }
+  const where = address === undefined ? '' : ` ${address}:${String(port)}`;
+  return Object.assign(new Error(`send ${code}${where}`), {
+    errno,
+    code,
+    syscall: 'send',
+    ...(address === undefined ? {} : { address, port }),
+  });
+}
+
 function closedError(what: string): SocketClosedError {
   return new SocketClosedError(`Cannot ${what} the datagram socket: ${CLOSED_MESSAGE}`);
 }
 
 /**
- * An IP endpoint for UDP: `parseEndpoint()`'s checks (the same as `connect()` and `listen()`),
- * and a Unix socket path refused (datagram sockets here are UDP only).
+ * @internal An IP endpoint for UDP: `parseEndpoint()`'s checks (the same as `connect()` and
+ * `listen()`), and a Unix socket path refused (datagram sockets here are UDP only).
  */
-function udpEndpoint(
+export function udpEndpoint(
   value: unknown,
   name: string,
   forSend: boolean,
@@ -402,89 +492,4 @@ function udpEndpoint(
     );
   }
   return ep;
-}
-
-/**
- * Binds a UDP socket: IPv4 or IPv6 by the host's address (a name is looked up first; no host
- * binds every IPv4 interface, `'::'` every IPv6 one), port 0 picks a free port (see
- * `udp.address`).
- *
- * Bad arguments reject before any I/O. A failure to bind rejects with the system error
- * (`EADDRINUSE`, `EACCES`…).
- *
- * **Cancel safety:** cancel safe. An aborted `bind()` rejects with `signal.reason` and leaves
- * nothing bound.
- *
- * @example
- * ```ts
- * await using udp = await bind({ host: '127.0.0.1', port: 0 });
- * const { data, from } = await udp.receive();
- * ```
- */
-export async function bind(on: TcpAddress, options?: BindOptions): Promise<DatagramSocket> {
-  const { port, host: onHost } = udpEndpoint(on, 'on', false);
-  const o = options ?? {};
-  validateObject(o, 'options');
-  const queueSize =
-    o.receiveQueueSize === undefined
-      ? DEFAULT_RECEIVE_QUEUE_SIZE
-      : validateInteger(o.receiveQueueSize, 'receiveQueueSize', 1);
-  const reuseAddr = o.reuseAddr === undefined ? false : validateBoolean(o.reuseAddr, 'reuseAddr');
-  const ipv6Only = o.ipv6Only === undefined ? false : validateBoolean(o.ipv6Only, 'ipv6Only');
-  const broadcast = o.broadcast === undefined ? false : validateBoolean(o.broadcast, 'broadcast');
-  const ttl =
-    o.multicastTtl === undefined
-      ? undefined
-      : validateInteger(o.multicastTtl, 'multicastTtl', 0, 255);
-  const loopback =
-    o.multicastLoopback === undefined
-      ? undefined
-      : validateBoolean(o.multicastLoopback, 'multicastLoopback');
-  const groups: unknown = o.multicastMembership ?? [];
-  if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string' && isIP(g) !== 0)) {
-    throw new InvalidArgValueError(
-      'The "multicastMembership" option must be a list of IP addresses',
-    );
-  }
-  const signal = signalOf(options);
-  signal?.throwIfAborted();
-
-  let host = onHost;
-  let family = host === undefined ? 4 : isIP(host);
-  if (family === 0) {
-    const found = await lookup(host as string);
-    signal?.throwIfAborted();
-    host = found.address;
-    family = found.family;
-  }
-  const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr, ipv6Only });
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error): void => {
-      signal?.removeEventListener('abort', onAbort);
-      socket.close();
-      reject(err);
-    };
-    const onAbort = (): void => {
-      socket.off('error', onError);
-      socket.close();
-      reject((signal as AbortSignal).reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    socket.once('error', onError);
-    socket.bind({ port, ...(host === undefined ? {} : { address: host }) }, () => {
-      socket.off('error', onError);
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    });
-  });
-  try {
-    if (broadcast) socket.setBroadcast(true);
-    if (ttl !== undefined) socket.setMulticastTTL(ttl);
-    if (loopback !== undefined) socket.setMulticastLoopback(loopback);
-    for (const g of groups as string[]) socket.addMembership(g);
-  } catch (err) {
-    socket.close();
-    throw err;
-  }
-  return new DatagramSocket(socket, queueSize);
 }

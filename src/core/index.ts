@@ -28,13 +28,8 @@ export {
   type SendData,
 } from './connection.js';
 export { Listener } from './listener.js';
-export {
-  bind,
-  DatagramSocket,
-  type BindOptions,
-  type DatagramData,
-  DEFAULT_RECEIVE_QUEUE_SIZE,
-} from './datagram.js';
+export { DatagramSocket, type DatagramData } from './datagram.js';
+export { bind, tryBind, type BindOptions, DEFAULT_RECEIVE_QUEUE_SIZE } from './datagram-bind.js';
 export type { Datagram, DatagramReceived } from './datagram-queue.js';
 export {
   type TlsClientOptions,

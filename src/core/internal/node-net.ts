@@ -7,6 +7,7 @@
 // upgrade cannot quietly degrade sockflow (say, turn `SendAbortedError.bytesWritten` into a
 // guess). Checked on Node 20.20, 22.23, 24.21 and 26.10; the fallbacks on Bun 1.4.5 and
 // Deno 2.9.6.
+import type * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 
@@ -425,4 +426,48 @@ export function socketName(socket: net.Socket, which: 'peer' | 'own'): RawName |
   scratch.port = undefined;
   scratch.family = undefined;
   return get.call(h, scratch) === 0 ? scratch : undefined;
+}
+
+// --- what a UDP send did before dgram's send() returned --------------------------------------
+
+/**
+ * What the OS did with each datagram as `dgram.Socket.send()` handed it over: set by every send
+ * that reached the socket's handle during the call. Node's handle tries the send at once
+ * (`uv_udp_try_send`) and returns the datagram's size + 1 when the OS took it, a negative
+ * errno when the OS refused it, and 0 when it queued the datagram (the callback says later);
+ * node:dgram reports all three only through the callback, on a later tick.
+ */
+export interface UdpSendWatch {
+  /** The handle's result for the latest send (see above), `undefined` when none reached it. */
+  last: number | undefined;
+}
+
+type UdpHandle = {
+  constructor: { name: string };
+  send?: (...args: unknown[]) => unknown;
+};
+
+/**
+ * Watches `socket`'s sends (see {@link UdpSendWatch}) by wrapping its handle's `send`, or
+ * `undefined` where the handle is not Node's (then only the callback says how a send went).
+ * The socket must be bound: node:dgram makes its handle when the socket is created and keeps
+ * it until close, under the symbol it describes as `'state symbol'`.
+ *
+ * Checked on: Node 20-26 (watched); Bun 1.4 (its handle throws rather than returning an errno)
+ * and Deno 2.9 (no handle): `undefined`, the fallback.
+ */
+export function watchUdpSends(socket: dgram.Socket): UdpSendWatch | undefined {
+  if (publicApiOnly.on) return undefined;
+  const o = socket as unknown as Record<symbol, { handle?: UdpHandle | null } | undefined>;
+  const key = Object.getOwnPropertySymbols(socket).find((k) => k.description === 'state symbol');
+  const h = key === undefined ? undefined : o[key]?.handle;
+  const send = h?.send;
+  if (h == null || h.constructor.name !== 'UDP' || typeof send !== 'function') return undefined;
+  const watch: UdpSendWatch = { last: undefined };
+  h.send = function (this: unknown, ...args: unknown[]): unknown {
+    const r = send.apply(this, args);
+    watch.last = typeof r === 'number' ? r : undefined;
+    return r;
+  };
+  return watch;
 }
