@@ -21,6 +21,7 @@ import {
   SocketAsyncEventArgsPool,
   SocketShutdown,
   SocketType,
+  type EndPoint,
 } from '../src/compat/index.js';
 import {
   bind,
@@ -86,6 +87,16 @@ function socket(): Socket {
   const s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
   opened.push(s);
   return s;
+}
+function dgramSocket(): Socket {
+  const s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+  opened.push(s);
+  return s;
+}
+function withRemote(ep: EndPoint): SocketAsyncEventArgs {
+  const e = new SocketAsyncEventArgs();
+  e.remoteEndPoint = ep;
+  return e;
 }
 afterEach(async () => {
   for (const x of opened.splice(0)) {
@@ -698,6 +709,48 @@ const CASES: Case[] = [
     },
   ],
   ['socket.shutdown(how)', 'how', 'unknown value', () => socket().shutdown(7 as SocketShutdown)],
+  [
+    'new Socket(family, type, protocol)',
+    'protocol',
+    'unknown value',
+    () => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Tcp),
+  ],
+  ['socket.sendToAsync(e)', 'e', 'null', () => dgramSocket().sendToAsync(null as never)],
+  [
+    'socket.sendToAsync(e)',
+    'e.remoteEndPoint',
+    'null',
+    () => dgramSocket().sendToAsync(new SocketAsyncEventArgs()),
+  ],
+  [
+    'socket.sendToAsync(e)',
+    'e.remoteEndPoint',
+    'wrong type',
+    () => dgramSocket().sendToAsync(withRemote(new DnsEndPoint('localhost', 9))),
+  ],
+  ['socket.receiveFromAsync(e)', 'e', 'null', () => dgramSocket().receiveFromAsync(null as never)],
+  [
+    'socket.receiveFromAsync(e)',
+    'e.remoteEndPoint',
+    'null',
+    () => dgramSocket().receiveFromAsync(new SocketAsyncEventArgs()),
+  ],
+  [
+    'socket.receiveFromAsync(e)',
+    'e.remoteEndPoint',
+    'unknown value',
+    () => dgramSocket().receiveFromAsync(withRemote(new IPEndPoint(IPAddress.IPv6Any, 0))),
+  ],
+  [
+    'socket.receiveFromAsync(e)',
+    '(the socket)',
+    'closed socket',
+    () => {
+      const s = dgramSocket();
+      s.close();
+      return s.receiveFromAsync(withRemote(new IPEndPoint(IPAddress.Any, 0)));
+    },
+  ],
   [
     'e.setBuffer(buffer, offset, count)',
     'offset',

@@ -148,6 +148,12 @@ export enum ProtocolType {
   Unknown = -1,
   /** Not specified (the default protocol of the socket type; Unix sockets use it). */
   Unspecified = 0,
+  /**
+   * .NET's other name for 0 (`ProtocolType.IP`), the one its `ToString()` gives:
+   * `ProtocolType[0]` is `'IP'` here too.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-duplicate-enum-values -- .NET's enum has both
+  IP = 0,
   /** ICMP. */
   Icmp = 1,
   /** TCP. */

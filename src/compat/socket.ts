@@ -42,6 +42,7 @@ import {
   toCoreAddress,
 } from './internal/address.js';
 import { ConnectAttempt, connectOptions, type ConnectHost } from './internal/connect-attempt.js';
+import { DatagramPort } from './internal/datagram-port.js';
 import { checkInt } from './internal/int.js';
 import { Link } from './internal/link.js';
 import { Messages, ObjectNames } from './internal/messages.js';
@@ -103,13 +104,17 @@ export class Socket implements Disposable {
   readonly #sends: SendPump;
   /** What a connect attempt does to this socket when it ends. */
   readonly #connectHost: ConnectHost;
+  /** A datagram socket's state and operations (`SocketType.Dgram`); none for streams. */
+  readonly #port: DatagramPort | undefined;
 
   /**
    * @param addressFamily - `InterNetwork`, `InterNetworkV6` or `Unix`.
-   * @param socketType - `Stream` (`Dgram` comes with datagram support).
-   * @param protocolType - `Tcp` (or `Unspecified`) for IP, `Unspecified` for Unix sockets.
+   * @param socketType - `Stream`, or `Dgram` for UDP (IP families only: Node has no Unix
+   *   datagram sockets).
+   * @param protocolType - `Tcp` for a stream, `Udp` for a datagram socket (or `Unspecified`
+   *   for either); `Unspecified` for Unix sockets.
    * @throws {@link SocketException} for an unsupported family or protocol;
-   *   {@link NotSupportedException} for a socket type other than `Stream`.
+   *   {@link NotSupportedException} for another socket type, or a Unix datagram socket.
    */
   constructor(addressFamily: AddressFamily, socketType: SocketType, protocolType: ProtocolType) {
     if (
@@ -119,17 +124,21 @@ export class Socket implements Disposable {
     ) {
       throw new SocketException(SocketError.AddressFamilyNotSupported);
     }
-    if (socketType !== SocketType.Stream) {
+    const dgram = socketType === SocketType.Dgram;
+    if (socketType !== SocketType.Stream && !dgram) {
       throw new NotSupportedException(
-        socketType === SocketType.Dgram
-          ? Messages.noDatagrams
-          : `Socket type ${SocketType[socketType] ?? String(socketType)} is not supported by sockflow/compat.`,
+        `Socket type ${SocketType[socketType] ?? String(socketType)} is not supported by sockflow/compat.`,
       );
     }
-    const tcp = protocolType === ProtocolType.Tcp || protocolType === ProtocolType.Unspecified;
-    if (addressFamily === AddressFamily.Unix ? protocolType !== ProtocolType.Unspecified : !tcp) {
+    if (dgram && addressFamily === AddressFamily.Unix) {
+      throw new NotSupportedException(Messages.noUnixDatagrams);
+    }
+    const ip = dgram ? ProtocolType.Udp : ProtocolType.Tcp;
+    const fits = protocolType === ip || protocolType === ProtocolType.Unspecified;
+    if (addressFamily === AddressFamily.Unix ? protocolType !== ProtocolType.Unspecified : !fits) {
       throw new SocketException(SocketError.ProtocolNotSupported);
     }
+    this.#port = dgram ? new DatagramPort(addressFamily) : undefined;
     this.#family = addressFamily;
     this.#type = socketType;
     this.#protocol = protocolType;
@@ -222,6 +231,7 @@ export class Socket implements Disposable {
    * ```
    */
   get connected(): boolean {
+    if (this.#port !== undefined) return this.#state.kind !== 'closed' && this.#port.connected;
     return this.#state.kind === 'connected' && this.#state.link.connected;
   }
 
@@ -235,6 +245,7 @@ export class Socket implements Disposable {
    */
   get isBound(): boolean {
     const s = this.#state;
+    if (this.#port !== undefined && s.kind !== 'closed') return this.#port.isBound;
     switch (s.kind) {
       case 'fresh':
       case 'connecting':
@@ -257,6 +268,7 @@ export class Socket implements Disposable {
    */
   get available(): number {
     this.#checkDisposed();
+    if (this.#port !== undefined) return this.#port.available;
     return linkOf(this.#state)?.conn.bufferedBytes ?? 0;
   }
 
@@ -273,6 +285,7 @@ export class Socket implements Disposable {
    */
   get localEndPoint(): EndPoint | null {
     this.#checkDisposed();
+    if (this.#port !== undefined) return this.#port.localEndPoint;
     const s = this.#state;
     if (this.#local === null && s.kind === 'listening' && s.accepts.listener !== undefined) {
       this.#local = fromCoreAddress(s.accepts.listener.address);
@@ -290,6 +303,7 @@ export class Socket implements Disposable {
    */
   get remoteEndPoint(): EndPoint | null {
     this.#checkDisposed();
+    if (this.#port !== undefined) return this.#port.remoteEndPoint;
     return this.#remote;
   }
 
@@ -304,12 +318,15 @@ export class Socket implements Disposable {
    */
   get noDelay(): boolean {
     this.#checkDisposed();
+    // TCP_NODELAY on UDP: Linux answers EOPNOTSUPP when read, ENOPROTOOPT when set (measured).
+    if (this.#port !== undefined) throw new SocketException(SocketError.OperationNotSupported);
     return this.#noDelay;
   }
 
   /** Turns Nagle off (`true`) or on (`false`) from now on. */
   set noDelay(value: boolean) {
     this.#checkDisposed();
+    if (this.#port !== undefined) throw new SocketException(SocketError.ProtocolOption);
     this.#noDelay = value === true;
     linkOf(this.#state)?.conn.setNoDelay(this.#noDelay);
   }
@@ -341,6 +358,10 @@ export class Socket implements Disposable {
     if (localEP.addressFamily !== this.#family) {
       throw new SocketException(SocketError.AddressFamilyNotSupported);
     }
+    if (this.#port !== undefined) {
+      this.#port.bind(localEP as IPEndPoint); // binds now, as .NET does
+      return;
+    }
     this.#state = { kind: 'bound', endpoint: localEP };
     if (localEP instanceof UnixDomainSocketEndPoint) this.#local = localEP;
     else if (localEP instanceof IPEndPoint && localEP.port !== 0) this.#local = localEP;
@@ -366,6 +387,7 @@ export class Socket implements Disposable {
    */
   listen(backlog: number = DEFAULT_BACKLOG): void {
     this.#checkDisposed();
+    if (this.#port !== undefined) throw new SocketException(SocketError.OperationNotSupported);
     const s = this.#state;
     if (s.kind === 'listening') return;
     if (s.kind !== 'fresh' && s.kind !== 'bound') {
@@ -519,7 +541,22 @@ export class Socket implements Disposable {
     if (e.bufferList !== null) throw new ArgumentException(Messages.multipleBuffers, 'BufferList');
     const ep = e.remoteEndPoint;
     if (ep === null || ep === undefined) throw new ArgumentNullException('remoteEP');
+    if (this.#port !== undefined) return this.#connectDatagram(e, ep, this.#port);
     return this.#connect(e, ep);
+  }
+
+  /** A datagram socket's connect: sets the default peer (again, if connected). */
+  #connectDatagram(e: SocketAsyncEventArgs, ep: EndPoint, port: DatagramPort): boolean {
+    const family = ep.addressFamily;
+    if (family !== this.#family && family !== AddressFamily.Unspecified) {
+      throw new NotSupportedException(Messages.protocolVersion);
+    }
+    if (ep instanceof DnsEndPoint && isUnspecifiedHost(ep.host)) {
+      throw new ArgumentException(Messages.unspecifiedTarget, 'hostName');
+    }
+    e[kStart](this, SocketAsyncOperation.Connect);
+    e[kConnectResult](null, null);
+    return port.connect(e, ep);
   }
 
   #connect(e: SocketAsyncEventArgs, ep: EndPoint): boolean {
@@ -650,6 +687,7 @@ export class Socket implements Disposable {
     this.#checkDisposed();
     if (e === null || e === undefined) throw new ArgumentNullException('e');
     e[kStart](this, SocketAsyncOperation.Receive);
+    if (this.#port !== undefined) return this.#port.receive(e);
     return this.#receives.start(e);
   }
 
@@ -673,39 +711,89 @@ export class Socket implements Disposable {
     this.#checkDisposed();
     if (e === null || e === undefined) throw new ArgumentNullException('e');
     e[kStart](this, SocketAsyncOperation.Send);
+    if (this.#port !== undefined) return this.#port.send(e);
     return this.#sends.start(e, this.#state.kind === 'connecting');
   }
 
-  // --- datagrams (not yet) ------------------------------------------------------------------
+  // --- datagrams ---------------------------------------------------------------------------
 
   /**
-   * Not supported yet: datagram sockets come with sockflow's datagram support.
+   * Sends `e`'s buffer range (or its `bufferList`, gathered into one datagram) to
+   * `e.remoteEndPoint`, on a datagram socket. An unbound socket is bound first (every
+   * interface, port 0), as Linux does. Returns `false` when the OS took the datagram at once
+   * (on Node, always for an IP endpoint with room in the socket buffer) or on an immediate
+   * failure: a datagram larger than the OS allows completes with `MessageSize`, an endpoint of
+   * the other family with `AddressFamilyNotSupported`. A zero-byte send sends an empty
+   * datagram. On a connected socket only the connected peer can be the target (Node's dgram
+   * refuses others, which Linux would allow): another completes with `IsConnected`.
    *
-   * @throws {@link NotSupportedException} always.
+   * @throws {@link ArgumentNullException} for `e`; {@link ArgumentException} when
+   *   `e.remoteEndPoint` is null or a `DnsEndPoint`; {@link InvalidOperationException} when
+   *   `e` is busy; {@link NotSupportedException} on a stream socket;
+   *   {@link ObjectDisposedException}.
    *
    * @example
    * ```ts
-   * socket.sendToAsync(e); // throws NotSupportedException for now
+   * e.setBuffer(datagram, 0, datagram.length);
+   * e.remoteEndPoint = new IPEndPoint(IPAddress.Loopback, 5300);
+   * if (!socket.sendToAsync(e)) onSent(e);
    * ```
    */
   sendToAsync(e: SocketAsyncEventArgs): boolean {
-    void e;
-    throw new NotSupportedException(Messages.noDatagrams);
+    this.#checkDisposed();
+    if (e === null || e === undefined) throw new ArgumentNullException('e');
+    const ep = e.remoteEndPoint;
+    if (ep === null || ep === undefined) throw new ArgumentException(Messages.nullRemote, 'e');
+    if (ep instanceof DnsEndPoint) throw new ArgumentException(Messages.noDnsEndPoint, 'remoteEP');
+    const port = this.#datagramPort();
+    e[kStart](this, SocketAsyncOperation.SendTo);
+    return port.sendTo(e, ep as IPEndPoint);
   }
 
   /**
-   * Not supported yet: datagram sockets come with sockflow's datagram support.
+   * Receives one datagram into `e`'s buffer range (or its `bufferList`, filled in order) and
+   * sets `e.remoteEndPoint` to its sender. Returns `false` when a datagram was already queued
+   * (or on an immediate failure, such as `ConnectionRefused` after an ICMP port unreachable on
+   * a connected socket), `true` when it pends. A datagram longer than the buffer is cut to fit
+   * and completes with `Success` and the buffer's size, as .NET on Linux does. A zero-byte
+   * receive (`count` 0) and `SocketFlags.Peek` leave the datagram for the next receive. On a
+   * socket not bound yet the receive waits until it is. Several receives may pend; each
+   * datagram goes to the oldest.
    *
-   * @throws {@link NotSupportedException} always.
+   * @throws {@link ArgumentNullException} for `e`; {@link ArgumentException} when
+   *   `e.remoteEndPoint` is null or of another address family; {@link InvalidOperationException}
+   *   when `e` is busy; {@link NotSupportedException} on a stream socket;
+   *   {@link ObjectDisposedException}.
    *
    * @example
    * ```ts
-   * socket.receiveFromAsync(e); // throws NotSupportedException for now
+   * e.setBuffer(buffer, 0, buffer.length);
+   * e.remoteEndPoint = new IPEndPoint(IPAddress.Any, 0);
+   * while (!socket.receiveFromAsync(e)) onDatagram(e); // e.remoteEndPoint: the sender
    * ```
    */
   receiveFromAsync(e: SocketAsyncEventArgs): boolean {
-    void e;
-    throw new NotSupportedException(Messages.noDatagrams);
+    this.#checkDisposed();
+    if (e === null || e === undefined) throw new ArgumentNullException('e');
+    const ep = e.remoteEndPoint;
+    if (ep === null || ep === undefined) throw new ArgumentException(Messages.nullRemote, 'e');
+    if (ep.addressFamily !== this.#family) {
+      throw new ArgumentException(
+        Messages.endPointFamily(
+          AddressFamily[ep.addressFamily] ?? String(ep.addressFamily),
+          AddressFamily[this.#family] ?? String(this.#family),
+        ),
+        'remoteEP',
+      );
+    }
+    const port = this.#datagramPort();
+    e[kStart](this, SocketAsyncOperation.ReceiveFrom);
+    return port.receive(e);
+  }
+
+  #datagramPort(): DatagramPort {
+    if (this.#port === undefined) throw new NotSupportedException(Messages.streamSendTo);
+    return this.#port;
   }
 
   // --- ending -------------------------------------------------------------------------------
@@ -735,6 +823,10 @@ export class Socket implements Disposable {
       throw new SocketException(SocketError.InvalidArgument);
     }
     const s = this.#state;
+    if (this.#port !== undefined) {
+      this.#port.shutdown(how !== SocketShutdown.Receive);
+      return;
+    }
     if (s.kind === 'listening') {
       s.accepts.shutDown();
       return;
@@ -779,6 +871,12 @@ export class Socket implements Disposable {
   disconnectAsync(e: SocketAsyncEventArgs): boolean {
     this.#checkDisposed();
     if (e === null || e === undefined) throw new ArgumentNullException('e');
+    const port = this.#port;
+    if (port !== undefined) {
+      if (port.neverConnected) throw new SocketException(SocketError.NotConnected);
+      e[kStart](this, SocketAsyncOperation.Disconnect);
+      return port.disconnect(e);
+    }
     const s = this.#state;
     const link = linkOf(s);
     if (link === undefined) throw new SocketException(SocketError.NotConnected);
@@ -822,6 +920,10 @@ export class Socket implements Disposable {
     const s = this.#state;
     if (s.kind === 'closed') return;
     this.#state = { kind: 'closed', wasBound: this.isBound };
+    if (this.#port !== undefined) {
+      this.#port.close();
+      return;
+    }
     const pending =
       this.#receives.size > 0 ||
       this.#sends.size > 0 ||

@@ -568,17 +568,21 @@ describe('C: operations', () => {
     expect((err as SocketException).socketErrorCode).toBe(SocketError.NotConnected);
   });
 
-  it('C16 and datagrams: sendToAsync and receiveFromAsync are not supported yet; Dgram sockets neither', () => {
+  it('datagrams: sendToAsync and receiveFromAsync on a stream socket, and Unix datagram sockets, are not supported', () => {
     using s = tcp();
-    expect(() => s.sendToAsync(args())).toThrow(NotSupportedException);
-    expect(() => s.receiveFromAsync(args())).toThrow(NotSupportedException);
+    const e = args();
+    e.remoteEndPoint = new IPEndPoint(IPAddress.Loopback, 9);
+    expect(() => s.sendToAsync(e)).toThrow(NotSupportedException);
+    expect(() => s.receiveFromAsync(e)).toThrow(NotSupportedException);
     expect(
-      () => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp),
+      () => new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified),
     ).toThrow(NotSupportedException);
     const bad = thrown(
       () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Udp),
     );
     expect((bad as SocketException).socketErrorCode).toBe(SocketError.ProtocolNotSupported);
+    using udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    expect(udp.socketType).toBe(SocketType.Dgram);
   });
 
   it('bind: a second bind, a bind after listen, or another family throws SocketException', async () => {

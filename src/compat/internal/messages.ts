@@ -62,9 +62,15 @@ export const Messages = {
   arrayNotBytes: 'The array must be a Uint8Array.',
   /** sockflow's: a buffer list that is not an array. */
   listNotArray: 'The buffer list must be an array.',
-  /** sockflow's: datagram sockets (until datagram support). */
-  noDatagrams:
-    'Datagram sockets are not supported by sockflow/compat yet: sendToAsync and receiveFromAsync come with datagram support.',
+  /** sockflow's: a Unix datagram socket (Node has none). */
+  noUnixDatagrams:
+    'Unix datagram sockets are not supported: Node has none. Use SocketType.Stream, or UDP.',
+  /** sockflow's: sendToAsync or receiveFromAsync on a stream socket. */
+  streamSendTo:
+    'sendToAsync and receiveFromAsync are for datagram sockets (SocketType.Dgram) in sockflow/compat: use sendAsync and receiveAsync on a stream socket.',
+  /** receiveFrom with an endpoint of another family (.NET's net_InvalidEndPointAddressFamily). */
+  endPointFamily: (given: string, wanted: string): string =>
+    `The supplied EndPoint of AddressFamily ${given} is not valid for this Socket, use ${wanted} instead.`,
   /** sockflow's: connect after bind (Node cannot connect from a chosen local endpoint). */
   connectAfterBind:
     'sockflow/compat cannot connect from a bound local endpoint: connect without bind.',

@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 static class P {
   static string Ep(EndPoint? e, int aPort, int bPort) {
     if (e is IPEndPoint ip) return ip.Port == aPort ? $"{ip.Address}:A" : ip.Port == bPort ? $"{ip.Address}:B" : $"{ip.Address}:{(ip.Port == 0 ? "0" : "other")}";
+    if (e is DnsEndPoint d) return $"{d.AddressFamily}/{d.Host}:{(d.Port == aPort ? "A" : d.Port == bPort ? "B" : "other")}";
     return e?.ToString() ?? "null";
   }
   static async Task<SocketAsyncEventArgs> Run(Func<SocketAsyncEventArgs, bool> op, SocketAsyncEventArgs e, string name, int a, int b) {
@@ -169,6 +170,14 @@ static class P {
     Thread.Sleep(50);
     K.Close();
     await r12k;
+    // 12c. disconnect never connected; connect by name
+    var M = Bound();
+    await Run(M.DisconnectAsync, new SocketAsyncEventArgs(), "12c M.disconnectAsync never connected", a, b);
+    await Run(M.ConnectAsync, Args(new byte[0], 0, new DnsEndPoint("localhost", a)), "12c M.connectAsync DnsEndPoint", a, b);
+    Console.WriteLine($"12c M.Connected {M.Connected}, RemoteEndPoint {Ep(M.RemoteEndPoint, a, b)}");
+    var N = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    await Run(N.ConnectAsync, Args(new byte[0], 0, new DnsEndPoint("localhost", a)), "12c unbound N.connectAsync DnsEndPoint", a, b);
+    Console.WriteLine($"12c N.Connected {N.Connected}, RemoteEndPoint {Ep(N.RemoteEndPoint, a, b)}");
     // 13. IPv6
     var X = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp); X.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
     var Y = new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp); Y.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
