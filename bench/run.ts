@@ -562,11 +562,12 @@ const CASES: CaseDef[] = [
   ...[64, 1400].map((size): CaseDef => ({
     name: `udp-recv-${size}`,
     title: `UDP receive, ${datagrams} datagrams of ${size} B from a raw dgram sender (pin ${splitPin})`,
-    impls: ['raw', 'receive', 'iter'],
+    impls: ['raw', 'receive', 'iter', 'compat'],
     labels: {
       raw: "raw dgram 'message'",
       receive: 'sockflow receive(into)',
       iter: 'sockflow for await',
+      compat: 'compat receiveFromAsync',
     },
     run: (impl) => udpReceive(impl, size),
     metrics: udpMetrics('receiver'),
@@ -574,11 +575,12 @@ const CASES: CaseDef[] = [
   ...[64, 1400].map((size): CaseDef => ({
     name: `udp-send-${size}`,
     title: `UDP send, ${datagrams} datagrams of ${size} B to a raw dgram receiver (pin ${splitPin})`,
-    impls: ['raw', 'send64', 'send'],
+    impls: ['raw', 'send64', 'send', 'compat'],
     labels: {
       raw: 'raw dgram send(), 64 in flight',
       send64: 'sockflow send(), 64 in flight',
       send: 'sockflow await send() one at a time',
+      compat: 'compat sendToAsync',
     },
     run: (impl) => udpSendCase(impl, size),
     metrics: udpMetrics('sender'),

@@ -12,11 +12,22 @@
 //   udp-sink                                raw receiver (port printed): counts until END
 //
 // Receiver implementations: raw ('message' handler), receive (receive(into) loop), iter
-// (for await). Sender implementations: raw (send with a callback), send (await each),
-// send64 (64 promises in flight).
+// (for await), compat (receiveFromAsync with one reused SocketAsyncEventArgs, looping on
+// synchronous completions as ported .NET code does). Sender implementations: raw (send with a
+// callback), send (await each), send64 (64 promises in flight), compat (sendToAsync, the
+// same way).
 import * as dgram from 'node:dgram';
 import { once } from 'node:events';
 import { bind } from 'sockflow';
+import {
+  AddressFamily,
+  IPAddress,
+  IPEndPoint,
+  ProtocolType,
+  Socket,
+  SocketAsyncEventArgs,
+  SocketType,
+} from 'sockflow/compat';
 import { measure, printPort } from './common.js';
 
 const END = Buffer.from('END');
@@ -60,6 +71,25 @@ export async function udpRecv(impl: string, warm: number): Promise<void> {
     s.close();
     return;
   }
+  if (impl === 'compat') {
+    const s = compatUdp();
+    printPort((s.localEndPoint as IPEndPoint).port);
+    const buf = new Uint8Array(2048);
+    const e = new SocketAsyncEventArgs();
+    e.setBuffer(buf, 0, buf.length);
+    e.remoteEndPoint = new IPEndPoint(IPAddress.Any, 0);
+    await new Promise<void>((resolve) => {
+      const run = (): void => {
+        do {
+          if (!counter.add(isEnd(buf, e.bytesTransferred))) return resolve();
+        } while (!s.receiveFromAsync(e));
+      };
+      e.on('completed', run);
+      if (!s.receiveFromAsync(e)) run();
+    });
+    s.close();
+    return;
+  }
   const s = await bind({ host: '127.0.0.1', port: 0 }, { receiveQueueSize: 4096 });
   printPort(s.address.port);
   if (impl === 'receive') {
@@ -72,6 +102,13 @@ export async function udpRecv(impl: string, warm: number): Promise<void> {
     for await (const { data } of s) if (!counter.add(isEnd(data))) break;
   }
   await s.close();
+}
+
+/** A compat UDP socket bound to a loopback port of its own. */
+function compatUdp(): Socket {
+  const s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+  s.bind(new IPEndPoint(IPAddress.Loopback, 0));
+  return s;
 }
 
 /** Sends `warm` then `n` datagrams of `size` with at most 64 in flight, then END. */
@@ -122,6 +159,33 @@ export async function udpSend(impl: string, port: number, n: number, size: numbe
     done({ bytes: n * size, messages: n });
     for (let i = 0; i < 20; i++) {
       await new Promise<void>((r) => s.send(END, port, '127.0.0.1', () => r()));
+    }
+    s.close();
+    return;
+  }
+  if (impl === 'compat') {
+    const s = compatUdp();
+    const e = new SocketAsyncEventArgs();
+    e.setBuffer(m, 0, m.length);
+    e.remoteEndPoint = new IPEndPoint(IPAddress.Loopback, port);
+    done = measure();
+    await new Promise<void>((resolve) => {
+      let started = 0;
+      const run = (): void => {
+        while (started < n) {
+          started++;
+          if (s.sendToAsync(e)) return; // the socket buffer was full: 'completed' runs on
+        }
+        resolve();
+      };
+      e.on('completed', run);
+      run();
+    });
+    done({ bytes: n * size, messages: n });
+    e.removeAllListeners('completed');
+    e.setBuffer(END, 0, END.length);
+    for (let i = 0; i < 20; i++) {
+      if (s.sendToAsync(e)) await new Promise((r) => e.once('completed', r));
     }
     s.close();
     return;

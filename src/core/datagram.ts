@@ -5,6 +5,7 @@
  * @module
  */
 import type * as dgram from 'node:dgram';
+import { isIP } from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { formatAddress, parseEndpoint, type IpSocketAddress, type TcpAddress } from './address.js';
 import { DatagramQueue, type Datagram, type DatagramReceived } from './datagram-queue.js';
@@ -193,17 +194,36 @@ export class DatagramSocket implements AsyncIterable<Datagram>, AsyncDisposable 
     if (pending !== undefined) throw pending;
     const msg = typeof data === 'string' ? data : (data as Uint8Array | Uint8Array[]);
     const watch = this.#sends;
-    const later = new Later(bytes);
-    if (watch !== undefined) watch.last = undefined;
-    if (port === undefined) this.#socket.send(msg, later.done);
-    else this.#socket.send(msg, port, host, later.done);
-    const r = watch?.last;
-    if (r !== undefined && r > 0) return bytes; // the OS took it (r is its size + 1)
-    if (r !== undefined && r < 0) {
-      const peer = port === undefined ? (this.#remote as IpSocketAddress) : undefined;
-      throw sendError(r, peer?.address ?? host, peer?.port ?? port);
+    if (watch === undefined || (host !== undefined && isIP(host) === 0)) {
+      // The runtime does not say at once, or node:dgram looks the name up first: its
+      // callback settles the promise.
+      return new Promise((resolve, reject) => {
+        const done = (err: Error | null): void => (err ? reject(err) : resolve(bytes));
+        if (port === undefined) this.#socket.send(msg, done);
+        else this.#socket.send(msg, port, host, done);
+      });
     }
-    return later.promise();
+    // No callback: the watch says how the send went (and a queued send reports to us).
+    watch.last = undefined;
+    if (port === undefined) this.#socket.send(msg);
+    else this.#socket.send(msg, port, host);
+    const r = watch.last as number | undefined;
+    if (r !== undefined && r > 0) return bytes; // the OS took it (r is its size + 1)
+    const peer = port === undefined ? (this.#remote as IpSocketAddress) : undefined;
+    if (r !== undefined && r < 0) throw sendError(r, peer?.address ?? host, peer?.port ?? port);
+    const req = r === 0 ? watch.queued : undefined;
+    if (req === undefined) {
+      // node:dgram hands a bound socket's datagram to an IP address to its handle at once
+      // (test/node-net.test.ts checks it on every Node release): a runtime that does not
+      // must not get a watch.
+      throw new Error('sockflow: node:dgram did not hand the datagram to its handle at once');
+    }
+    return new Promise((resolve, reject) => {
+      req.oncomplete = (status) => {
+        if (status < 0) reject(sendError(status, peer?.address ?? host, peer?.port ?? port));
+        else resolve(bytes);
+      };
+    });
   }
   /**
    * Receives the next datagram and its sender. With `into`, copies it into your buffer
@@ -428,30 +448,6 @@ export class DatagramSocket implements AsyncIterable<Datagram>, AsyncDisposable 
    */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
-  }
-}
-
-/** A send's callback, and a promise made of it only when the send did not finish at once. */
-class Later {
-  readonly #bytes: number;
-  #resolve: ((n: number) => void) | undefined;
-  #reject: ((err: unknown) => void) | undefined;
-
-  constructor(bytes: number) {
-    this.#bytes = bytes;
-  }
-
-  /** node:dgram's callback: settles the promise, if one was made (else trySend said it all). */
-  readonly done = (err: Error | null): void => {
-    if (err) this.#reject?.(err);
-    else this.#resolve?.(this.#bytes);
-  };
-
-  promise(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
   }
 }
 

@@ -73,12 +73,14 @@ export class DatagramPort {
   readonly #receives = new Fifo<SocketAsyncEventArgs>();
   /** The head of #receives has a core receive outstanding. */
   #active = false;
-  #abort: AbortController | undefined;
   /**
    * The count of the latest receive that pended: .NET on Linux reports it for a receive
    * aborted by close (the operation object it pools per socket keeps it), so compat does.
    */
   #lastPended = 0;
+  /** The latest sender's address, as the core gave it and parsed. */
+  #lastText = '0.0.0.0';
+  #lastIp: IPAddress = IPAddress.Any;
 
   constructor(family: AddressFamily) {
     this.#family = family;
@@ -181,10 +183,16 @@ export class DatagramPort {
 
   /** `receiveAsync` / `receiveFromAsync`, after `e` was started: true when it pends. */
   receive(e: SocketAsyncEventArgs): boolean {
-    if (this.#receives.size === 0 && this.#tryReceive(e)) return false;
-    e[kCapture]();
+    if (this.#receives.size === 0) {
+      if (this.#tryReceive(e)) return false;
+      this.#receives.push(e);
+      // Handed to the core now: its promise keeps the caller's async context.
+      if (this.#udp !== undefined && !this.#closed) this.#issue();
+      else e[kCapture](); // waits for a bind; completes from another operation's callback
+      return true;
+    }
+    e[kCapture](); // completes from the receive ahead of it
     this.#receives.push(e);
-    if (this.#receives.size === 1 && this.#udp !== undefined && !this.#closed) this.#issue();
     return true;
   }
 
@@ -246,18 +254,19 @@ export class DatagramPort {
     const keep = size === 0 || (e.socketFlags & SocketFlags.Peek) !== 0;
     this.#held = keep ? d : undefined;
     const n = size === 0 ? 0 : copyInto(target as Uint8Array | Uint8Array[], d.data);
-    if (e.lastOperation === SocketAsyncOperation.ReceiveFrom) {
-      e.remoteEndPoint = this.#endPoint(d.from);
-    }
+    if (e.lastOperation === SocketAsyncOperation.ReceiveFrom) this.#setSender(e, d.from);
     e[kFinish](SocketError.Success, n);
     return n;
   }
 
-  /** Hands the head of the queue to the core, as a pending receive. */
+  /**
+   * Hands the head of the queue to the core, as a pending receive. No signal: only close()
+   * ends it, and the core's close() rejects it (ignored then), which spares an abort listener
+   * per receive.
+   */
   #issue(): void {
     this.#active = true;
-    const signal = (this.#abort ??= new AbortController()).signal;
-    (this.#udp as DatagramSocket).receive({ signal }).then(this.#onReceived, this.#onError);
+    (this.#udp as DatagramSocket).receive().then(this.#onReceived, this.#onError);
   }
 
   readonly #onReceived = (d: Datagram): void => {
@@ -468,7 +477,6 @@ export class DatagramPort {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#abort?.abort();
     const receives: SocketAsyncEventArgs[] = [];
     while (this.#receives.size > 0) receives.push(this.#receives.shift());
     const waiting = this.#afterBind;
@@ -485,8 +493,30 @@ export class DatagramPort {
     this.#held = undefined;
   }
 
+  /**
+   * `e.remoteEndPoint` := the sender. As .NET does, the endpoint already there is kept when it
+   * is the sender's (a receive loop from one peer allocates nothing), else replaced.
+   */
+  #setSender(e: SocketAsyncEventArgs, from: IpSocketAddress): void {
+    const ip = this.#ip(from.address);
+    const current = e.remoteEndPoint;
+    if (current instanceof IPEndPoint && current.port === from.port && current.address.equals(ip)) {
+      return;
+    }
+    e.remoteEndPoint = new IPEndPoint(ip, from.port);
+  }
+
+  /** The address for the core's text, parsed once for a run of datagrams from one host. */
+  #ip(text: string): IPAddress {
+    if (text !== this.#lastText) {
+      this.#lastIp = IPAddress.parse(text);
+      this.#lastText = text;
+    }
+    return this.#lastIp;
+  }
+
   /** An endpoint of this socket's family for an address the core reports. */
   #endPoint(a: IpSocketAddress): IPEndPoint {
-    return new IPEndPoint(IPAddress.parse(a.address), a.port);
+    return new IPEndPoint(this.#ip(a.address), a.port);
   }
 }

@@ -431,15 +431,26 @@ export function socketName(socket: net.Socket, which: 'peer' | 'own'): RawName |
 // --- what a UDP send did before dgram's send() returned --------------------------------------
 
 /**
- * What the OS did with each datagram as `dgram.Socket.send()` handed it over: set by every send
- * that reached the socket's handle during the call. Node's handle tries the send at once
- * (`uv_udp_try_send`) and returns the datagram's size + 1 when the OS took it, a negative
- * errno when the OS refused it, and 0 when it queued the datagram (the callback says later);
- * node:dgram reports all three only through the callback, on a later tick.
+ * A send request libuv queued (the OS did not take the datagram at once): libuv calls its
+ * `oncomplete(status, bytes)` once the datagram went out (`status` 0) or failed (a negative
+ * errno). Set `oncomplete` before returning to the event loop.
+ */
+export interface UdpSendRequest {
+  oncomplete: (status: number, bytes: number) => void;
+}
+
+/**
+ * What the OS did with each datagram as `dgram.Socket.send()` handed it over, for sends made
+ * without a callback: set by every such send that reached the socket's handle during the call.
+ * Node's handle tries the send at once (`uv_udp_try_send`) and returns the datagram's size + 1
+ * when the OS took it, a negative errno when the OS refused it, and 0 when it queued the
+ * datagram; node:dgram reports these only through a callback, on a later tick.
  */
 export interface UdpSendWatch {
   /** The handle's result for the latest send (see above), `undefined` when none reached it. */
   last: number | undefined;
+  /** The latest send's request when libuv queued it (`last` is 0), else `undefined`. */
+  queued: UdpSendRequest | undefined;
 }
 
 type UdpHandle = {
@@ -447,9 +458,17 @@ type UdpHandle = {
   send?: (...args: unknown[]) => unknown;
 };
 
+const ignoreCompletion = (): void => {};
+
 /**
- * Watches `socket`'s sends (see {@link UdpSendWatch}) by wrapping its handle's `send`, or
- * `undefined` where the handle is not Node's (then only the callback says how a send went).
+ * Watches `socket`'s sends made without a callback (see {@link UdpSendWatch}) by wrapping its
+ * handle's `send`, or `undefined` where the handle is not Node's. node:dgram passes the handle
+ * whether it was given a callback (the last argument); for a send without one the wrapper
+ * asks libuv to report a queued send all the same, to the request's `oncomplete`, which the
+ * caller sets. So a send the OS takes at once costs no callback and no tick at all (with a
+ * callback, node:dgram queues a `process.nextTick` per datagram to call it), and a queued one
+ * still reports how it went. Sends made with a callback pass through untouched.
+ *
  * The socket must be bound: node:dgram makes its handle when the socket is created and keeps
  * it until close, under the symbol it describes as `'state symbol'`.
  *
@@ -463,10 +482,20 @@ export function watchUdpSends(socket: dgram.Socket): UdpSendWatch | undefined {
   const h = key === undefined ? undefined : o[key]?.handle;
   const send = h?.send;
   if (h == null || h.constructor.name !== 'UDP' || typeof send !== 'function') return undefined;
-  const watch: UdpSendWatch = { last: undefined };
+  const watch: UdpSendWatch = { last: undefined, queued: undefined };
   h.send = function (this: unknown, ...args: unknown[]): unknown {
+    const last = args.length - 1;
+    const bare = args[last] === false; // node:dgram was given no callback
+    if (bare) args[last] = true; // then libuv reports a queued send to us, not to nobody
     const r = send.apply(this, args);
     watch.last = typeof r === 'number' ? r : undefined;
+    if (bare && r === 0) {
+      const req = args[0] as UdpSendRequest;
+      req.oncomplete = ignoreCompletion; // until the caller sets its own
+      watch.queued = req;
+    } else {
+      watch.queued = undefined;
+    }
     return r;
   };
   return watch;
