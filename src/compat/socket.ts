@@ -6,8 +6,9 @@
  * (the exceptions and their order are .NET's contract, docs/compat-conformance.md) and hands
  * the work to the parts in `internal/`: the state (socket-state.ts), accepting
  * (accept-queue.ts), connecting (connect-attempt.ts), the receive and send queues
- * (receive-pump.ts, send-pump.ts), and a connection's flags and error reporting (link.ts).
- * Why it is long (about 880 lines, 450 of code): half of it is TSDoc, each of its 27 public
+ * (receive-pump.ts, send-pump.ts), a connection's flags and error reporting (link.ts), and
+ * a datagram socket's everything (datagram-port.ts).
+ * Why it is long (about 980 lines, 500 of code): half of it is TSDoc, each of its 29 public
  * members documenting .NET's contract with an example; most of the code is the checks of
  * arguments and state each method makes in .NET's order, which is part of that contract and
  * so stays with the method. Everything that runs after those checks is in `internal/`.
@@ -69,7 +70,8 @@ const enum Origin {
 
 /**
  * A socket with .NET's event-based operations: `connectAsync`, `acceptAsync`,
- * `receiveAsync`, `sendAsync`, `disconnectAsync`, each taking a `SocketAsyncEventArgs`.
+ * `receiveAsync`, `sendAsync`, `disconnectAsync`, and for datagram sockets (`SocketType.Dgram`,
+ * UDP) `sendToAsync` and `receiveFromAsync`, each taking a `SocketAsyncEventArgs`.
  *
  * Every `xxxAsync(e)` returns `false` when the operation completed before the call returned
  * (bytes were already buffered, the OS took a send whole at once, a connection was already
@@ -79,8 +81,9 @@ const enum Origin {
  * `while (!socket.receiveAsync(e)) process(e);`.
  *
  * Behaviour follows .NET on Linux; where Node makes that impossible the difference is listed
- * in `docs/compat.md` (binding happens when listening starts, so use `listenAsync()` to learn
- * an ephemeral port; `available` counts bytes sockflow has read from the kernel).
+ * in `docs/compat.md` (a stream socket binds when listening starts, so use `listenAsync()` to
+ * learn an ephemeral port; `available` counts bytes sockflow has read from the kernel; a
+ * connected datagram socket sends only to its peer).
  *
  * @example
  * ```ts

@@ -177,19 +177,17 @@ async function main(t: Trace): Promise<Socket[]> {
     args(new Uint8Array(4), 4, any),
     '3 B.receiveFromAsync into 4',
   );
-  t.print(`3 bytes: ${str(r3.buffer as Uint8Array, 0, 4)}`);
+  t.print(`3 bytes: ${str(r3.buffer as Uint8Array, 0, 4)}, flags ${SocketFlags[r3.socketFlags]}`);
   // 3b. truncation when the receive waits
-  const recv3b = t.run(
-    (e) => B.receiveFromAsync(e),
-    args(new Uint8Array(4), 4, any),
-    '3b B.receiveFromAsync into 4 (waits)',
-  );
+  const r3b = args(new Uint8Array(4), 4, any);
+  const recv3b = t.run((e) => B.receiveFromAsync(e), r3b, '3b B.receiveFromAsync into 4 (waits)');
   await t.run(
     (e) => A.sendToAsync(e),
     args(ascii('abcdefghij'), 10, bEp),
     '3b A.sendToAsync 10 bytes',
   );
   await recv3b;
+  t.print(`3b flags ${SocketFlags[r3b.socketFlags]}`);
   // 3c. a datagram larger than IPv4 allows
   await t.run(
     (e) => A.sendToAsync(e),
@@ -375,6 +373,7 @@ async function main(t: Trace): Promise<Socket[]> {
   const pk = args(new Uint8Array(16), 16, any);
   pk.socketFlags = SocketFlags.Peek;
   await t.run((e) => F.receiveFromAsync(e), pk, '11 receiveFromAsync Peek');
+  t.print(`11 Peek flags ${SocketFlags[pk.socketFlags]}`);
   await t.run(
     (e) => F.receiveFromAsync(e),
     args(new Uint8Array(16), 0, any),

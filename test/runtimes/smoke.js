@@ -220,6 +220,49 @@ await step('UDP: a datagram each way, truncation, cancel-safe receive, close', a
     await Promise.all([a.close(), b.close()]);
   }
 });
+await step(
+  'compat UDP: sendToAsync, a waiting receiveFromAsync, truncation, close aborts',
+  async () => {
+    const a = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    const b = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    try {
+      a.bind(new IPEndPoint(IPAddress.Loopback, 0));
+      b.bind(new IPEndPoint(IPAddress.Loopback, 0));
+      // Where binding completes on a later tick (Bun), the first operation waits for it.
+      const re = new SocketAsyncEventArgs();
+      re.setBuffer(new Uint8Array(4), 0, 4);
+      re.remoteEndPoint = new IPEndPoint(IPAddress.Any, 0);
+      const receiving = completes((e) => b.receiveFromAsync(e), re);
+      while (b.localEndPoint === null) await new Promise((r) => setTimeout(r, 1));
+      const se = new SocketAsyncEventArgs();
+      se.setBuffer(Buffer.from('hello'), 0, 5);
+      se.remoteEndPoint = b.localEndPoint;
+      await completes((e) => a.sendToAsync(e), se);
+      await receiving;
+      const got = Buffer.from(re.buffer.subarray(0, re.bytesTransferred)).toString();
+      if (se.socketError !== SocketError.Success || se.bytesTransferred !== 5) {
+        throw new Error(`send: ${SocketError[se.socketError]} ${se.bytesTransferred}`);
+      }
+      if (re.socketError !== SocketError.Success || got !== 'hell') {
+        throw new Error(`receive: ${SocketError[re.socketError]} '${got}'`);
+      }
+      if (re.remoteEndPoint.port !== a.localEndPoint.port) throw new Error('wrong sender');
+      const waiting = new SocketAsyncEventArgs();
+      waiting.setBuffer(new Uint8Array(4), 0, 4);
+      waiting.remoteEndPoint = new IPEndPoint(IPAddress.Any, 0);
+      const aborted = completes((e) => b.receiveFromAsync(e), waiting);
+      b.close();
+      await aborted;
+      if (waiting.socketError !== SocketError.OperationAborted) {
+        throw new Error(`close gave ${SocketError[waiting.socketError]}`);
+      }
+      return `'${got}' (truncated), then OperationAborted`;
+    } finally {
+      a.close();
+      b.close();
+    }
+  },
+);
 await l.close();
 console.log(failed === 0 ? 'every step passed' : `${failed} step(s) failed`);
 process.exit(failed === 0 ? 0 : 1);

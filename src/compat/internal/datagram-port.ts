@@ -245,7 +245,8 @@ export class DatagramPort {
 
   /**
    * Completes `e` with datagram `d`: copied into its buffer, the tail of a longer one
-   * discarded (.NET on Linux reports that as Success, not MessageSize). A peek or a zero-byte
+   * discarded (.NET on Linux reports that as Success, not MessageSize, with
+   * `SocketFlags.Truncated`). A peek or a zero-byte
    * receive (which .NET makes with MSG_PEEK) leaves the datagram for the next receive.
    */
   #deliver(e: SocketAsyncEventArgs, d: Datagram): number {
@@ -256,6 +257,8 @@ export class DatagramPort {
     const n = size === 0 ? 0 : copyInto(target as Uint8Array | Uint8Array[], d.data);
     if (e.lastOperation === SocketAsyncOperation.ReceiveFrom) this.#setSender(e, d.from);
     e[kFinish](SocketError.Success, n);
+    // .NET on Linux says so in the flags (MSG_TRUNC), measured.
+    if (size > 0 && n < d.data.length) e.socketFlags = SocketFlags.Truncated;
     return n;
   }
 

@@ -43,12 +43,13 @@ static class P {
     await Run(A.SendToAsync, Args(Encoding.ASCII.GetBytes("0123456789"), 10, bEp), "3 A.sendToAsync 10 bytes", a, b);
     Thread.Sleep(100);
     var r3 = await Run(B.ReceiveFromAsync, Args(new byte[4], 4, any), "3 B.receiveFromAsync into 4", a, b);
-    Console.WriteLine($"3 bytes: {Encoding.ASCII.GetString(r3.Buffer!, 0, 4)}");
+    Console.WriteLine($"3 bytes: {Encoding.ASCII.GetString(r3.Buffer!, 0, 4)}, flags {r3.SocketFlags}");
     // 3b. truncation when the receive waits
     var r3b = Args(new byte[4], 4, any);
     var recv3b = Run(B.ReceiveFromAsync, r3b, "3b B.receiveFromAsync into 4 (waits)", a, b);
     await Run(A.SendToAsync, Args(Encoding.ASCII.GetBytes("abcdefghij"), 10, bEp), "3b A.sendToAsync 10 bytes", a, b);
     await recv3b;
+    Console.WriteLine($"3b flags {r3b.SocketFlags}");
     // 3c. a datagram larger than IPv4 allows
     await Run(A.SendToAsync, Args(new byte[70000], 70000, bEp), "3c A.sendToAsync 70000 bytes", a, b);
     // 4. zero-byte datagram
@@ -134,6 +135,7 @@ static class P {
     Thread.Sleep(100);
     var pk = Args(new byte[16], 16, any); pk.SocketFlags = SocketFlags.Peek;
     await Run(F.ReceiveFromAsync, pk, "11 receiveFromAsync Peek", a, b);
+    Console.WriteLine($"11 Peek flags {pk.SocketFlags}");
     await Run(F.ReceiveFromAsync, Args(new byte[16], 0, any), "11 receiveFromAsync count 0", a, b);
     Console.WriteLine($"11 F.Available {F.Available}");
     A.SendTo(Encoding.ASCII.GetBytes("xyz"), fEp);
