@@ -62,6 +62,8 @@ declare function contentLength(head: Uint8Array): number;
 declare function onConnected(e: import('sockflow/compat').SocketAsyncEventArgs): void;
 declare function onAccepted(e: import('sockflow/compat').SocketAsyncEventArgs): void;
 declare function onReceived(e: import('sockflow/compat').SocketAsyncEventArgs): void;
+declare function onDatagram(e: import('sockflow/compat').SocketAsyncEventArgs): void;
+declare const datagram: Uint8Array;
 declare function onSent(e: import('sockflow/compat').SocketAsyncEventArgs): void;
 declare function closeClient(e: import('sockflow/compat').SocketAsyncEventArgs): void;
 
