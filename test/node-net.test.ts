@@ -26,6 +26,7 @@ import {
   takeOverAccepts,
   tlsClientWithOnread,
   watchForTruncation,
+  takeUdpMessages,
   watchUdpSends,
   type AcceptedHandle,
   type UdpSendWatch,
@@ -325,6 +326,40 @@ describe(`node:net's private surfaces (${process.version})`, () => {
       await until(() => w.last !== undefined);
       expect(w.last).toBe(-constants.errno.EMSGSIZE);
       expect(await refused).toMatchObject({ code: 'EMSGSIZE' });
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it("UDP datagrams: the handle's onmessage hands each datagram and its sender to us, and an ICMP refusal as an errno", async () => {
+    const a = dgram.createSocket('udp4');
+    const b = dgram.createSocket('udp4');
+    const dead = dgram.createSocket('udp4');
+    for (const s of [a, b, dead]) s.bind(0, LOOPBACK);
+    await Promise.all([once(a, 'listening'), once(b, 'listening'), once(dead, 'listening')]);
+    const deadPort = dead.address().port;
+    dead.close();
+    try {
+      const got: string[] = [];
+      const errors: number[] = [];
+      const taken = takeUdpMessages(
+        a,
+        (data, from) => got.push(`${data.toString()} ${from.address}:${from.port} ${from.family}`),
+        (errno) => errors.push(errno),
+      );
+      expect(taken).toBe(true);
+      let emitted = 0;
+      a.on('message', () => emitted++);
+      b.send('hello', a.address().port, LOOPBACK);
+      await until(() => got.length === 1);
+      expect(got).toEqual([`hello ${LOOPBACK}:${b.address().port} IPv4`]);
+      a.connect(deadPort, LOOPBACK);
+      await once(a, 'connect');
+      a.send('anyone?');
+      await until(() => errors.length === 1);
+      expect(errors).toEqual([-constants.errno.ECONNREFUSED]);
+      expect(emitted).toBe(0); // node:dgram's handler no longer runs
     } finally {
       a.close();
       b.close();

@@ -4,6 +4,7 @@
 // receive that is aborted leaves the line having taken nothing (cancel safe).
 import { SocketClosedError } from './errors.js';
 import type { IpSocketAddress } from './address.js';
+import { fail, pendingValue, takeResolve, type AnyResolve } from './internal/waiter.js';
 
 /**
  * A datagram as it arrived: its bytes and who sent it.
@@ -63,6 +64,15 @@ export class DatagramQueue {
   #from: IpSocketAddress[] = [];
   #head = 0;
   #waiters: Waiter[] = [];
+  /**
+   * The usual case, kept out of `#waiters` and without a closure (internal/waiter.ts): one
+   * receive waits, without a signal. Its resolve function (a failure resolves it with a
+   * rejected promise), kind and buffer. Set only when no other receive waits, so it is always
+   * the oldest.
+   */
+  #oneResolve: AnyResolve | undefined;
+  #oneKind: Waiter['kind'] = TAKE;
+  #oneInto: Uint8Array | undefined;
   /** An error the OS reported (ICMP port unreachable): the next operation gets it, once. */
   #pendingError: Error | undefined;
   /** Set once the socket is closed: what receives reject with. */
@@ -79,6 +89,13 @@ export class DatagramQueue {
 
   /** A datagram arrived: to the oldest waiting receive, else the queue, else dropped. */
   onDatagram(data: Uint8Array, from: IpSocketAddress): void {
+    const kind = this.#oneKind;
+    const into = this.#oneInto;
+    const one = this.#takeOne();
+    if (one !== undefined) {
+      (one as (v: unknown) => void)(result(kind, into, data, from));
+      return;
+    }
     const w = this.#waiters.shift();
     if (w !== undefined) {
       this.deliver(w, data, from);
@@ -94,6 +111,11 @@ export class DatagramQueue {
 
   /** The OS reported an error: the oldest waiting receive rejects with it, or the next operation. */
   onError(error: Error): void {
+    const one = this.#takeOne();
+    if (one !== undefined) {
+      fail(one, error);
+      return;
+    }
     const w = this.#waiters.shift();
     if (w !== undefined) this.settle(w).reject(error);
     else this.#pendingError = error;
@@ -112,6 +134,12 @@ export class DatagramQueue {
     this.#data = [];
     this.#from = [];
     this.#head = 0;
+    const kind = this.#oneKind;
+    const one = this.#takeOne();
+    if (one !== undefined) {
+      if (kind === STEP) (one as (v: unknown) => void)({ done: true, value: undefined });
+      else fail(one, error);
+    }
     for (const w of this.#waiters.splice(0)) {
       if (w.kind === STEP) this.settle(w).resolve({ done: true, value: undefined } as never);
       else this.settle(w).reject(error);
@@ -165,6 +193,13 @@ export class DatagramQueue {
       this.shift();
       return Promise.resolve(result(kind, into, data, from));
     }
+    if (signal === undefined && this.#oneResolve === undefined && this.#waiters.length === 0) {
+      const p = pendingValue<unknown>();
+      this.#oneResolve = takeResolve();
+      this.#oneKind = kind;
+      this.#oneInto = into;
+      return p;
+    }
     return new Promise((resolve, reject) => {
       const w: Waiter = { kind, into, resolve, reject, signal, onAbort: undefined };
       if (signal !== undefined) {
@@ -178,6 +213,16 @@ export class DatagramQueue {
       }
       this.#waiters.push(w);
     });
+  }
+
+  /** Takes the sole waiter's resolve function, if one waits so. */
+  #takeOne(): AnyResolve | undefined {
+    const one = this.#oneResolve;
+    if (one !== undefined) {
+      this.#oneResolve = undefined;
+      this.#oneInto = undefined;
+    }
+    return one;
   }
 
   private shift(): void {

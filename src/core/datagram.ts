@@ -10,7 +10,12 @@ import { getSystemErrorName } from 'node:util';
 import { formatAddress, parseEndpoint, type IpSocketAddress, type TcpAddress } from './address.js';
 import { DatagramQueue, type Datagram, type DatagramReceived } from './datagram-queue.js';
 import { InvalidArgTypeError, InvalidArgValueError, SocketClosedError } from './errors.js';
-import { watchUdpSends, type UdpSendWatch } from './internal/node-net.js';
+import {
+  takeUdpMessages,
+  watchUdpSends,
+  type UdpSender,
+  type UdpSendWatch,
+} from './internal/node-net.js';
 import { dataLength, describe, signalOf, validateNotDetached } from './internal/validate.js';
 
 /**
@@ -57,12 +62,14 @@ export class DatagramSocket implements AsyncIterable<Datagram>, AsyncDisposable 
     this.#sends = watchUdpSends(socket);
     this.#address = this.#own();
     const queue = this.#queue;
-    socket.on('message', (data: Buffer, from: dgram.RemoteInfo) => {
-      queue.onDatagram(data, from);
-    });
+    const onDatagram = (data: Buffer, from: UdpSender): void => {
+      queue.onDatagram(data, from as IpSocketAddress);
+    };
     // The OS's errors after binding (ICMP port unreachable on a connected socket is
     // ECONNREFUSED, as Linux reports it): the next operation gets them.
-    socket.on('error', (err) => queue.onError(err));
+    const onErrno = (errno: number): void => queue.onError(errnoError(errno, 'recvmsg'));
+    if (!takeUdpMessages(socket, onDatagram, onErrno)) socket.on('message', onDatagram);
+    socket.on('error', (err) => queue.onError(err)); // connect() and the fallback report here
   }
 
   /**
@@ -210,7 +217,8 @@ export class DatagramSocket implements AsyncIterable<Datagram>, AsyncDisposable 
     const r = watch.last as number | undefined;
     if (r !== undefined && r > 0) return bytes; // the OS took it (r is its size + 1)
     const peer = port === undefined ? (this.#remote as IpSocketAddress) : undefined;
-    if (r !== undefined && r < 0) throw sendError(r, peer?.address ?? host, peer?.port ?? port);
+    if (r !== undefined && r < 0)
+      throw errnoError(r, 'send', peer?.address ?? host, peer?.port ?? port);
     const req = r === 0 ? watch.queued : undefined;
     if (req === undefined) {
       // node:dgram hands a bound socket's datagram to an IP address to its handle at once
@@ -220,7 +228,8 @@ export class DatagramSocket implements AsyncIterable<Datagram>, AsyncDisposable 
     }
     return new Promise((resolve, reject) => {
       req.oncomplete = (status) => {
-        if (status < 0) reject(sendError(status, peer?.address ?? host, peer?.port ?? port));
+        if (status < 0)
+          reject(errnoError(status, 'send', peer?.address ?? host, peer?.port ?? port));
         else resolve(bytes);
       };
     });
@@ -451,8 +460,8 @@ export class DatagramSocket implements AsyncIterable<Datagram>, AsyncDisposable 
   }
 }
 
-/** The error node:dgram's callback would get for a send the OS refused (a negative errno). */
-function sendError(errno: number, address: string | undefined, port: number | undefined): Error {
+/** The error node:dgram makes of a libuv errno: `send EMSGSIZE 127.0.0.1:9`, `recvmsg ECONNREFUSED`. */
+function errnoError(errno: number, syscall: string, address?: string, port?: number): Error {
   let code: string;
   try {
     code = getSystemErrorName(errno);
@@ -460,10 +469,10 @@ function sendError(errno: number, address: string | undefined, port: number | un
     code = 'UNKNOWN';
   }
   const where = address === undefined ? '' : ` ${address}:${String(port)}`;
-  return Object.assign(new Error(`send ${code}${where}`), {
+  return Object.assign(new Error(`${syscall} ${code}${where}`), {
     errno,
     code,
-    syscall: 'send',
+    syscall,
     ...(address === undefined ? {} : { address, port }),
   });
 }

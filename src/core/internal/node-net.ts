@@ -428,6 +428,47 @@ export function socketName(socket: net.Socket, which: 'peer' | 'own'): RawName |
   return get.call(h, scratch) === 0 ? scratch : undefined;
 }
 
+// --- a UDP socket's datagrams, straight from its handle --------------------------------------
+
+/** The sender of a datagram, as libuv's handle reports it (node:dgram's `RemoteInfo`). */
+export interface UdpSender {
+  address: string;
+  family: string;
+  port: number;
+}
+
+/** The handle node:dgram keeps under the symbol it describes as `'state symbol'`. */
+function udpHandleOf<H>(socket: dgram.Socket): H | undefined {
+  if (publicApiOnly.on) return undefined;
+  const o = socket as unknown as Record<symbol, { handle?: H | null } | undefined>;
+  const key = Object.getOwnPropertySymbols(socket).find((k) => k.description === 'state symbol');
+  return (key === undefined ? undefined : o[key]?.handle) ?? undefined;
+}
+
+/**
+ * Takes a bound socket's datagrams from its handle: `onDatagram` for each, `onError` for what
+ * the OS reports instead (ICMP port unreachable: `ECONNREFUSED`), in place of node:dgram's
+ * handler, which only re-emits them as `'message'` and `'error'` events. Returns false where
+ * the handle is not Node's: then listen for the events.
+ *
+ * Checked on: Node 20-26; Bun 1.4 and Deno 2.9: false, the fallback.
+ */
+export function takeUdpMessages(
+  socket: dgram.Socket,
+  onDatagram: (data: Buffer, from: UdpSender) => void,
+  onError: (errno: number) => void,
+): boolean {
+  const h = udpHandleOf<{ constructor: { name: string }; onmessage?: unknown }>(socket);
+  if (h === undefined || h.constructor.name !== 'UDP' || typeof h.onmessage !== 'function') {
+    return false;
+  }
+  h.onmessage = (nread: number, _handle: unknown, data: Buffer, from: UdpSender): void => {
+    if (nread < 0) onError(nread);
+    else onDatagram(data, from);
+  };
+  return true;
+}
+
 // --- what a UDP send did before dgram's send() returned --------------------------------------
 
 /**
@@ -476,12 +517,11 @@ const ignoreCompletion = (): void => {};
  * and Deno 2.9 (no handle): `undefined`, the fallback.
  */
 export function watchUdpSends(socket: dgram.Socket): UdpSendWatch | undefined {
-  if (publicApiOnly.on) return undefined;
-  const o = socket as unknown as Record<symbol, { handle?: UdpHandle | null } | undefined>;
-  const key = Object.getOwnPropertySymbols(socket).find((k) => k.description === 'state symbol');
-  const h = key === undefined ? undefined : o[key]?.handle;
+  const h = udpHandleOf<UdpHandle>(socket);
   const send = h?.send;
-  if (h == null || h.constructor.name !== 'UDP' || typeof send !== 'function') return undefined;
+  if (h === undefined || h.constructor.name !== 'UDP' || typeof send !== 'function') {
+    return undefined;
+  }
   const watch: UdpSendWatch = { last: undefined, queued: undefined };
   h.send = function (this: unknown, ...args: unknown[]): unknown {
     const last = args.length - 1;

@@ -49,7 +49,12 @@ export function pending<K extends keyof WaiterValue>(_kind: K): Promise<WaiterVa
   return new Promise<WaiterValue[K]>(park);
 }
 
-/** The resolve function of the promise `pending()` just made. */
+/** A new pending promise of any value, the same way (the datagram queue's sole waiter). */
+export function pendingValue<T>(): Promise<T> {
+  return new Promise<T>(park);
+}
+
+/** The resolve function of the promise `pending()` or `pendingValue()` just made. */
 export function takeResolve(): AnyResolve {
   const resolve = parked as AnyResolve;
   parked = undefined;
