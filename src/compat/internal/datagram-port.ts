@@ -179,6 +179,28 @@ export class DatagramPort {
     return false;
   }
 
+  /**
+   * An operation that needs the socket bound: `run` (true when it completed `e`) runs now if
+   * the socket is bound or binds at once, else once the bind under way ends, and then raises
+   * `e`'s completion. Returns what `xxxAsync` returns: true when `e` pends.
+   */
+  #onceBound(e: SocketAsyncEventArgs, run: () => boolean): boolean {
+    let now: boolean;
+    try {
+      now = this.#whenBound(() => {
+        if (run()) e[kRaise]();
+      });
+    } catch (err) {
+      e[kFinish](toSocketError(err), 0);
+      return false;
+    }
+    if (!now) {
+      e[kCapture]();
+      return true;
+    }
+    return !run();
+  }
+
   // --- receiving ----------------------------------------------------------------------------
 
   /** `receiveAsync` / `receiveFromAsync`, after `e` was started: true when it pends. */
@@ -326,20 +348,8 @@ export class DatagramPort {
       e[kFinish](SocketError.OperationNotSupported, 0);
       return false;
     }
-    let now: boolean;
-    try {
-      now = this.#whenBound(() => {
-        if (this.#sendNow(e, to)) e[kRaise]();
-      });
-    } catch (err) {
-      e[kFinish](toSocketError(err), 0);
-      return false;
-    }
-    if (!now) {
-      e[kCapture]();
-      return true;
-    }
-    return !this.#sendNow(e, to);
+    if (this.#udp !== undefined) return !this.#sendNow(e, to);
+    return this.#onceBound(e, () => this.#sendNow(e, to));
   }
 
   /** Hands `e`'s datagram to the core: true when it completed at once. */
@@ -392,20 +402,7 @@ export class DatagramPort {
       });
       return true;
     }
-    let now: boolean;
-    try {
-      now = this.#whenBound(() => {
-        if (this.#connectNow(e, ep)) e[kRaise]();
-      });
-    } catch (err) {
-      e[kFinish](toSocketError(err), 0);
-      return false;
-    }
-    if (!now) {
-      e[kCapture]();
-      return true;
-    }
-    return !this.#connectNow(e, ep);
+    return this.#onceBound(e, () => this.#connectNow(e, ep));
   }
 
   /** Connects the bound socket: true when it completed at once. */
