@@ -312,7 +312,9 @@ export class Socket implements Disposable {
 
   /**
    * Nagle's algorithm off (`true`) or on (`false`, .NET's default). Settable at any time; a
-   * listening socket passes it on to the sockets it accepts.
+   * listening socket passes it on to the sockets it accepts. On a datagram socket, as on
+   * Linux, reading it throws `SocketException` (`OperationNotSupported`) and setting it
+   * (`ProtocolOption`).
    *
    * @example
    * ```ts
@@ -338,7 +340,9 @@ export class Socket implements Disposable {
 
   /**
    * Sets the local endpoint to listen on. Node binds when listening starts, so an address in
-   * use is reported by `listenAsync()` (and by accepts), not here.
+   * use is reported by `listenAsync()` (and by accepts), not here. A datagram socket binds
+   * here and now, as .NET does: `localEndPoint` then has the port, and an address in use
+   * throws `SocketException` (`AddressAlreadyInUse`).
    *
    * @throws {@link ArgumentNullException}; {@link ArgumentException} for a `DnsEndPoint`;
    *   {@link SocketException} (`InvalidArgument`) when already bound, listening or
@@ -377,7 +381,8 @@ export class Socket implements Disposable {
    *
    * @param backlog - the kernel's accept queue (capped by `net.core.somaxconn`): any `int`;
    *   a negative one means the largest, as in .NET on Linux.
-   * @throws {@link SocketException} (`InvalidArgument`) on a connected socket;
+   * @throws {@link SocketException} (`InvalidArgument`) on a connected socket,
+   *   (`OperationNotSupported`) on a datagram socket;
    *   {@link ArgumentOutOfRangeException} for a `backlog` that is not an `int` (1.5, NaN);
    *   {@link ObjectDisposedException}.
    *
@@ -523,7 +528,9 @@ export class Socket implements Disposable {
    * raises `'completed'` later, except when it fails at once (`false`: already connecting
    * gives `AlreadyInProgress`, after a disconnect without reuse `IsConnected`). When `e` has
    * a buffer, its bytes are sent once connected and `bytesTransferred` counts them. A failed
-   * connect leaves the socket ready to connect again.
+   * connect leaves the socket ready to connect again. On a datagram socket it sets the
+   * default peer (binding first if unbound) and completes at once for an IP endpoint; it may
+   * be connected again to another peer.
    *
    * @throws {@link ArgumentNullException} for `e` or its `remoteEndPoint`;
    *   {@link ArgumentException} when `e.bufferList` is set or the host is `0.0.0.0`/`::`;
@@ -669,7 +676,8 @@ export class Socket implements Disposable {
    * pends. A zero-byte receive (`count` 0) waits until bytes are there without taking them.
    * `SocketFlags.Peek` copies without consuming. Several receives may pend with different
    * event-args objects; they get the bytes in the order they were issued. On a socket still
-   * connecting the receive pends until it is connected.
+   * connecting the receive pends until it is connected. On a datagram socket it receives one
+   * datagram, as `receiveFromAsync` does without reporting the sender.
    *
    * @throws {@link ArgumentNullException}; {@link InvalidOperationException} when `e` is busy;
    *   {@link ObjectDisposedException} for a closed socket or a disposed `e`.
@@ -699,7 +707,9 @@ export class Socket implements Disposable {
    * the OS took every byte at once (the usual case for small sends) or on an immediate
    * failure, `true` when it pends; a pending send completes once every byte is with the OS
    * (`bytesTransferred` is then the whole count). Sends never interleave. A zero-byte send
-   * succeeds with 0 and sends nothing.
+   * succeeds with 0 and sends nothing. On a datagram socket it sends one datagram to the
+   * connected peer (an empty one for zero bytes); unconnected, it completes with
+   * `DestinationAddressRequired`.
    *
    * @throws {@link ArgumentNullException}; {@link InvalidOperationException} when `e` is busy;
    *   {@link ObjectDisposedException}.
@@ -805,7 +815,9 @@ export class Socket implements Disposable {
    * Shuts down sending (FIN after the bytes already sent), receiving (Linux's `SHUT_RD`:
    * receives return 0 once the buffered bytes are read, a pending receive completes with 0,
    * the peer is not told), or both. Afterwards `connected` is false. On a listening socket it
-   * stops the listening (later accepts complete with `InvalidArgument`).
+   * stops the listening (later accepts complete with `InvalidArgument`). On a datagram
+   * socket, as on Linux, later sends complete with `Shutdown` (even where it throws
+   * `NotConnected`: Linux shuts an unconnected socket down all the same), and receives go on.
    *
    * @throws {@link SocketException} (`NotConnected`) on a socket never connected,
    *   (`InvalidArgument`) for an unknown `how`; {@link ObjectDisposedException}.
@@ -859,7 +871,7 @@ export class Socket implements Disposable {
    * Ends the connection as Linux's .NET does: sends and receives stop (a pending receive
    * completes with 0), the peer gets a FIN; returns `false` (it completes at once). With
    * `e.disconnectReuseSocket` the socket can connect again; without, a later connect
-   * completes with `IsConnected`.
+   * completes with `IsConnected`. On a datagram socket it removes the default peer.
    *
    * @throws {@link ArgumentNullException}; {@link SocketException} (`NotConnected`) on a
    *   socket never connected; {@link InvalidOperationException} when `e` is busy;
