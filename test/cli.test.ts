@@ -85,6 +85,8 @@ describe('the sockflow command', () => {
       [['connect', 'localhost', '80', 'extra'], /unexpected argument: "extra"/],
       [['connect', '--bogus', 'localhost', '80'], /Unknown option '--bogus'/],
       [['listen', '--tls', '0'], /--tls needs --cert and --key/],
+      [['connect', '--udp', '--unix', '/tmp/x'], /--udp and --unix exclude each other/],
+      [['listen', '--udp', '--tls', '0'], /--udp and --tls exclude each other/],
       [['connect', '--insecure', 'localhost', '80'], /--ca and --insecure go with --tls/],
       [['connect', '--timeout', 'soon', 'localhost', '80'], /--timeout must be a positive/],
     ] as const) {
@@ -174,6 +176,51 @@ describe('the sockflow command', () => {
       expect(await serving).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('connect --udp: input goes as datagrams to socat, which echoes them; replies print until the linger ends', async () => {
+    const port = await freePort();
+    const peer = spawn('socat', [`UDP-RECVFROM:${port},bind=127.0.0.1,fork`, 'EXEC:cat'], {
+      stdio: 'ignore',
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // socat binds in its own time
+      const input = new PassThrough();
+      input.end('ping over udp');
+      const s = stdio(input);
+      const started = Date.now();
+      expect(
+        await run(['connect', '--udp', '--timeout', '500', '127.0.0.1', String(port)], s.io),
+      ).toBe(0);
+      expect(s.out().toString()).toBe('ping over udp');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    } finally {
+      peer.kill();
+      await once(peer, 'exit');
+    }
+  });
+
+  it('listen --udp --echo answers socat; --udp prints what arrives; an abort ends it with 0', async () => {
+    for (const echo of [true, false]) {
+      const s = stdio();
+      const ac = new AbortController();
+      let address: TcpAddress | IpcAddress | undefined;
+      const args = ['--udp', ...(echo ? ['--echo'] : []), '0'];
+      const serving = listenCommand(args, s.io, { ready: (a) => (address = a), signal: ac.signal });
+      while (address === undefined) await new Promise((r) => setTimeout(r, 5));
+      const { port } = address as { port: number };
+      const peer = spawn('socat', ['-t', '1', '-', `UDP:127.0.0.1:${port}`], {
+        stdio: ['pipe', 'pipe', 'ignore'],
+      });
+      let answer = '';
+      peer.stdout.on('data', (d: Buffer) => (answer += d.toString()));
+      const exited = once(peer, 'exit');
+      peer.stdin.end('datagram');
+      await exited;
+      ac.abort();
+      expect(await serving).toBe(0);
+      expect(echo ? answer : s.out().toString()).toBe('datagram');
     }
   });
 });

@@ -2,6 +2,7 @@
 import { connect, type Connection, type TcpAddress, type IpcAddress } from '../core/index.js';
 import { receiveAll, sendAll, type Stdio } from './io.js';
 import { file, millis, noMore, parse, port } from './options.js';
+import { DEFAULT_UDP_LINGER, udpConnect } from './udp.js';
 import { HELP, UsageError } from './usage.js';
 
 const OPTIONS = {
@@ -10,6 +11,7 @@ const OPTIONS = {
   ca: { type: 'string' },
   insecure: { type: 'boolean' },
   timeout: { type: 'string' },
+  udp: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -34,6 +36,11 @@ export async function connectCommand(args: readonly string[], io: Stdio): Promis
     throw new UsageError('--ca and --insecure go with --tls');
   }
   const timeout = millis(values.timeout, '--timeout');
+  if (values.udp === true) {
+    if ('path' in to) throw new UsageError('--udp and --unix exclude each other');
+    if (values.tls === true) throw new UsageError('--udp and --tls exclude each other');
+    return udpConnect(to, timeout ?? DEFAULT_UDP_LINGER, io);
+  }
   const ca = file(values.ca, 'the --ca file');
   const conn: Connection = await connect(to, {
     ...(timeout === undefined ? {} : { signal: AbortSignal.timeout(timeout) }),

@@ -2,6 +2,7 @@
 import { listen, type Connection, type IpcAddress, type TcpAddress } from '../core/index.js';
 import { receiveAll, type Stdio } from './io.js';
 import { file, noMore, parse, port } from './options.js';
+import { udpListen } from './udp.js';
 import { HELP, UsageError } from './usage.js';
 
 const OPTIONS = {
@@ -12,6 +13,7 @@ const OPTIONS = {
   tls: { type: 'boolean' },
   cert: { type: 'string' },
   key: { type: 'string' },
+  udp: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -38,6 +40,12 @@ export async function listenCommand(
   } else {
     on = { host: (values.host as string | undefined) ?? '127.0.0.1', port: port(positionals[0]) };
     noMore(positionals, 1);
+  }
+  if (values.udp === true) {
+    if ('path' in on) throw new UsageError('--udp and --unix exclude each other');
+    if (values.tls === true) throw new UsageError('--udp and --tls exclude each other');
+    const options = { echo: values.echo === true, keepOpen: values['keep-open'] === true };
+    return udpListen(on, options, io, hooks);
   }
   if (values.tls === true && (values.cert === undefined || values.key === undefined)) {
     throw new UsageError('--tls needs --cert and --key');

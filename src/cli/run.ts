@@ -5,15 +5,22 @@ import type { Stdio } from './io.js';
 import { listenCommand } from './listen.js';
 import { HELP, UsageError } from './usage.js';
 
-/** Runs the command line `args` (without node and the script); resolves with the exit code. */
-export async function run(args: readonly string[], io: Stdio): Promise<number> {
+/**
+ * Runs the command line `args` (without node and the script); resolves with the exit code.
+ * `signal` (SIGINT, from main.ts) stops a listener cleanly.
+ */
+export async function run(
+  args: readonly string[],
+  io: Stdio,
+  signal?: AbortSignal,
+): Promise<number> {
   const [command, ...rest] = args;
   try {
     switch (command) {
       case 'connect':
         return await connectCommand(rest, io);
       case 'listen':
-        return await listenCommand(rest, io);
+        return await listenCommand(rest, io, signal === undefined ? {} : { signal });
       case undefined:
       case '-h':
       case '--help':

@@ -11,6 +11,7 @@ export const HELP = {
 Commands:
   connect <host> <port>   standard input to a TCP connection, the connection to standard output
   listen [--host H] <port>  accept connections and print what they send (or --echo it)
+  (both take --udp for datagrams)
 
 Run "sockflow <command> --help" for a command's options.`,
   connect: `Usage: sockflow connect [options] <host> <port>
@@ -24,7 +25,9 @@ Options:
   --tls               TLS, verifying the server against the system's roots (or --ca)
   --ca <file>         PEM file of the roots to trust (with --tls)
   --insecure          with --tls: do not verify the server's certificate
-  --timeout <ms>      give up connecting after this many milliseconds
+  --timeout <ms>      give up connecting after this many milliseconds (with --udp: how long
+                      to wait for replies once the input ended; default 1000)
+  --udp               UDP: each chunk of input is a datagram, datagrams from the peer print
   -h, --help          this text
 
 Exit codes: 0 when the peer ended cleanly, 1 on a connection error (its code on standard
@@ -43,5 +46,7 @@ Options:
   --tls               TLS (with --cert and --key)
   --cert <file>       PEM file of the server's certificate chain
   --key <file>        PEM file of the server's private key
+  --udp               UDP: prints (or echoes) datagrams until interrupted; serves the first
+                      sender only, or every sender with --keep-open
   -h, --help          this text`,
 } as const;
