@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../src/cli/run.js';
 import { listenCommand } from '../src/cli/listen.js';
 import { bind, type IpcAddress, type TcpAddress } from '../src/core/index.js';
+import { certs } from './tls-certs.js';
 
 /** Standard streams for a command: `stdin` from `input`, output collected. */
 function stdio(input: Readable = Readable.from([])): {
@@ -222,5 +223,34 @@ describe('the sockflow command', () => {
       expect(await serving).toBe(0);
       expect(echo ? answer : s.out().toString()).toBe('datagram');
     }
+  });
+
+  it('TLS: connect --tls --ca verifies listen --tls --cert --key; without the CA it fails with the verification code', async () => {
+    const c = certs();
+    const server = stdio();
+    const ac = new AbortController();
+    let address: TcpAddress | IpcAddress | undefined;
+    const args = ['--tls', '--cert', c.server.certFile, '--key', c.server.keyFile, '--echo'];
+    const serving = listenCommand([...args, '--keep-open', '0'], server.io, {
+      ready: (a) => (address = a),
+      signal: ac.signal,
+    });
+    while (address === undefined) await new Promise((r) => setTimeout(r, 5));
+    const port = String((address as { port: number }).port);
+    const input = new PassThrough();
+    input.end('over tls');
+    const client = stdio(input);
+    expect(await run(['connect', '--tls', '--ca', c.caFile, '127.0.0.1', port], client.io)).toBe(0);
+    expect(client.out().toString()).toBe('over tls');
+    const untrusted = stdio(Readable.from([]));
+    expect(await run(['connect', '--tls', '127.0.0.1', port], untrusted.io)).toBe(1);
+    expect(untrusted.err()).toMatch(
+      /^sockflow: UNABLE_TO_VERIFY_LEAF_SIGNATURE|^sockflow: SELF_SIGNED_CERT_IN_CHAIN|^sockflow: UNABLE_TO_GET_ISSUER_CERT_LOCALLY/,
+    );
+    const insecure = stdio(Readable.from(['anyway']));
+    expect(await run(['connect', '--tls', '--insecure', '127.0.0.1', port], insecure.io)).toBe(0);
+    expect(insecure.out().toString()).toBe('anyway');
+    ac.abort();
+    expect(await serving).toBe(0);
   });
 });
