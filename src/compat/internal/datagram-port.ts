@@ -19,35 +19,11 @@ import { SocketError, toSocketError } from '../socket-error.js';
 import type { SocketAsyncEventArgs } from '../socket-async-event-args.js';
 import { toCoreAddress } from './address.js';
 import { Fifo } from './fifo.js';
+import { copyInto, sizeOf, type Target } from './targets.js';
 import { kCapture, kFinish, kRaise, kTarget } from './symbols.js';
 
 const EMPTY = new Uint8Array(0);
 const noop = (): void => {};
-
-/** Copies a datagram into a receive's buffer (or list, in order); returns the bytes copied. */
-function copyInto(target: Uint8Array | Uint8Array[], data: Uint8Array): number {
-  if (target instanceof Uint8Array) {
-    const n = Math.min(target.length, data.length);
-    target.set(n === data.length ? data : data.subarray(0, n));
-    return n;
-  }
-  let at = 0;
-  for (const b of target) {
-    if (at === data.length) break;
-    const n = Math.min(b.length, data.length - at);
-    b.set(data.subarray(at, at + n));
-    at += n;
-  }
-  return at;
-}
-
-function sizeOf(target: Uint8Array | Uint8Array[] | null): number {
-  if (target === null) return 0;
-  if (target instanceof Uint8Array) return target.length;
-  let n = 0;
-  for (const b of target) n += b.length;
-  return n;
-}
 
 export class DatagramPort {
   readonly #family: AddressFamily;
@@ -276,7 +252,7 @@ export class DatagramPort {
     const size = sizeOf(target);
     const keep = size === 0 || (e.socketFlags & SocketFlags.Peek) !== 0;
     this.#held = keep ? d : undefined;
-    const n = size === 0 ? 0 : copyInto(target as Uint8Array | Uint8Array[], d.data);
+    const n = size === 0 ? 0 : copyInto(target as Target, d.data);
     if (e.lastOperation === SocketAsyncOperation.ReceiveFrom) this.#setSender(e, d.from);
     e[kFinish](SocketError.Success, n);
     // .NET on Linux says so in the flags (MSG_TRUNC), measured.

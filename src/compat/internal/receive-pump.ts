@@ -8,6 +8,7 @@ import { SocketFlags } from '../enums.js';
 import { SocketError } from '../socket-error.js';
 import type { SocketAsyncEventArgs } from '../socket-async-event-args.js';
 import { Fifo } from './fifo.js';
+import { sizeOf, type Target } from './targets.js';
 import type { Link } from './link.js';
 import { kCapture, kFinish, kRaise, kTarget } from './symbols.js';
 
@@ -26,16 +27,6 @@ const SHUT_RECEIVING = Symbol('shutdown(Receive)');
 
 /** One byte to ask the core whether a zero-byte receive would complete (never written). */
 const PROBE = new Uint8Array(1);
-
-type Target = Uint8Array | Uint8Array[];
-
-function sizeOf(target: Uint8Array | readonly Uint8Array[] | null): number {
-  if (target === null) return 0;
-  if (target instanceof Uint8Array) return target.length;
-  let n = 0;
-  for (const b of target) n += b.length;
-  return n;
-}
 
 /**
  * Bytes of a receive, copied to give back for `Peek`. (A copy, not `slice()`: on a Node
