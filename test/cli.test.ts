@@ -54,6 +54,15 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * A port for socat to listen on, outside Linux's ephemeral range (32768-60999): the tests of
+ * other files running meanwhile listen on port 0, and one of them could otherwise take the
+ * port between our choice and socat's bind (our connection would then reach their listener).
+ */
+function socatPort(): number {
+  return 20_000 + Math.floor(Math.random() * 10_000);
+}
+
 /** Waits until a TCP listener accepts on `port` (socat binds in its own time). */
 async function listening(port: number): Promise<void> {
   const net = await import('node:net');
@@ -109,17 +118,18 @@ describe('the sockflow command', () => {
   it('connect: 32 MiB of random bytes into socat arrive whole; the end of input half-closes, as nc -N', async () => {
     const data = randomBytes(MIB32);
     const want = createHash('sha256').update(data).digest('hex');
-    const port = await freePort();
+    const port = socatPort();
     // socat hands what arrives to sha256sum and sends its output back: it can only answer
     // once our FIN told it the input is over, while the connection still receives. (fork:
     // it serves the probe of listening() and then ours.)
     const server = spawn(
       'socat',
-      [`TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`, 'EXEC:sha256sum'],
+      ['-t', '30', `TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`, 'EXEC:sha256sum'],
       { stdio: 'ignore' },
     );
     try {
       await listening(port);
+      expect(server.exitCode, 'socat could not listen (port in use?)').toBeNull();
       const s = stdio(Readable.from([data.subarray(0, MIB32 / 2), data.subarray(MIB32 / 2)]));
       const code = await run(['connect', '127.0.0.1', String(port)], s.io);
       expect(s.err()).toBe('');
@@ -181,7 +191,7 @@ describe('the sockflow command', () => {
   });
 
   it('connect --udp: input goes as datagrams to socat, which echoes them; replies print until the linger ends', async () => {
-    const port = await freePort();
+    const port = socatPort();
     const peer = spawn('socat', [`UDP-RECVFROM:${port},bind=127.0.0.1,fork`, 'EXEC:cat'], {
       stdio: 'ignore',
     });
