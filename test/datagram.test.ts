@@ -249,7 +249,9 @@ describe('datagrams: bind() and DatagramSocket', () => {
     await once(sender, 'exit');
 
     // socat listens and prints what we send.
-    const port = await deadPort();
+    // A port outside Linux's ephemeral range (32768-60999): no port-0 socket of a test running
+    // meanwhile can take it before socat binds it.
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
     const listener = spawn('socat', ['-u', `UDP-RECV:${port},bind=${LOCAL}`, '-'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
