@@ -54,6 +54,9 @@ export class DatagramPort {
    * aborted by close (the operation object it pools per socket keeps it), so compat does.
    */
   #lastPended = 0;
+  /** The latest sendTo target, and the core's address for it. */
+  #lastTo: IPEndPoint | undefined;
+  #lastCoreTo: TcpAddress | undefined;
   /** The latest sender's address, as the core gave it and parsed. */
   #lastText = '0.0.0.0';
   #lastIp: IPAddress = IPAddress.Any;
@@ -303,7 +306,12 @@ export class DatagramPort {
       e[kFinish](SocketError.IsConnected, 0);
       return false;
     }
-    return this.#send(e, toCoreAddress(ep) as TcpAddress);
+    if (ep !== this.#lastTo) {
+      // IPEndPoint is immutable: a loop sending to one endpoint converts it once.
+      this.#lastTo = ep;
+      this.#lastCoreTo = toCoreAddress(ep) as TcpAddress;
+    }
+    return this.#send(e, this.#lastCoreTo);
   }
 
   /** `sendAsync` on a datagram socket: to the connected peer. */
