@@ -49,9 +49,10 @@ export default tseslint.config(
       '@typescript-eslint/explicit-module-boundary-types': 'off',
     },
   },
-  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
+    rules: { '@typescript-eslint/explicit-module-boundary-types': 'off' },
     languageOptions: {
       globals: {
         console: 'readonly',
@@ -61,6 +62,7 @@ export default tseslint.config(
         setTimeout: 'readonly',
         clearTimeout: 'readonly',
         AbortSignal: 'readonly',
+        TextDecoder: 'readonly',
       },
     },
   },

@@ -6,13 +6,16 @@
 import { pathToFileURL } from 'node:url';
 import { bind, type DatagramSocket } from 'sockflow';
 
+// #region echo
 /** Echoes every datagram back to its sender until the socket closes. */
 export async function serveEcho(socket: DatagramSocket): Promise<void> {
   for await (const { data, from } of socket) {
     await socket.send(data, { host: from.address, port: from.port });
   }
 }
+// #endregion echo
 
+// #region request
 /**
  * A request/response exchange over UDP, as DNS does it: each request carries a 16-bit id,
  * the reply must carry the same id (a late reply to an earlier attempt is skipped), and a
@@ -44,6 +47,7 @@ export async function request(
   }
   throw new Error(`no reply from ${server.host}:${server.port} after ${attempts} attempts`);
 }
+// #endregion request
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const socket = await bind({ host: '127.0.0.1', port: Number(process.argv[2] ?? 5300) });

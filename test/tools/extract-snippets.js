@@ -7,6 +7,7 @@
 // declared in test/tools/snippet-prelude.d.ts).
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { markedBlocks, syncExampleBlocks } from './example-blocks.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const OUT = join(ROOT, '.build/snippets');
@@ -44,16 +45,24 @@ for (const file of files(join(ROOT, 'src'), /\.ts$/)) {
   });
 }
 
-// Markdown: ```ts blocks.
-for (const file of [join(ROOT, 'README.md'), ...files(join(ROOT, 'docs'), /\.md$/)]) {
+// Markdown: ```ts blocks. A block marked as an example file's text (example-blocks.js) is
+// checked against the file instead: the file itself is compiled and tested.
+const markdown = [join(ROOT, 'README.md'), ...files(join(ROOT, 'docs'), /\.md$/)];
+const problems = syncExampleBlocks(markdown);
+if (problems.length > 0) {
+  console.error(`Examples that differ from their files:\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+for (const file of markdown) {
   const lines = readFileSync(file, 'utf8').split('\n');
+  const marked = new Set(markedBlocks(file).blocks.map((b) => b.open));
   let block;
   let indent = '';
   lines.forEach((line, i) => {
     const open = /^(\s*)```(ts|typescript)\s*$/.exec(line);
-    if (block === undefined && open) {
+    if (block === undefined && open && !marked.has(i)) {
       indent = open[1];
-      block = { file, line: i + 2, text: [] };
+      block = { file, line: i + 2, text: [], markdown: true };
     } else if (block !== undefined && line.trim() === '```') {
       snippets.push(block);
       block = undefined;
@@ -64,13 +73,16 @@ for (const file of [join(ROOT, 'README.md'), ...files(join(ROOT, 'docs'), /\.md$
 }
 
 rmSync(OUT, { recursive: true, force: true });
-mkdirSync(OUT, { recursive: true });
+mkdirSync(join(OUT, 'bare'), { recursive: true });
 const index = [];
 snippets.forEach((s, n) => {
   const name = `s${String(n).padStart(3, '0')}.ts`;
   const where = `${relative(ROOT, s.file)}:${s.line}`;
   index.push(`${name} ${where}`);
   writeFileSync(join(OUT, name), `// ${where}\n${s.text.join('\n')}\nexport {};\n`);
+  // The guides' blocks again, without the prelude: one that type-checks on its own is a whole
+  // program, which must be a file in examples/ (typecheck-snippets.js says so).
+  if (s.markdown) writeFileSync(join(OUT, 'bare', name), `// ${where}\n${s.text.join('\n')}\n`);
 });
 writeFileSync(join(OUT, 'index.txt'), `${index.join('\n')}\n`);
 
@@ -115,6 +127,18 @@ writeFileSync(
       },
       include: ['*.ts', '../../test/tools/snippet-prelude.d.ts'],
       files: [],
+    },
+    null,
+    2,
+  ),
+);
+writeFileSync(
+  join(OUT, 'bare', 'tsconfig.json'),
+  JSON.stringify(
+    {
+      extends: '../../../tsconfig.json',
+      compilerOptions: { noEmit: true, noUnusedLocals: false, rootDir: '../../..' },
+      include: ['*.ts'],
     },
     null,
     2,
