@@ -1,7 +1,7 @@
 // Client CPU per TLS handshake, sockflow against node:tls (as written plainly, and hand-tuned
 // with one secure context shared by every connection), interleaved in one process.
 //
-//   npm run build && node .build/bench/hs-ab.js [rounds] [per-round]
+//   npm run build && node dist/bench/hs-ab.js [rounds] [per-round]
 //
 // The `tls-handshakes` case of bench/run.ts measures each client in its own process, so the
 // machine's drift between two runs (often ±10 % here) lands in the ratio. This tool runs the

@@ -44,36 +44,83 @@
 //          .json, the raw results the page was rendered from).
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { hasPromiseSocket } from './peers/common.js';
 import { ensureBenchTlsDir, HANDSHAKE_WARMUP } from './peers/tls.js';
+import { Progress } from './progress.js';
 import { range, renderReport, type BenchRun, type CaseResult, type MetricInfo } from './report.js';
 
 const PEER = fileURLToPath(new URL('./peer.js', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
 
-const { values } = parseArgs({
-  options: {
-    reps: { type: 'string', default: '5' },
-    'bulk-bytes': { type: 'string', default: String(1024 ** 3) },
-    'warm-bytes': { type: 'string', default: String(512 * 1024 ** 2) },
-    'round-trips': { type: 'string', default: '100000' },
-    size: { type: 'string', default: '64' },
-    'small-messages': { type: 'string', default: '200000' },
-    producers: { type: 'string', default: '50' },
-    connections: { type: 'string', default: '10000' },
-    handshakes: { type: 'string', default: '2000' },
-    'queued-sends': { type: 'string', default: '100000' },
-    datagrams: { type: 'string', default: '200000' },
-    messages: { type: 'string', default: '1000000' },
-    pin: { type: 'string', default: 'same' },
-    only: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    report: { type: 'boolean', default: false },
-  },
-});
+function parseOptions() {
+  return parseArgs({
+    options: {
+      reps: { type: 'string', default: '5' },
+      'bulk-bytes': { type: 'string', default: String(1024 ** 3) },
+      'warm-bytes': { type: 'string', default: String(512 * 1024 ** 2) },
+      'round-trips': { type: 'string', default: '100000' },
+      size: { type: 'string', default: '64' },
+      'small-messages': { type: 'string', default: '200000' },
+      producers: { type: 'string', default: '50' },
+      connections: { type: 'string', default: '10000' },
+      handshakes: { type: 'string', default: '2000' },
+      'queued-sends': { type: 'string', default: '100000' },
+      datagrams: { type: 'string', default: '200000' },
+      messages: { type: 'string', default: '1000000' },
+      pin: { type: 'string', default: 'same' },
+      only: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      report: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+
+/** `sockflow bench --help` and `npm run bench -- --help`. */
+const help = (cases: string[]): string => `Usage: sockflow bench [options]
+
+Measures sockflow against raw net.Socket, Node's for await and promise-socket over loopback,
+each case's implementations side by side in one run. Prints a table per case (ratios against
+the case's first row, raw Node, measured in the same repetition) and a progress bar on a
+terminal (plain lines otherwise) on standard error.
+
+Options:
+  --only <case>[,<case>…]  run only these cases (a prefix picks a family: udp, tls, messages)
+  --reps <n>               repetitions of every case (default 5)
+  --json                   print the results as JSON instead of tables
+  --report                 also run under Node 24 and write docs/performance.md, .svg, .json
+  --pin same|split|none    CPU pinning with taskset (default same)
+  --bulk-bytes, --warm-bytes, --round-trips, --size, --small-messages, --producers,
+  --connections, --handshakes, --queued-sends, --datagrams, --messages <n>: case sizes
+  -h, --help               this text
+
+Cases: ${cases.join(', ')}`;
+
+let parsed: ReturnType<typeof parseOptions>;
+try {
+  parsed = parseOptions();
+} catch (err) {
+  process.stderr.write(`sockflow bench: ${(err as Error).message} (see sockflow bench --help)\n`);
+  process.exit(2);
+}
+const { values } = parsed;
+
+/** A bad option value: one line, exit code 2, before anything runs. */
+function usage(message: string): never {
+  process.stderr.write(`sockflow bench: ${message} (see sockflow bench --help)\n`);
+  process.exit(2);
+}
+for (const [name, value] of Object.entries(values)) {
+  if (typeof value !== 'string' || name === 'only' || name === 'pin') continue;
+  if (!/^[1-9]\d*$/.test(value)) usage(`--${name} must be a positive integer: ${value}`);
+}
+if (!['same', 'split', 'none'].includes(values.pin)) usage(`--pin must be same, split or none`);
+
 const reps = Number(values.reps);
 const jsonOut = values.json;
 const bulkBytes = Number(values['bulk-bytes']);
@@ -643,6 +690,22 @@ const CASES: CaseDef[] = [
 
 // --- running and printing ------------------------------------------------------------------------
 
+if (values.help) {
+  console.log(help(CASES.map((c) => c.name)));
+  process.exit(0);
+}
+const wanted = values.only?.split(',');
+const picks = (def: CaseDef, w: string) => def.name === w || def.name.startsWith(`${w}-`);
+for (const w of wanted ?? []) {
+  if (!CASES.some((def) => picks(def, w))) usage(`no such case: ${w}`);
+}
+// promise-socket is a development dependency: an installed sockflow runs without it.
+const withPromiseSocket = await hasPromiseSocket();
+const selected = CASES.filter((def) => wanted?.some((w) => picks(def, w)) ?? true).map((def) =>
+  withPromiseSocket ? def : { ...def, impls: def.impls.filter((i) => i !== 'promise-socket') },
+);
+const progress = new Progress(process.stderr, { quiet: jsonOut });
+
 async function runCase(def: CaseDef): Promise<CaseResult> {
   const res: CaseResult = {
     name: def.name,
@@ -668,6 +731,7 @@ async function runCase(def: CaseDef): Promise<CaseResult> {
     const round: Record<string, Flat> = {};
     for (const impl of order) {
       const r = await def.run(impl);
+      progress.step(`${def.name} ${rep + 1}/${reps}: ${def.labels?.[impl] ?? LABEL[impl] ?? impl}`);
       round[impl] = Object.fromEntries(def.metrics.map((m) => [m.key, m.of(r)]));
       for (const m of def.metrics) res.values[impl]?.[m.key]?.push(round[impl][m.key] as number);
     }
@@ -684,7 +748,6 @@ async function runCase(def: CaseDef): Promise<CaseResult> {
     for (const p of res.pairs) {
       p.ratios.push((round[p.a]?.[primary.key] as number) / (round[p.b]?.[primary.key] as number));
     }
-    if (!jsonOut) process.stderr.write(`  ${def.name}: repetition ${rep + 1}/${reps} done\n`);
   }
   return res;
 }
@@ -723,7 +786,6 @@ function printCase(res: CaseResult): void {
 }
 
 async function runAll(): Promise<BenchRun> {
-  const wanted = values.only?.split(',');
   const run: BenchRun = {
     machine: {
       node: process.version,
@@ -740,17 +802,13 @@ async function runAll(): Promise<BenchRun> {
     console.log(
       `sockflow bench: node ${run.machine.node}, ${run.machine.cpus} × ${run.machine.cpu}, ${reps} repetitions`,
     );
+    if (!withPromiseSocket) console.log('promise-socket is not installed: its rows are left out');
   }
-  for (const def of CASES) {
-    if (
-      wanted !== undefined &&
-      !wanted.includes(def.name) &&
-      !wanted.some((w) => def.name.startsWith(`${w}-`))
-    ) {
-      continue;
-    }
+  for (const def of selected) progress.plan(def.impls.length * reps);
+  for (const def of selected) {
     const res = await runCase(def);
     run.cases.push(res);
+    progress.clear();
     if (!jsonOut) printCase(res);
   }
   return run;
@@ -780,10 +838,12 @@ if (values.report) {
     if (other !== undefined) runs.push(other);
   }
   const { markdown, svg } = renderReport(runs);
-  const docs = fileURLToPath(new URL('../../docs/', import.meta.url));
-  writeFileSync(`${docs}performance.md`, markdown);
-  writeFileSync(`${docs}performance.svg`, svg);
-  writeFileSync(`${docs}performance.json`, `${JSON.stringify(runs, null, 2)}\n`);
+  // Into the current directory's docs/ (the repository's, under `npm run bench`).
+  const docs = join(process.cwd(), 'docs');
+  mkdirSync(docs, { recursive: true });
+  writeFileSync(join(docs, 'performance.md'), markdown);
+  writeFileSync(join(docs, 'performance.svg'), svg);
+  writeFileSync(join(docs, 'performance.json'), `${JSON.stringify(runs, null, 2)}\n`);
   if (!jsonOut) console.log('\nWrote docs/performance.md, .svg and .json (the raw results)');
 }
 if (jsonOut) console.log(JSON.stringify(runs[0], null, 2));

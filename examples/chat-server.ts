@@ -2,7 +2,7 @@
 // 1 KiB, or a peer that resets, drops only that member. docs/streams.md walks through it;
 // test/examples.test.ts runs it.
 //
-// Run it: node .build/examples/chat-server.js [port]   (then, twice: sockflow connect 127.0.0.1 7000)
+// Run it: node dist/examples/chat-server.js [port]   (then, twice: sockflow connect 127.0.0.1 7000)
 // #region docs
 import { pathToFileURL } from 'node:url';
 import { listen, type Connection, type Listener } from 'sockflow';

@@ -2,7 +2,7 @@
 // deadline per receive. The README's second example; test/examples.test.ts runs it against
 // examples/echo-server.ts.
 //
-// Run it: node .build/examples/echo-client.js [port] [message]
+// Run it: node dist/examples/echo-client.js [port] [message]
 // #region docs
 import { pathToFileURL } from 'node:url';
 import { connect } from 'sockflow';

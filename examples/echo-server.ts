@@ -1,7 +1,7 @@
 // An echo server: every connection gets back what it sends until it half-closes. The README's
 // first example; test/examples.test.ts runs it.
 //
-// Run it: node .build/examples/echo-server.js [port]   (then: sockflow connect 127.0.0.1 7000)
+// Run it: node dist/examples/echo-server.js [port]   (then: sockflow connect 127.0.0.1 7000)
 // #region docs
 import { pathToFileURL } from 'node:url';
 import { listen, type Connection, type Listener } from 'sockflow';

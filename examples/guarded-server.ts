@@ -2,7 +2,7 @@
 // (idle time, unread bytes, pending accepts, line length, time per line). It answers each
 // line with its length. docs/security.md walks through it; test/examples.test.ts floods it.
 //
-// Run it: node .build/examples/guarded-server.js [port]
+// Run it: node dist/examples/guarded-server.js [port]
 // #region docs
 import { pathToFileURL } from 'node:url';
 import { listen, type Connection, type Listener, type ListenOptions } from 'sockflow';

@@ -2,7 +2,7 @@
 // Content-Length or chunk by chunk, every part bounded. docs/streams.md walks through it;
 // test/examples.test.ts runs it against node:http.
 //
-// Run it: node .build/examples/http-client.js http://127.0.0.1:8080/path
+// Run it: node dist/examples/http-client.js http://127.0.0.1:8080/path
 // #region docs
 import { pathToFileURL } from 'node:url';
 import { connect, type Connection } from 'sockflow';

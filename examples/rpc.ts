@@ -3,7 +3,7 @@
 // the stream intact and its late reply is skipped by the next call. docs/streams.md walks
 // through it; test/examples.test.ts runs it.
 //
-// Run it: node .build/examples/rpc.js [port]   (a server that adds numbers)
+// Run it: node dist/examples/rpc.js [port]   (a server that adds numbers)
 // #region docs
 import { pathToFileURL } from 'node:url';
 import { listen, type Connection, type Listener } from 'sockflow';

@@ -13,7 +13,7 @@
 //   (e) one slice per connection (the original reserved two and used one), and closed
 //       clients return theirs.
 //
-// Run it: node .build/examples/saea-echo-server.js [maxConnections] [receiveSize] [ipv4|ipv6] [port]
+// Run it: node dist/examples/saea-echo-server.js [maxConnections] [receiveSize] [ipv4|ipv6] [port]
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {

@@ -2,7 +2,7 @@
 // conn.tls says about the handshake. docs/tls.md walks through it; test/examples-tls.test.ts
 // runs it.
 //
-// Run it: node .build/examples/tls-echo.js <key.pem> <cert.pem> [port]
+// Run it: node dist/examples/tls-echo.js <key.pem> <cert.pem> [port]
 //   then: openssl s_client -connect 127.0.0.1:8443 -CAfile <cert.pem>
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';

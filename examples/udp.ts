@@ -2,7 +2,7 @@
 // the matching reply with a timeout, retrying a lost datagram. docs/datagrams.md walks through
 // it; test/examples-udp.test.ts runs it.
 //
-// Run it: node .build/examples/udp.js [port]   (an echo server; try: socat - UDP:127.0.0.1:5300)
+// Run it: node dist/examples/udp.js [port]   (an echo server; try: socat - UDP:127.0.0.1:5300)
 import { pathToFileURL } from 'node:url';
 import { bind, type DatagramSocket } from 'sockflow';
 

@@ -82,7 +82,7 @@ const MIB32 = 32 * 1024 * 1024;
 
 describe('the sockflow command', () => {
   it('--help for the command and each subcommand; a bad command line is one line and exit code 2', async () => {
-    for (const args of [['--help'], ['connect', '--help'], ['listen', '-h']]) {
+    for (const args of [['--help'], ['connect', '--help'], ['listen', '-h'], ['demo', '--help']]) {
       const s = stdio();
       expect(await run(args, s.io)).toBe(0);
       expect(s.out().toString()).toMatch(/^Usage: sockflow/);
@@ -99,6 +99,7 @@ describe('the sockflow command', () => {
       [['listen', '--udp', '--tls', '0'], /--udp and --tls exclude each other/],
       [['connect', '--insecure', 'localhost', '80'], /--ca and --insecure go with --tls/],
       [['connect', '--timeout', 'soon', 'localhost', '80'], /--timeout must be a positive/],
+      [['demo', 'now'], /demo takes no arguments: "now"/],
     ] as const) {
       const s = stdio();
       expect(await run(args, s.io)).toBe(2);
@@ -107,6 +108,16 @@ describe('the sockflow command', () => {
         expect(s.err().trim().split('\n')).toHaveLength(1);
       }
     }
+  });
+
+  it('demo (npm start) runs an echo server and a client and exits 0 when the echo is intact', async () => {
+    const s = stdio();
+    expect(await run(['demo'], s.io)).toBe(0);
+    const out = s.out().toString();
+    expect(out).toMatch(/^server +listening on 127\.0\.0\.1:\d+$/m);
+    expect(out).toContain('client sent FIN; reading the echo');
+    expect(out).toMatch(/connection closed: 52 bytes in, 52 out/);
+    expect(out.trimEnd().split('\n').at(-1)).toBe('demo   done: the echo was intact');
   });
 
   it('a connection error exits 1 with its code on standard error', async () => {

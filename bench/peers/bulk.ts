@@ -9,9 +9,8 @@ import * as net from 'node:net';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PromiseSocket } from 'promise-socket';
 import { toDuplex, toReadableStream } from 'sockflow/streams';
-import { Meter, measure, rawSocket, sockflowConnection } from './common.js';
+import { Meter, measure, promiseSocket, rawSocket, sockflowConnection } from './common.js';
 import { compatConnection, compatDrain } from './compat.js';
 
 const BLOCK = 64 * 1024;
@@ -43,7 +42,7 @@ export async function bulkRecv(
       } else if (impl === 'node-iter') {
         for await (const chunk of socket) m.add((chunk as Buffer).length);
       } else {
-        const ps = new PromiseSocket(socket);
+        const ps = await promiseSocket(socket);
         for (let c; (c = await ps.read()) !== undefined;) m.add(c.length);
       }
       m.finish();
@@ -194,7 +193,7 @@ async function sender(
       close: closed,
     };
   }
-  const ps = new PromiseSocket(socket);
+  const ps = await promiseSocket(socket);
   return {
     pump: async (n) => {
       for (let sent = 0; sent < n; sent += block.length) await ps.write(block);

@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect, listen, type Connection } from 'sockflow';
+import type { PromiseSocket } from 'promise-socket';
 
 /** One side's measurement, printed as `RESULT <json>` for bench/run.ts. */
 export interface Result {
@@ -149,4 +150,22 @@ export async function sockflowConnection(
   printPort((listener.address as { port: number }).port);
   const conn = await listener.accept();
   return { conn, close: () => listener.close() };
+}
+
+/**
+ * promise-socket around `socket`, one of the rows the bench compares against. It is a
+ * development dependency: an installed sockflow runs `sockflow bench` without it (run.ts
+ * leaves its rows out), so it is loaded only when a case asks for it.
+ */
+export async function promiseSocket(socket: net.Socket): Promise<PromiseSocket<net.Socket>> {
+  const { PromiseSocket: Ctor } = await import('promise-socket');
+  return new Ctor(socket);
+}
+
+/** Whether promise-socket can be loaded here. */
+export function hasPromiseSocket(): Promise<boolean> {
+  return import('promise-socket').then(
+    () => true,
+    () => false,
+  );
 }

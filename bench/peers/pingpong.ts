@@ -5,9 +5,8 @@
 //   echo <impl>                       listen, echo one connection until EOF
 //   ping <impl> <port> <n> <size>     n round trips; prints the client's result
 import { once } from 'node:events';
-import { PromiseSocket } from 'promise-socket';
 import type { Connection } from 'sockflow';
-import { measure, rawSocket, sockflowConnection } from './common.js';
+import { measure, promiseSocket, rawSocket, sockflowConnection } from './common.js';
 import { compatConnection, compatEcho, compatPing } from './compat.js';
 
 export async function echo(impl: string): Promise<void> {
@@ -30,7 +29,7 @@ export async function echo(impl: string): Promise<void> {
       for await (const chunk of socket) socket.write(chunk as Buffer);
       socket.end();
     } else if (impl === 'promise-socket') {
-      const ps = new PromiseSocket(socket);
+      const ps = await promiseSocket(socket);
       for (let c; (c = await ps.read()) !== undefined;) await ps.write(c);
       await ps.end();
     } else {
@@ -109,7 +108,7 @@ export async function ping(impl: string, port: number, n: number, size: number):
         for (let got = 0; got < size;) got += ((await it.next()).value as Buffer).length;
       }
     } else {
-      const ps = new PromiseSocket(socket);
+      const ps = await promiseSocket(socket);
       for (let i = 0; i < n; i++) {
         await ps.write(message);
         for (let got = 0; got < size;) got += ((await ps.read()) as Buffer).length;

@@ -1,6 +1,8 @@
 // The `sockflow` command's dispatcher: the subcommand, then its exit code. A bad command line
 // prints one line and exits 2; a connection error prints its code and exits 1.
+import { benchCommand } from './bench.js';
 import { connectCommand } from './connect.js';
+import { demoCommand } from './demo.js';
 import type { Stdio } from './io.js';
 import { listenCommand } from './listen.js';
 import { HELP, UsageError } from './usage.js';
@@ -21,6 +23,17 @@ export async function run(
         return await connectCommand(rest, io);
       case 'listen':
         return await listenCommand(rest, io, signal === undefined ? {} : { signal });
+      case 'bench':
+        return await benchCommand(rest, io);
+      case 'demo':
+        if (rest.length > 0) {
+          if (rest[0] === '-h' || rest[0] === '--help') {
+            io.stdout.write(`${HELP.demo}\n`);
+            return 0;
+          }
+          throw new UsageError(`demo takes no arguments: ${JSON.stringify(rest[0])}`);
+        }
+        return await demoCommand(io);
       case undefined:
       case '-h':
       case '--help':

@@ -12,6 +12,8 @@ Commands:
   connect <host> <port>   standard input to a TCP connection, the connection to standard output
   listen [--host H] <port>  accept connections and print what they send (or --echo it)
   (both take --udp for datagrams)
+  bench [options]         the benchmark suite: sockflow against raw net.Socket and others
+  demo                    an echo server and a client over loopback, each step printed
 
 Run "sockflow <command> --help" for a command's options.`,
   connect: `Usage: sockflow connect [options] <host> <port>
@@ -49,4 +51,9 @@ Options:
   --udp               UDP: prints (or echoes) datagrams until interrupted; serves the first
                       sender only, or every sender with --keep-open
   -h, --help          this text`,
+  demo: `Usage: sockflow demo
+
+Runs an echo server and a client in this process over loopback and prints what each does:
+connect, three lines sent, the client's FIN, the echo read back, both sides closed. Exits 0
+when the echo came back intact.`,
 } as const;

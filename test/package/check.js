@@ -2,7 +2,7 @@
 // imports its three entry points from ESM, type-checks under TypeScript's `nodenext` and
 // `bundler` resolution, loads from CommonJS through Node's require(esm) where the runtime has
 // it (Node 20.19+, 22.12+, 24, 26) and otherwise fails with Node's own clear error, and
-// `npx sockflow --help` works. Run by `npm test` (after the build) and so by CI.
+// `npx sockflow --help`, `sockflow demo` and `sockflow bench` work. Run by `npm test` (after the build) and so by CI.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,19 +39,22 @@ try {
     `packed ${packed[0].filename}: ${packed[0].entryCount} files, ${packed[0].size} bytes`,
   );
   check(
-    'the tarball has the command, the three entry points and their types',
+    'the tarball has the command (with the built benchmark), the three entry points and their types',
     [
       'dist/cli/main.js',
       'dist/core/index.d.ts',
       'dist/streams/index.js',
       'dist/compat/index.js',
+      'dist/bench/run.js',
       'LICENSE',
       'CHANGELOG.md',
     ].every((f) => packed[0].files.some((x) => x.path === f)),
   );
   check(
-    'the tarball has no sources, tests or benchmarks',
-    !packed[0].files.some((x) => /^(src|test|bench)\//.test(x.path)),
+    'the tarball has no TypeScript sources or tests',
+    !packed[0].files.some(
+      (x) => /^(src|test|bench|examples)\//.test(x.path) || /(?<!\.d)\.ts$/.test(x.path),
+    ),
   );
 
   mkdirSync(project);
@@ -177,6 +180,44 @@ export async function use(): Promise<number> {
     'npx sockflow --help',
     npx.status === 0 && npx.stdout.startsWith('Usage: sockflow'),
     npx.stderr.trim().split('\n')[0] ?? '',
+  );
+
+  const demo = sh('npx', ['--no-install', 'sockflow', 'demo'], project);
+  check(
+    'npx sockflow demo',
+    demo.status === 0 && demo.stdout.includes('the echo was intact'),
+    (demo.stderr || demo.stdout).trim().split('\n').at(-1) ?? '',
+  );
+
+  // The benchmark ships with the command; without the development dependencies (promise-socket)
+  // it leaves those rows out. One small case, as JSON.
+  const bench = sh(
+    'npx',
+    [
+      '--no-install',
+      'sockflow',
+      'bench',
+      '--only',
+      'send-queue',
+      '--reps',
+      '1',
+      '--queued-sends',
+      '1000',
+      '--json',
+    ],
+    project,
+  );
+  let benchOk = false;
+  try {
+    const result = JSON.parse(bench.stdout);
+    benchOk = bench.status === 0 && result.cases[0]?.name === 'send-queue';
+  } catch {
+    // not JSON: reported below
+  }
+  check(
+    'npx sockflow bench --json (send-queue)',
+    benchOk,
+    bench.stderr.trim().split('\n').at(-1) ?? '',
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { selfSignedDir } from '../../.build/bench/self-signed.js';
+import { selfSignedDir } from '../../dist/bench/self-signed.js';
 import { bind, connect, listen } from '../../dist/core/index.js';
 import {
   AddressFamily,
