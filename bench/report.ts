@@ -1,5 +1,5 @@
-// docs/performance.md and docs/performance.svg, written by `npm run bench -- --report` from
-// the results of a real run (never edited by hand).
+// docs/performance.md, written by `npm run bench -- --report` from the results of a real run
+// (never edited by hand); its chart is bench/chart.ts's.
 
 export interface MetricInfo {
   key: string;
@@ -193,60 +193,7 @@ function caseTable(c: CaseResult): string {
   return lines.join('\n');
 }
 
-/** A horizontal bar per implementation: the median ratio of each case's first metric, with min–max whiskers. */
-function chart(runs: BenchRun[]): string {
-  const rows: { label: string; median: number; min: number; max: number }[] = [];
-  for (const run of runs) {
-    for (const c of run.cases) {
-      const key = c.metrics.find((m) => m.ratio)?.key;
-      if (key === undefined) continue;
-      for (const impl of c.impls.slice(1)) {
-        const xs = c.ratios[impl]?.[key] ?? [];
-        if (xs.length === 0) continue;
-        rows.push({
-          label: `${run.machine.node} ${c.name}: ${c.labels[impl] ?? impl}`,
-          median: median(xs),
-          min: Math.min(...xs),
-          max: Math.max(...xs),
-        });
-      }
-    }
-  }
-  const scaleMax = Math.min(4, Math.max(2, ...rows.map((r) => Math.ceil(r.median * 2) / 2)));
-  const left = 430;
-  const width = 900;
-  const barArea = width - left - 20;
-  const rowH = 18;
-  const top = 30;
-  const height = top + rows.length * rowH + 30;
-  const x = (v: number): number => left + (Math.min(v, scaleMax) / scaleMax) * barArea;
-  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
-    `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="10" y="16" font-size="12">ratio to raw Node in the same repetition: median, whiskers min–max, 1× marked, capped at ${scaleMax}×</text>`,
-  ];
-  for (let t = 0; t <= scaleMax; t += 0.5) {
-    parts.push(
-      `<line x1="${x(t)}" y1="${top - 4}" x2="${x(t)}" y2="${height - 24}" stroke="${t === 1 ? '#333' : '#ddd'}"/>`,
-      `<text x="${x(t)}" y="${height - 10}" text-anchor="middle">${t}×</text>`,
-    );
-  }
-  rows.forEach((r, i) => {
-    const y = top + i * rowH;
-    const color = r.median >= 1 ? '#3a7' : '#d84';
-    parts.push(
-      `<text x="${left - 6}" y="${y + 12}" text-anchor="end">${esc(r.label)}</text>`,
-      `<rect x="${left}" y="${y + 3}" width="${Math.max(1, x(r.median) - left)}" height="${rowH - 6}" fill="${color}"/>`,
-      `<line x1="${x(r.min)}" y1="${y + 9}" x2="${x(r.max)}" y2="${y + 9}" stroke="#222"/>`,
-      `<text x="${Math.min(x(r.median) + 4, width - 40)}" y="${y + 12}">${r.median.toFixed(2)}×</text>`,
-    );
-  });
-  parts.push('</svg>');
-  return parts.join('\n');
-}
-
-export function renderReport(runs: BenchRun[]): { markdown: string; svg: string } {
+export function renderReport(runs: BenchRun[]): string {
   const first = runs[0] as BenchRun;
   const out: string[] = [
     '# Performance',
@@ -268,6 +215,9 @@ export function renderReport(runs: BenchRun[]): { markdown: string; svg: string 
     '',
     '![Ratios to raw Node](performance.svg)',
     '',
+    'The chart is drawn by Vega-Lite from [performance.json](performance.json), the raw results',
+    'this page was written from (`bench/chart.ts`; `npm run bench:chart` draws it again).',
+    '',
     '## Targets',
     '',
     `| what | target | ${runs.map((r) => `Node ${r.machine.node}`).join(' | ')} |`,
@@ -285,5 +235,5 @@ export function renderReport(runs: BenchRun[]): { markdown: string; svg: string 
     for (const c of run.cases) out.push('', `### ${c.title}`, '', caseTable(c));
   }
   out.push('');
-  return { markdown: out.join('\n'), svg: chart(runs) };
+  return out.join('\n');
 }

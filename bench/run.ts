@@ -40,8 +40,8 @@
 // Options: --reps N, --bulk-bytes N, --warm-bytes N, --round-trips N, --size N, --small-messages N,
 //          --producers N, --connections N, --messages N, --queued-sends N, --pin same|split|none,
 //          --only <case>[,<case>…], --json (results as JSON on stdout),
-//          --report (also run under Node 24 via npx, then write docs/performance.md, .svg and
-//          .json, the raw results the page was rendered from).
+//          --report (also run under Node 24 via npx, then write docs/performance.md, .json (the
+//          raw results the page was rendered from) and .svg (bench/chart.ts, Vega-Lite)).
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -49,6 +49,7 @@ import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { renderChart } from './chart.js';
 import { hasPromiseSocket } from './peers/common.js';
 import { ensureBenchTlsDir, HANDSHAKE_WARMUP } from './peers/tls.js';
 import { Progress } from './progress.js';
@@ -837,13 +838,18 @@ if (values.report) {
     const other = await runUnderNode24();
     if (other !== undefined) runs.push(other);
   }
-  const { markdown, svg } = renderReport(runs);
+  const markdown = renderReport(runs);
+  const svg = await renderChart(runs);
   // Into the current directory's docs/ (the repository's, under `npm run bench`).
   const docs = join(process.cwd(), 'docs');
   mkdirSync(docs, { recursive: true });
   writeFileSync(join(docs, 'performance.md'), markdown);
-  writeFileSync(join(docs, 'performance.svg'), svg);
   writeFileSync(join(docs, 'performance.json'), `${JSON.stringify(runs, null, 2)}\n`);
-  if (!jsonOut) console.log('\nWrote docs/performance.md, .svg and .json (the raw results)');
+  if (svg !== undefined) writeFileSync(join(docs, 'performance.svg'), svg);
+  if (!jsonOut) {
+    console.log('\nWrote docs/performance.md, .json (the raw results) and .svg (the chart)');
+    if (svg === undefined)
+      console.log('(no chart: Vega is not installed; npm install vega vega-lite)');
+  }
 }
 if (jsonOut) console.log(JSON.stringify(runs[0], null, 2));
