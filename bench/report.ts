@@ -196,6 +196,10 @@ function caseTable(c: CaseResult): string {
 export function renderReport(runs: BenchRun[]): string {
   const first = runs[0] as BenchRun;
   const out: string[] = [
+    '---',
+    'title: Performance',
+    '---',
+    '',
     '# Performance',
     '',
     'Written by `npm run bench -- --report` from a real run of the suite; never edited by hand.',
