@@ -32,7 +32,7 @@ export function selfSignedDir(prefix: string): string {
       '-subj',
       '/CN=127.0.0.1',
       '-addext',
-      'subjectAltName=IP:127.0.0.1',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
     ],
     { cwd: dir, stdio: 'ignore' },
   );

@@ -1,20 +1,31 @@
-// `npm run test:runtimes`: runs test/runtimes/smoke.js against the built package under Node
-// (this machine's), Bun and Deno, each fetched from the npm registry at the version
-// docs/node-notes.md §17 names. Not part of `npm test`.
+// `npm run test:runtimes`: under Node (this machine's), Bun and Deno (each fetched from the
+// npm registry at the version docs/node-notes.md §17 names), runs test/runtimes/smoke.js (the
+// core, streams and compat over TCP, TLS, STARTTLS and UDP) and test/runtimes/examples.js
+// (every example in examples/), both against the built package. .ci/run runs it; not part of
+// `npm test`. Ends with one line per runtime and exits 1 if any step failed anywhere.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const smoke = fileURLToPath(new URL('./smoke.js', import.meta.url));
+const scripts = ['smoke.js', 'examples.js'].map((f) =>
+  fileURLToPath(new URL(`./${f}`, import.meta.url)),
+);
 const runtimes = [
-  ['node', [process.execPath, smoke]],
-  ['bun 1.4.5', ['npx', '-y', 'bun@1.4.5', smoke]],
-  ['deno 2.9.6', ['npx', '-y', 'deno@2.9.6', 'run', '-A', smoke]],
+  ['node', (script) => [process.execPath, script]],
+  ['bun 1.4.5', (script) => ['npx', '-y', 'bun@1.4.5', script]],
+  ['deno 2.9.6', (script) => ['npx', '-y', 'deno@2.9.6', 'run', '-A', script]],
 ];
-let failed = 0;
-for (const [name, [cmd, ...args]] of runtimes) {
-  console.log(`== ${name}`);
-  const r = spawnSync(cmd, args, { stdio: 'inherit', timeout: 180_000 });
-  if (r.status !== 0) failed++;
+const summary = [];
+for (const [name, command] of runtimes) {
+  let failed = 0;
+  for (const script of scripts) {
+    console.log(`== ${name}: ${script.split('/').at(-1)}`);
+    const [cmd, ...args] = command(script);
+    const r = spawnSync(cmd, args, { stdio: 'inherit', timeout: 300_000 });
+    if (r.status !== 0) failed++;
+  }
+  summary.push(`${name}: ${failed === 0 ? 'passed' : `${failed} script(s) failed`}`);
 }
-console.log(failed === 0 ? 'every runtime passed' : `${failed} runtime(s) failed`);
-process.exit(failed === 0 ? 0 : 1);
+console.log(summary.join('\n'));
+const ok = summary.every((l) => l.endsWith('passed'));
+console.log(ok ? 'every runtime passed' : 'some runtime failed');
+process.exit(ok ? 0 : 1);

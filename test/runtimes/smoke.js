@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { selfSignedDir } from '../../dist/bench/self-signed.js';
+import { failures, step } from './step.js';
 import { bind, connect, listen } from '../../dist/core/index.js';
 import {
   AddressFamily,
@@ -17,23 +18,6 @@ import {
   SocketError,
   SocketType,
 } from '../../dist/compat/index.js';
-
-let failed = 0;
-async function step(name, run, ms = 20_000) {
-  let timer;
-  try {
-    const deadline = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`not done within ${ms} ms`)), ms);
-    });
-    const detail = await Promise.race([run(), deadline]);
-    console.log(`ok    ${name}${detail ? `: ${detail}` : ''}`);
-  } catch (err) {
-    failed++;
-    console.log(`FAIL  ${name}: ${err?.code ?? ''} ${err?.message ?? err}`);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function completes(start, e) {
   return new Promise((resolve) => {
@@ -264,5 +248,5 @@ await step(
   },
 );
 await l.close();
-console.log(failed === 0 ? 'every step passed' : `${failed} step(s) failed`);
-process.exit(failed === 0 ? 0 : 1);
+console.log(failures() === 0 ? 'every step passed' : `${failures()} step(s) failed`);
+process.exit(failures() === 0 ? 0 : 1);

@@ -1,6 +1,7 @@
 // Every private surface of node:net that sockflow touches, one function per capability.
 //
-// Each capability is probed on the object at hand (never by the runtime's name) and falls back
+// Each capability is probed on the object at hand (by the runtime's name only where no probe
+// without I/O can tell: onreadStallsTlsUpgrade(), Deno) and falls back
 // to node:net's public API where the probe fails: Bun and Deno implement node:net with other
 // internals (node-notes §17), and a Node release may change these. Each
 // has a test in test/node-net.test.ts that fails loudly when Node stops providing it, so an
@@ -56,12 +57,28 @@ function handleOf(o: net.Socket | net.Server): Handle | null | undefined {
 let clientOnread: boolean | undefined;
 
 /**
+ * Whether a client socket reading through `onread` cannot be upgraded to TLS (STARTTLS): the
+ * one capability decided by the runtime's name, because no probe without I/O can see it. Deno
+ * 2.9 takes `onread`, but such a socket keeps a read pending in Deno's own stream code that
+ * `pause()` does not cancel, and Deno's TLS upgrade (`Deno.startTls` on the connection) waits
+ * for it: the ClientHello never goes out and `startTls()` never completes. Read with `'data'`
+ * there, the socket upgrades. (A socket read through `'data'` costs an allocation per read;
+ * Deno's clients pay that for STARTTLS to work.)
+ *
+ * Checked on: Deno 2.9.6 (stalls: `'data'` mode); Node 20-26 (the TLS layer takes over the
+ * libuv handle itself, `onread` is fine); Bun 1.4 (no `onread`).
+ */
+function onreadStallsTlsUpgrade(): boolean {
+  return typeof (globalThis as { Deno?: unknown }).Deno === 'object';
+}
+
+/**
  * Whether `new net.Socket({ onread })` takes `onread`. node:net keeps the callback on the
  * socket (under its `kBufferCb` symbol) and reads into the buffers it gives; Bun ignores the
  * option. Probed once, on a socket with no handle (no I/O).
  */
 export function supportsClientOnread(): boolean {
-  if (publicApiOnly.on) return false;
+  if (publicApiOnly.on || onreadStallsTlsUpgrade()) return false;
   if (clientOnread === undefined) {
     const callback = (): boolean => true;
     const s = newSocket({ onread: { buffer: Buffer.alloc(1), callback } });
@@ -79,8 +96,9 @@ export function supportsClientOnread(): boolean {
  * call it without the socket as `this` (Deno does), so the caller passes a function that does
  * not need one.
  *
- * Checked on: Node 20-26 (onread); Deno 2.9 (onread, callback without `this`); Bun 1.4
- * (undefined: the fallback).
+ * Checked on: Node 20-26 (onread); Bun 1.4 (undefined: the fallback); Deno 2.9 takes
+ * `onread` (calling the callback without `this`) but gets the fallback too, for STARTTLS
+ * (see `onreadStallsTlsUpgrade()`).
  */
 export function clientSocketWithOnread(
   buffer: () => Buffer,
