@@ -272,3 +272,63 @@ describe('faults: close() racing every operation', () => {
     }
   }
 });
+
+describe('faults: a reset behind unread data is a reset on every Node (node-notes §2)', () => {
+  // The peer writes more than the sockets can hold and resets while we are not reading: the
+  // RST reaches the kernel behind unread bytes. libuv before 1.52 (Node 20, 22) reports that
+  // as EOF after the last bytes; sockflow checks the EOF with a zero-byte write and reports
+  // ECONNRESET, as Node 24 and 26 do on their own.
+  async function resetBehindData(
+    end: 'reset' | 'fin',
+  ): Promise<{ received: number; last: unknown; reason: string }> {
+    const raw = await rawServer();
+    try {
+      const conn = await connect(
+        { host: LOOPBACK, port: raw.port },
+        { receiveBufferSize: 64 * 1024 },
+      );
+      const peer = await raw.next();
+      peer.on('error', () => {});
+      const sent = end === 'reset' ? 32 * MiB : 1 * MiB;
+      await new Promise<void>((resolve) => {
+        peer.write(Buffer.alloc(sent, 7));
+        setTimeout(resolve, 50); // the kernel buffers fill; we read nothing
+      });
+      if (end === 'reset') peer.resetAndDestroy();
+      else peer.end();
+      await new Promise((r) => setTimeout(r, 30)); // the RST or FIN is in our kernel
+      let received = 0;
+      const buf = new Uint8Array(256 * 1024);
+      let last: unknown;
+      for (;;) {
+        const r = await outcome(conn.receive(buf));
+        if (typeof r !== 'number' || r === 0) {
+          last = typeof r === 'number' ? 'EOF' : codeOf(r);
+          break;
+        }
+        received += r;
+      }
+      const { reason } = await (end === 'reset' ? conn.closed : conn.close());
+      if (end === 'fin') expect(received).toBe(sent);
+      else expect(received).toBeLessThan(sent);
+      peer.destroy();
+      return { received, last, reason };
+    } finally {
+      await raw.close();
+    }
+  }
+
+  it('five resets: each ends receives with ECONNRESET and closed says peer-reset', async () => {
+    for (let i = 0; i < 5; i++) {
+      const r = await resetBehindData('reset');
+      expect([r.last, r.reason]).toEqual(['ECONNRESET', 'peer-reset']);
+    }
+  });
+
+  it('a FIN after the same kind of backlog is still a clean EOF, every byte delivered', async () => {
+    for (let i = 0; i < 3; i++) {
+      const r = await resetBehindData('fin');
+      expect([r.last, r.reason]).toEqual(['EOF', 'closed']);
+    }
+  });
+});

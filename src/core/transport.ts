@@ -13,7 +13,9 @@ import * as tls from 'node:tls';
 import { SocketClosedError } from './errors.js';
 import {
   adoptAcceptedHandle,
+  checkForReset,
   clientSocketWithOnread,
+  eofMayHideReset,
   isTcp,
   kernelBytesWritten,
   listenForEnd,
@@ -264,6 +266,14 @@ export class Transport {
 
   static readonly #onEnd = function (this: net.Socket): void {
     const t = Transport.#of(this);
+    // Before libuv 1.52 a peer's reset can arrive as this EOF: ask the kernel first. A reset
+    // then fails the socket ('error', reported by #onError); a FIN ends the stream here.
+    if (eofMayHideReset(this)) {
+      checkForReset(this, (err) => {
+        if (err == null) t.#events.onEnd((t.#flags & TRUNCATED) !== 0);
+      });
+      return;
+    }
     t.#events.onEnd((t.#flags & TRUNCATED) !== 0);
   };
 
