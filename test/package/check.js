@@ -50,6 +50,14 @@ try {
       'CHANGELOG.md',
     ].every((f) => packed[0].files.some((x) => x.path === f)),
   );
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  check(
+    'package.json: sideEffects false, repository, keywords, license',
+    manifest.sideEffects === false &&
+      typeof manifest.repository?.url === 'string' &&
+      manifest.keywords?.length > 0 &&
+      manifest.license === 'MIT',
+  );
   check(
     'the tarball has no TypeScript sources or tests',
     !packed[0].files.some(
