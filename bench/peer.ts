@@ -2,7 +2,7 @@
 // listens and "RESULT <json>" when it has measured. The cases live in bench/peers/.
 import { bulkRecv, bulkSend } from './peers/bulk.js';
 import { connClient, connServer } from './peers/connections.js';
-import { msgRecv, msgSend } from './peers/messages.js';
+import { lineRecv, msgRecv, msgSend } from './peers/messages.js';
 import { sendQueue } from './peers/send-queue.js';
 import { udpBlast, udpRecv, udpSend, udpSink } from './peers/udp.js';
 import { echo, ping } from './peers/pingpong.js';
@@ -36,6 +36,9 @@ switch (role) {
     break;
   case 'msg-recv':
     await msgRecv(args[0] as string);
+    break;
+  case 'line-recv':
+    await lineRecv(args[0] as string);
     break;
   case 'msg-send':
     await msgSend(num(0), num(1), num(2), args[3] ?? 'packed');

@@ -32,9 +32,12 @@
 //                 flight, after as many unmeasured) to the receiver under test: datagrams/s
 //                 received and the receiver's main-thread CPU per datagram (pin split).
 //   udp-send-*    the sender under test sends them to a raw receiver: datagrams/s and CPU.
-//   messages-*    length-prefixed messages decoded by messages() against Node's for await with
-//                 a growing Buffer.concat: 100 B packed in 64 KiB writes, 100 B one write each,
+//   messages-*    length-prefixed messages decoded by messages() and messageBatches() against
+//                 Node's for await with a growing Buffer.concat and a hand-written parser in a
+//                 raw 'data' handler: 100 B packed in 64 KiB writes, 100 B one write each,
 //                 1 MiB one write each.
+//   lines-packed  100-byte lines packed in 64 KiB writes, read by lines() and lineBatches()
+//                 against node:readline's 'line' events over the socket.
 //   Bulk, small and messages cases run their sides on separate cores (split) unless --pin none.
 //
 // Options: --reps N, --bulk-bytes N, --warm-bytes N, --round-trips N, --size N, --small-messages N,
@@ -156,6 +159,10 @@ const LABEL: Record<string, string> = {
   'concat-framing': 'for await + Buffer.concat',
   node: "node:tls TLSSocket 'data'",
   messages: 'streams messages()',
+  'raw-parser': "hand parser in a raw 'data' handler",
+  batches: 'streams messageBatches()',
+  lines: 'streams lines()',
+  'line-batches': 'streams lineBatches()',
 };
 
 type Flat = Record<string, number>;
@@ -405,6 +412,19 @@ const MESSAGE_CASES = {
   each: { count: () => messageCount / 4, size: 100, send: 'each', title: 'one write per message' },
   large: { count: () => 256, size: 1024 * 1024, send: 'each', title: 'one write per message' },
 } as const;
+
+/** 100-byte lines (the newline included) packed into 64 KiB writes, read as lines. */
+async function textLines(impl: string): Promise<Flat> {
+  const recv = peer(['line-recv', impl], cpuFor(splitPin, 0));
+  const port = await recv.port;
+  const send = peer(
+    ['msg-send', String(port), String(messageCount), '100', 'lines'],
+    cpuFor(splitPin, 1),
+  );
+  const [r] = await Promise.all([recv.result, send.result]);
+  if (r.messages !== messageCount) throw new Error(`lines ${impl}: the count does not add up`);
+  return r;
+}
 
 async function framed(impl: string, which: keyof typeof MESSAGE_CASES): Promise<Flat> {
   const c = MESSAGE_CASES[which];
@@ -682,11 +702,23 @@ const CASES: CaseDef[] = [
     return {
       name: `messages-${which}`,
       title: `Messages, ${c.count()} of ${size} with a u32be header, ${c.title} (pin ${splitPin})`,
-      impls: ['concat-framing', 'messages'],
+      impls: ['concat-framing', 'raw-parser', 'messages', 'batches'],
+      pairs: [
+        ['batches', 'raw-parser'],
+        ['messages', 'raw-parser'],
+      ],
       run: (impl) => framed(impl, which),
       metrics: perMessage('receiver'),
     };
   }),
+  {
+    name: 'lines-packed',
+    title: `Lines, ${messageCount} of 100 B (newline included) packed into 64 KiB writes (pin ${splitPin})`,
+    impls: ['readline', 'lines', 'line-batches'],
+    labels: { readline: "node:readline 'line' events over the socket" },
+    run: textLines,
+    metrics: perMessage('receiver'),
+  },
 ];
 
 // --- running and printing ------------------------------------------------------------------------

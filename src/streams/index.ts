@@ -18,6 +18,7 @@ export { toDuplex, type ToDuplexOptions } from './duplex.js';
 export { readExactly, type ReadExactlyOptions } from './read-exactly.js';
 export { readUntil, type ReadUntilOptions, DEFAULT_MAX_FRAME_BYTES } from './read-until.js';
 export { lines, type LinesOptions } from './lines.js';
+export { lineBatches, type LineBatchesOptions } from './line-batches.js';
 export {
   messages,
   sendMessage,
@@ -26,6 +27,11 @@ export {
   type SendMessageOptions,
   DEFAULT_MAX_MESSAGE_BYTES,
 } from './messages.js';
+export {
+  messageBatches,
+  type MessageBatchesOptions,
+  DEFAULT_MAX_BATCH,
+} from './message-batches.js';
 export {
   FrameTimeoutError,
   FrameTooLargeError,

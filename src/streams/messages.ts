@@ -83,10 +83,11 @@ export interface SendMessageOptions {
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 const HEADERS: ReadonlySet<string> = new Set(['u8', 'u16be', 'u32be', 'varint']);
-/** A varint of 8 bytes carries 56 bits: more than any safe integer needs. */
-const MAX_VARINT_BYTES = 8;
+/** A varint of 8 bytes carries 56 bits: more than any safe integer needs. @internal */
+export const MAX_VARINT_BYTES = 8;
 
-function checkHeader(value: unknown): MessageHeader {
+/** The `header` option, checked; `'u32be'` when not given. @internal */
+export function checkHeader(value: unknown): MessageHeader {
   if (value === undefined) return 'u32be';
   if (typeof value !== 'string' || !HEADERS.has(value)) {
     throw new InvalidArgValueError(
@@ -303,7 +304,8 @@ class MessageIterator extends StepIterator<Uint8Array> {
   }
 }
 
-function tooLarge(length: number, max: number): FrameTooLargeError {
+/** The error for a message over `maxMessageBytes`. @internal */
+export function tooLarge(length: number, max: number): FrameTooLargeError {
   return new FrameTooLargeError(
     `Cannot read the message: ${length} bytes is more than ${max} (maxMessageBytes)`,
     max,

@@ -4,7 +4,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Connection } from '../../src/core/index.js';
 import {
+  lineBatches,
   lines,
+  messageBatches,
   messages,
   readExactly,
   sendMessage,
@@ -107,6 +109,66 @@ describe('framing under random chunking and aborts', () => {
     );
   });
 
+  it('messageBatches() mixed with messages(): every payload arrives once, whole and in order', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom<MessageHeader>('u8', 'u16be', 'u32be', 'varint'),
+        // Small messages too, so that one received piece holds several (batches of more than one).
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 2000 })), {
+          maxLength: 16,
+        }),
+        fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }),
+        async (kind, rawSizes, chunkSizes, aborts, maxBatch, useBatches) => {
+          await using p = await pair();
+          const payloads = rawSizes.map((n, i) =>
+            new Uint8Array(Math.min(n, LIMIT[kind])).map((_, j) => (i * 17 + j) & 0xff),
+          );
+          const framed = await (async () => {
+            await using q = await pair();
+            for (const m of payloads) await sendMessage(q.client, m, { header: kind });
+            await q.client.shutdown('send');
+            const parts: Uint8Array[] = [];
+            for await (const c of q.server) parts.push(c);
+            return Buffer.concat(parts);
+          })();
+          let current = new AbortController();
+          const got: Uint8Array[] = [];
+          let step = 0;
+          const reading = untilDone(
+            async (signal) => {
+              // Each step takes a batch or a single message, as the schedule says: the two
+              // share the connection's unread bytes without losing or repeating one.
+              for (;;) {
+                const batched = useBatches[step++ % useBatches.length] as boolean;
+                const it = batched
+                  ? messageBatches(p.server, { header: kind, signal, maxBatch })
+                  : messages(p.server, { header: kind, signal });
+                const r = await it.next();
+                if (r.done === true) return;
+                const value = r.value;
+                if (Array.isArray(value)) {
+                  expect(value.length).toBeGreaterThan(0);
+                  expect(value.length).toBeLessThanOrEqual(maxBatch);
+                  got.push(...value.map((m) => m.slice()));
+                } else got.push(value.slice());
+              }
+            },
+            (ac) => (current = ac),
+          );
+          await trickle(p.client, cut(framed, chunkSizes), aborts, () => current);
+          await reading;
+          expect(got.map((m) => Buffer.from(m).toString('hex'))).toEqual(
+            payloads.map((m) => Buffer.from(m).toString('hex')),
+          );
+        },
+      ),
+      propertyRun('messageBatches() mixed with messages() under random chunking and aborts', RUNS),
+    );
+  });
+
   it('lines(): every line arrives once, decoded, whatever the chunking and aborts', async () => {
     const line = fc
       .string({ unit: 'grapheme', maxLength: 30 })
@@ -138,6 +200,62 @@ describe('framing under random chunking and aborts', () => {
         },
       ),
       propertyRun('lines() under random chunking and aborts', RUNS),
+    );
+  });
+
+  it('lineBatches() mixed with lines(): every line arrives once, decoded, whatever the chunking and aborts', async () => {
+    const line = fc
+      .string({ unit: 'grapheme', maxLength: 30 })
+      .map((s) => s.replace(/[\r\n]/g, ''));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(line, fc.boolean()), { maxLength: 16 }),
+        fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }),
+        fc.boolean(),
+        async (ls, chunkSizes, aborts, maxBatch, useBatches, lastWithoutNewline) => {
+          await using p = await pair();
+          let textIn = ls.map(([l, crlf]) => l + (crlf ? '\r\n' : '\n')).join('');
+          const want = ls.map(([l]) => l);
+          if (lastWithoutNewline) {
+            textIn += 'tail';
+            want.push('tail');
+          }
+          let current = new AbortController();
+          const got: string[] = [];
+          let step = 0;
+          const reading = untilDone(
+            async (signal) => {
+              for (;;) {
+                const batched = useBatches[step++ % useBatches.length] as boolean;
+                const it = batched
+                  ? lineBatches(p.server, { signal, maxBatch })
+                  : lines(p.server, { signal });
+                const r = await it.next();
+                if (r.done === true) return;
+                const value = r.value;
+                if (Array.isArray(value)) {
+                  expect(value.length).toBeGreaterThan(0);
+                  expect(value.length).toBeLessThanOrEqual(maxBatch);
+                  got.push(...value);
+                } else got.push(value);
+              }
+            },
+            (ac) => (current = ac),
+          );
+          await trickle(
+            p.client,
+            cut(new TextEncoder().encode(textIn), chunkSizes),
+            aborts,
+            () => current,
+          );
+          await reading;
+          expect(got).toEqual(want);
+        },
+      ),
+      propertyRun('lineBatches() mixed with lines() under random chunking and aborts', RUNS),
     );
   });
 
