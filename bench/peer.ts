@@ -3,6 +3,7 @@
 import { bulkRecv, bulkSend } from './peers/bulk.js';
 import { connClient, connServer } from './peers/connections.js';
 import { lineRecv, msgRecv, msgSend } from './peers/messages.js';
+import { respClient } from './peers/resp.js';
 import { sendQueue } from './peers/send-queue.js';
 import { udpBlast, udpRecv, udpSend, udpSink } from './peers/udp.js';
 import { echo, ping } from './peers/pingpong.js';
@@ -36,6 +37,9 @@ switch (role) {
     break;
   case 'msg-recv':
     await msgRecv(args[0] as string);
+    break;
+  case 'resp-client':
+    await respClient(args[0] as string, num(1), num(2));
     break;
   case 'line-recv':
     await lineRecv(args[0] as string);

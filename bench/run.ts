@@ -36,12 +36,16 @@
 //                 Node's for await with a growing Buffer.concat and a hand-written parser in a
 //                 raw 'data' handler: 100 B packed in 64 KiB writes, 100 B one write each,
 //                 1 MiB one write each.
+//   resp          --resp-gets (100,000) pipelined GETs against a real redis-server (installed
+//                 with apt-get when missing; skipped with the reason otherwise): a raw node:net
+//                 client with a hand parser, sockflow streams' try forms, ioredis.
 //   lines-packed  100-byte lines packed in 64 KiB writes, read by lines() and lineBatches()
 //                 against node:readline's 'line' events over the socket.
 //   Bulk, small and messages cases run their sides on separate cores (split) unless --pin none.
 //
 // Options: --reps N, --bulk-bytes N, --warm-bytes N, --round-trips N, --size N, --small-messages N,
-//          --producers N, --connections N, --messages N, --queued-sends N, --pin same|split|none,
+//          --producers N, --connections N, --messages N, --queued-sends N, --resp-gets N,
+//          --pin same|split|none,
 //          --only <case>[,<case>…], --json (results as JSON on stdout),
 //          --report (also run under Node 24 via npx, then write docs/performance.md, .json (the
 //          raw results the page was rendered from) and .svg (bench/chart.ts, Vega-Lite)).
@@ -49,6 +53,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as net from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -76,6 +81,7 @@ function parseOptions() {
       'queued-sends': { type: 'string', default: '100000' },
       datagrams: { type: 'string', default: '200000' },
       messages: { type: 'string', default: '1000000' },
+      'resp-gets': { type: 'string', default: '100000' },
       pin: { type: 'string', default: 'same' },
       only: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -100,7 +106,7 @@ Options:
   --report                 also run under Node 24 and write docs/performance.md, .svg, .json
   --pin same|split|none    CPU pinning with taskset (default same)
   --bulk-bytes, --warm-bytes, --round-trips, --size, --small-messages, --producers,
-  --connections, --handshakes, --queued-sends, --datagrams, --messages <n>: case sizes
+  --connections, --handshakes, --queued-sends, --datagrams, --messages, --resp-gets <n>: sizes
   -h, --help               this text
 
 Cases: ${cases.join(', ')}`;
@@ -138,6 +144,7 @@ const handshakes = Number(values.handshakes);
 const queuedSends = Number(values['queued-sends']);
 const datagrams = Number(values.datagrams);
 const messageCount = Number(values.messages);
+const respGets = Number(values['resp-gets']);
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 const pin = hasTaskset ? values.pin : 'none';
 /** Bulk-style cases run their sides on separate cores: one core would measure time slicing. */
@@ -231,6 +238,9 @@ interface CaseDef {
   pairs?: [string, string][];
   /** Row names that differ from LABEL in this case (raw Node as a sender). */
   labels?: Record<string, string>;
+  /** Gets what the case needs (a server to talk to); resolves with why it cannot run, if so. */
+  setUp?: () => Promise<string | undefined>;
+  tearDown?: () => Promise<void>;
 }
 
 const RAW_SENDER = { raw: 'raw net.Socket write()' };
@@ -412,6 +422,80 @@ const MESSAGE_CASES = {
   each: { count: () => messageCount / 4, size: 100, send: 'each', title: 'one write per message' },
   large: { count: () => 256, size: 1024 * 1024, send: 'each', title: 'one write per message' },
 } as const;
+
+// --- RESP against a real redis-server -------------------------------------------------------
+
+let redis: { port: number; child: ReturnType<typeof spawn> } | undefined;
+
+/** Whether a command runs here. */
+const commandRuns = (cmd: string, args: string[]): boolean => spawnSync(cmd, args).status === 0;
+
+/**
+ * Starts redis-server (Debian's package, installed with apt-get when missing and possible) on
+ * a free port, pinned to its own core; resolves with why it could not, if so.
+ */
+async function startRedis(): Promise<string | undefined> {
+  if (!commandRuns('redis-server', ['--version'])) {
+    const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
+    const apt = (...a: string[]) =>
+      spawnSync(
+        sudo[0] ?? 'apt-get',
+        [...sudo.slice(1), ...(sudo.length > 0 ? ['apt-get'] : []), ...a],
+        {
+          stdio: 'ignore',
+          env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+        },
+      ).status === 0;
+    if (!jsonOut)
+      console.log('redis-server is missing: installing it (apt-get install redis-server)');
+    if (!(apt('update', '-qq') && apt('install', '-y', '-qq', 'redis-server'))) {
+      return 'redis-server is not installed and apt-get could not install it';
+    }
+  }
+  const probe = net.createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const cpu = cpuFor(splitPin, 1);
+  const [cmd, ...argv] =
+    cpu === undefined ? ['redis-server', ...args] : ['taskset', '-c', cpu, 'redis-server', ...args];
+  const child = spawn(cmd, argv, { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (up) {
+      redis = { port, child };
+      return undefined;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill();
+  return 'redis-server did not start listening within 5 s';
+}
+
+async function stopRedis(): Promise<void> {
+  if (redis === undefined) return;
+  const exited = once(redis.child, 'exit');
+  redis.child.kill();
+  await exited;
+  redis = undefined;
+}
+
+/** `respGets` pipelined GETs through the client under test, against redis-server. */
+async function resp(impl: string): Promise<Flat> {
+  const port = (redis as { port: number }).port;
+  const client = peer(['resp-client', impl, String(port), String(respGets)], cpuFor(splitPin, 0));
+  const r = await client.result;
+  if (r.messages !== respGets) throw new Error(`resp ${impl}: the count does not add up`);
+  return r;
+}
 
 /** 100-byte lines (the newline included) packed into 64 KiB writes, read as lines. */
 async function textLines(impl: string): Promise<Flat> {
@@ -712,6 +796,36 @@ const CASES: CaseDef[] = [
     };
   }),
   {
+    name: 'resp',
+    title: `RESP: ${respGets} pipelined GETs of a 100 B value from redis-server, the client on its own core (pin ${splitPin})`,
+    impls: ['raw', 'streams', 'ioredis'],
+    labels: {
+      raw: "node:net, hand parser in the 'data' handler",
+      streams: 'sockflow streams: tryReadUntil/tryReadExactly, async fallback',
+      ioredis: 'ioredis pipeline()',
+    },
+    pairs: [['streams', 'ioredis']],
+    setUp: startRedis,
+    tearDown: stopRedis,
+    run: resp,
+    metrics: [
+      {
+        key: 'rate',
+        label: 'GETs/s',
+        digits: 0,
+        ratio: true,
+        of: (r) => (r.messages as number) / (r.seconds as number),
+      },
+      {
+        key: 'main',
+        label: 'client main-thread CPU µs/GET (exact)',
+        digits: 2,
+        ratio: true,
+        of: (r) => ((r.mainThreadSeconds as number) / (r.messages as number)) * 1e6,
+      },
+    ],
+  },
+  {
     name: 'lines-packed',
     title: `Lines, ${messageCount} of 100 B (newline included) packed into 64 KiB writes (pin ${splitPin})`,
     impls: ['readline', 'lines', 'line-batches'],
@@ -839,10 +953,20 @@ async function runAll(): Promise<BenchRun> {
   }
   for (const def of selected) progress.plan(def.impls.length * reps);
   for (const def of selected) {
-    const res = await runCase(def);
-    run.cases.push(res);
-    progress.clear();
-    if (!jsonOut) printCase(res);
+    const skipped = def.setUp === undefined ? undefined : await def.setUp();
+    if (skipped !== undefined) {
+      progress.clear();
+      console.log(`\n${def.title}\n  skipped: ${skipped}`);
+      continue;
+    }
+    try {
+      const res = await runCase(def);
+      run.cases.push(res);
+      progress.clear();
+      if (!jsonOut) printCase(res);
+    } finally {
+      await def.tearDown?.();
+    }
   }
   return run;
 }

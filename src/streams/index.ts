@@ -17,6 +17,7 @@ export { toWritableStream } from './writable-stream.js';
 export { toDuplex, type ToDuplexOptions } from './duplex.js';
 export { readExactly, type ReadExactlyOptions } from './read-exactly.js';
 export { readUntil, type ReadUntilOptions, DEFAULT_MAX_FRAME_BYTES } from './read-until.js';
+export { tryReadExactly, tryReadUntil, type TryReadUntilOptions } from './try-read.js';
 export { lines, type LinesOptions } from './lines.js';
 export { lineBatches, type LineBatchesOptions } from './line-batches.js';
 export {

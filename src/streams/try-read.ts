@@ -1,0 +1,192 @@
+/**
+ * `tryReadExactly` and `tryReadUntil`: the framing reads, synchronous, for bytes already
+ * received.
+ *
+ * @module
+ */
+import type { Connection } from '../core/index.js';
+import { FrameTooLargeError } from './errors.js';
+import { concat, giveBack } from './internal/bytes.js';
+import { checkConnection, checkDelimiter, checkOptions, checkSize } from './internal/validate.js';
+import { DEFAULT_MAX_FRAME_BYTES } from './read-until.js';
+
+/**
+ * Options of {@link tryReadUntil}.
+ *
+ * @example
+ * ```ts
+ * const opts: TryReadUntilOptions = { maxBytes: 512 };
+ * ```
+ */
+export interface TryReadUntilOptions {
+  /** As {@link ReadUntilOptions.maxBytes | readUntil()'s `maxBytes`}. @defaultValue `65536` (64 KiB) */
+  maxBytes?: number;
+}
+
+/**
+ * Takes exactly `n` bytes when they have all been received already, without waiting and
+ * without a promise: a parser's fast path, with {@link readExactly} for when this returns
+ * `undefined`. When the next received chunk holds the bytes they are a view of it (no copy);
+ * when they span chunks they are copied together. The rest stays unread.
+ *
+ * Returns `undefined`, having taken nothing, when fewer than `n` bytes are buffered, at EOF
+ * too (`readExactly()` then waits, or reports the truncation).
+ *
+ * @throws `InvalidArgTypeError` / `OutOfRangeError` for bad arguments; `SocketBusyError`
+ *   while a receive is pending; `SocketClosedError` after `close()`/`reset()`; the system
+ *   error (`ECONNRESET`…) once the buffered bytes are exhausted after the connection failed.
+ *
+ * @example
+ * ```ts
+ * const body = tryReadExactly(conn, bodyLength) ?? (await readExactly(conn, bodyLength));
+ * ```
+ */
+export function tryReadExactly(conn: Connection, n: number): Uint8Array | undefined {
+  checkConnection(conn);
+  checkSize(n, 'n', 0, undefined, 'argument');
+  if (n === 0) return new Uint8Array(0);
+  // At most n: the rest of the chunk stays where it is (no give-back for the common case).
+  const first = conn.tryRead(n);
+  if (first === undefined || first === null) return undefined;
+  if (first.length === n) return first;
+  const parts = [first];
+  let total = first.length;
+  while (total < n) {
+    let c: Uint8Array | null | undefined;
+    try {
+      c = conn.tryRead(n - total);
+    } catch (err) {
+      giveBack(conn, parts);
+      throw err;
+    }
+    if (c === undefined || c === null) {
+      giveBack(conn, parts);
+      return undefined;
+    }
+    parts.push(c);
+    total += c.length;
+  }
+  return concat(parts, n);
+}
+
+/**
+ * Takes the bytes before the next `delimiter` when it has been received already, without
+ * waiting and without a promise: a parser's fast path, with {@link readUntil} for when this
+ * returns `undefined`. The delimiter is consumed, the rest stays unread. When the frame and
+ * its delimiter lie in the next received chunk the frame is a view of it (no copy).
+ *
+ * Returns `undefined`, having taken nothing, when the delimiter has not arrived yet, at EOF
+ * too (`readUntil()` then waits, or reports the truncation).
+ *
+ * @throws `FrameTooLargeError` (`ERR_FRAME_TOO_LARGE`) when more than `maxBytes` are buffered
+ *   before the delimiter (nothing is consumed); `InvalidArgTypeError` /
+ *   `InvalidArgValueError` / `OutOfRangeError` for bad arguments; `SocketBusyError`,
+ *   `SocketClosedError` or the system error as {@link tryReadExactly}.
+ *
+ * @param delimiter - bytes, or a string (UTF-8); not empty. A `Uint8Array` kept by the
+ *   caller costs nothing per call; a string is encoded (the last one is remembered).
+ *
+ * @example
+ * ```ts
+ * const CRLF = new Uint8Array([13, 10]);
+ * const line = tryReadUntil(conn, CRLF) ?? (await readUntil(conn, CRLF));
+ * ```
+ */
+export function tryReadUntil(
+  conn: Connection,
+  delimiter: Uint8Array | string,
+  options?: TryReadUntilOptions,
+): Uint8Array | undefined {
+  checkConnection(conn);
+  const d = delimiterBytes(delimiter);
+  const max =
+    options === undefined
+      ? DEFAULT_MAX_FRAME_BYTES
+      : checkSize(checkOptions(options).maxBytes, 'maxBytes', 0, DEFAULT_MAX_FRAME_BYTES);
+  const first = conn.tryRead();
+  if (first === undefined || first === null) return undefined;
+  let at = indexOf(first, d, 0);
+  if (at >= 0) {
+    if (at > max) {
+      conn.unshift(first);
+      throw tooLarge(max);
+    }
+    const after = at + d.length;
+    if (after < first.length) conn.unshift(view(first, after, first.length - after));
+    return view(first, 0, at);
+  }
+  // Across chunks: joined (a copy), searched again from where the delimiter could start.
+  let joined = first;
+  for (;;) {
+    if (joined.length - (d.length - 1) > max) {
+      conn.unshift(joined);
+      throw tooLarge(max);
+    }
+    let c: Uint8Array | null | undefined;
+    try {
+      c = conn.tryRead();
+    } catch (err) {
+      conn.unshift(joined);
+      throw err;
+    }
+    if (c === undefined || c === null) {
+      conn.unshift(joined);
+      return undefined;
+    }
+    const from = Math.max(0, joined.length - (d.length - 1));
+    joined = concat([joined, c], joined.length + c.length);
+    at = indexOf(joined, d, from);
+    if (at >= 0) {
+      if (at > max) {
+        conn.unshift(joined);
+        throw tooLarge(max);
+      }
+      const after = at + d.length;
+      if (after < joined.length) conn.unshift(view(joined, after, joined.length - after));
+      return view(joined, 0, at);
+    }
+  }
+}
+
+/**
+ * `length` bytes of `b` from `at`, as a plain Uint8Array view: cheaper than a Buffer's own
+ * `subarray()` (received chunks are Buffers), which a parser pays for on every element.
+ */
+function view(b: Uint8Array, at: number, length: number): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset + at, length);
+}
+
+let lastString: string | undefined;
+let lastBytes: Uint8Array | undefined;
+
+/** The delimiter as bytes; the last string given is remembered (parsers reuse one). */
+function delimiterBytes(delimiter: Uint8Array | string): Uint8Array {
+  if (typeof delimiter === 'string' && delimiter === lastString) return lastBytes as Uint8Array;
+  const d = checkDelimiter(delimiter);
+  if (typeof delimiter === 'string') {
+    lastString = delimiter;
+    lastBytes = d;
+  }
+  return d;
+}
+
+/** Where `d` starts in `c`, searching from `from`, or -1. */
+function indexOf(c: Uint8Array, d: Uint8Array, from: number): number {
+  if (d.length === 1) return c.indexOf(d[0] as number, from);
+  if (d.length === 2) {
+    const a = d[0] as number;
+    const b = d[1] as number;
+    for (let i = c.indexOf(a, from); i >= 0 && i + 1 < c.length; i = c.indexOf(a, i + 1)) {
+      if (c[i + 1] === b) return i;
+    }
+    return -1;
+  }
+  return Buffer.from(c.buffer, c.byteOffset, c.byteLength).indexOf(d, from);
+}
+
+function tooLarge(max: number): FrameTooLargeError {
+  return new FrameTooLargeError(
+    `Cannot read until the delimiter: more than ${max} bytes before it (maxBytes)`,
+    max,
+  );
+}
