@@ -170,6 +170,7 @@ const LABEL: Record<string, string> = {
   batches: 'streams messageBatches()',
   lines: 'streams lines()',
   'line-batches': 'streams lineBatches()',
+  iperf3: 'iperf3, one stream (C, the limit)',
 };
 
 type Flat = Record<string, number>;
@@ -323,6 +324,7 @@ async function bulkPair(
 
 /** The receiver under test, fed by a raw sender; it accepts, or opens the connection. */
 async function bulkReceive(impl: string, side: 'accept' | 'connect'): Promise<Flat> {
+  if (impl === 'iperf3') return iperf3Bulk();
   const acceptor = side === 'accept' ? 'receiver' : 'sender';
   return (await bulkPair('raw', impl, acceptor, `bulk-${side} ${impl}`)).recv;
 }
@@ -423,6 +425,96 @@ const MESSAGE_CASES = {
   large: { count: () => 256, size: 1024 * 1024, send: 'each', title: 'one write per message' },
 } as const;
 
+// --- third-party peers from Debian: redis-server, iperf3 --------------------------------------
+
+/**
+ * Makes sure `binary` (from Debian's `pkg`) runs here, installing it with apt-get when it is
+ * missing and that is possible (root, or sudo without a password); resolves with why not.
+ */
+function ensureDebianPackage(pkg: string, binary: string): string | undefined {
+  if (commandRuns(binary, ['--version'])) return undefined;
+  const root = process.getuid?.() === 0;
+  const apt = (...a: string[]): boolean =>
+    spawnSync(root ? 'apt-get' : 'sudo', root ? a : ['-n', 'apt-get', ...a], {
+      stdio: 'ignore',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    }).status === 0;
+  if (!jsonOut) console.log(`${binary} is missing: installing it (apt-get install ${pkg})`);
+  if (
+    apt('update', '-qq') &&
+    apt('install', '-y', '-qq', pkg) &&
+    commandRuns(binary, ['--version'])
+  ) {
+    return undefined;
+  }
+  return `${binary} is not installed and apt-get could not install ${pkg}`;
+}
+
+/** A TCP port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const probe = net.createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+/**
+ * iperf3's one-stream loopback throughput: the same --bulk-bytes, its server receiving on the
+ * receiver's core and its client sending on the other, in C with no runtime: the machine's
+ * limit for a receiver, which the bulk cases print sockflow's receive(into) against. Its CPU
+ * is the server's as iperf3 reports it (user and system); it has no main-thread figure.
+ */
+async function iperf3Bulk(): Promise<Flat> {
+  const port = await freePort();
+  const pinned = (side: 0 | 1, args: string[]): [string, string[]] => {
+    const cpu = cpuFor(splitPin, side);
+    return cpu === undefined ? ['iperf3', args] : ['taskset', ['-c', cpu, 'iperf3', ...args]];
+  };
+  const [scmd, sargs] = pinned(0, ['-s', '-1', '--forceflush', '-p', String(port)]);
+  const server = spawn(scmd, sargs, { stdio: ['ignore', 'pipe', 'ignore'] });
+  const serverExit = once(server, 'exit');
+  let banner = '';
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('iperf3 -s did not start listening')), 5_000);
+    server.stdout.on('data', (d: Buffer) => {
+      banner += d.toString();
+      if (banner.includes('Server listening')) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+  });
+  const [ccmd, cargs] = pinned(1, [
+    '-c',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-n',
+    String(bulkBytes),
+    '-J',
+  ]);
+  const client = spawnSync(ccmd, cargs, { encoding: 'utf8', maxBuffer: 16 << 20 });
+  await serverExit;
+  if (client.status !== 0) throw new Error(`iperf3 -c failed: ${client.stderr}`);
+  const r = JSON.parse(client.stdout) as {
+    end: {
+      sum_received: { bytes: number; seconds: number };
+      cpu_utilization_percent: { remote_user: number; remote_system: number };
+    };
+  };
+  const { bytes, seconds } = r.end.sum_received;
+  const cpu = r.end.cpu_utilization_percent;
+  return {
+    bytes,
+    seconds,
+    userSeconds: (cpu.remote_user / 100) * seconds,
+    systemSeconds: (cpu.remote_system / 100) * seconds,
+    mainThreadSeconds: Number.NaN,
+    maxRss: Number.NaN,
+  };
+}
+
 // --- RESP against a real redis-server -------------------------------------------------------
 
 let redis: { port: number; child: ReturnType<typeof spawn> } | undefined;
@@ -435,23 +527,8 @@ const commandRuns = (cmd: string, args: string[]): boolean => spawnSync(cmd, arg
  * a free port, pinned to its own core; resolves with why it could not, if so.
  */
 async function startRedis(): Promise<string | undefined> {
-  if (!commandRuns('redis-server', ['--version'])) {
-    const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
-    const apt = (...a: string[]) =>
-      spawnSync(
-        sudo[0] ?? 'apt-get',
-        [...sudo.slice(1), ...(sudo.length > 0 ? ['apt-get'] : []), ...a],
-        {
-          stdio: 'ignore',
-          env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-        },
-      ).status === 0;
-    if (!jsonOut)
-      console.log('redis-server is missing: installing it (apt-get install redis-server)');
-    if (!(apt('update', '-qq') && apt('install', '-y', '-qq', 'redis-server'))) {
-      return 'redis-server is not installed and apt-get could not install it';
-    }
-  }
+  const missing = ensureDebianPackage('redis-server', 'redis-server');
+  if (missing !== undefined) return missing;
   const probe = net.createServer().listen(0, '127.0.0.1');
   await once(probe, 'listening');
   const port = (probe.address() as net.AddressInfo).port;
@@ -628,17 +705,22 @@ const CASES: CaseDef[] = [
       'compat',
       'byob',
       'duplex',
+      'iperf3',
     ],
     run: (impl) => bulkReceive(impl, 'accept'),
     metrics: bulkMetrics('receiver'),
-    pairs: [['compat', 'receive']],
+    pairs: [
+      ['compat', 'receive'],
+      ['receive', 'iperf3'],
+    ],
   },
   {
     name: 'bulk-connect',
     title: `Bulk receive, ${bulkWhat}, on a connection the receiver opened (pin ${splitPin})`,
-    impls: ['raw', 'raw-onread', 'iter', 'read', 'receive'],
+    impls: ['raw', 'raw-onread', 'iter', 'read', 'receive', 'iperf3'],
     run: (impl) => bulkReceive(impl, 'connect'),
     metrics: bulkMetrics('receiver'),
+    pairs: [['receive', 'iperf3']],
   },
   {
     name: 'bulk-send',
@@ -848,9 +930,23 @@ for (const w of wanted ?? []) {
 }
 // promise-socket is a development dependency: an installed sockflow runs without it.
 const withPromiseSocket = await hasPromiseSocket();
-const selected = CASES.filter((def) => wanted?.some((w) => picks(def, w)) ?? true).map((def) =>
-  withPromiseSocket ? def : { ...def, impls: def.impls.filter((i) => i !== 'promise-socket') },
-);
+const chosen = CASES.filter((def) => wanted?.some((w) => picks(def, w)) ?? true);
+// iperf3 (Debian's) is the bulk cases' physical limit: installed when missing if possible.
+const iperf3Missing = chosen.some((def) => def.impls.includes('iperf3'))
+  ? ensureDebianPackage('iperf3', 'iperf3')
+  : undefined;
+const selected = chosen.map((def) => {
+  const drop = new Set<string>();
+  if (!withPromiseSocket) drop.add('promise-socket');
+  if (iperf3Missing !== undefined) drop.add('iperf3');
+  return drop.size === 0
+    ? def
+    : {
+        ...def,
+        impls: def.impls.filter((i) => !drop.has(i)),
+        pairs: (def.pairs ?? []).filter(([a, b]) => !drop.has(a) && !drop.has(b)),
+      };
+});
 const progress = new Progress(process.stderr, { quiet: jsonOut });
 
 async function runCase(def: CaseDef): Promise<CaseResult> {
@@ -950,6 +1046,7 @@ async function runAll(): Promise<BenchRun> {
       `sockflow bench: node ${run.machine.node}, ${run.machine.cpus} × ${run.machine.cpu}, ${reps} repetitions`,
     );
     if (!withPromiseSocket) console.log('promise-socket is not installed: its rows are left out');
+    if (iperf3Missing !== undefined) console.log(`${iperf3Missing}: its rows are left out`);
   }
   for (const def of selected) progress.plan(def.impls.length * reps);
   for (const def of selected) {
