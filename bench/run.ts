@@ -41,6 +41,11 @@
 //                 client with a hand parser, sockflow streams' try forms, ioredis.
 //   lines-packed  100-byte lines packed in 64 KiB writes, read by lines() and lineBatches()
 //                 against node:readline's 'line' events over the socket.
+//   .NET      ping-pong, bulk-accept and bulk-connect also run .NET 10's own SocketAsyncEventArgs
+//             (bench/dotnet/SaeaPeer, built with the machine's SDK into .build/dotnet-peer; its
+//             rows are left out with the reason where dotnet is missing) and print compat and
+//             receive(into) as ratios to it. Its CPU is the whole process's (no main-thread
+//             figure: completions run on the thread pool).
 //   Bulk, small and messages cases run their sides on separate cores (split) unless --pin none.
 //
 // Options: --reps N, --bulk-bytes N, --warm-bytes N, --round-trips N, --size N, --small-messages N,
@@ -51,7 +56,7 @@
 //          raw results the page was rendered from) and .svg (bench/chart.ts, Vega-Lite)).
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as net from 'node:net';
 import { cpus, totalmem } from 'node:os';
@@ -64,6 +69,10 @@ import { Progress } from './progress.js';
 import { range, renderReport, type BenchRun, type CaseResult, type MetricInfo } from './report.js';
 
 const PEER = fileURLToPath(new URL('./peer.js', import.meta.url));
+/** The .NET peer's project (a repository checkout has it; the installed package does not). */
+const DOTNET_PEER_PROJECT = fileURLToPath(new URL('../../bench/dotnet/SaeaPeer/', import.meta.url));
+const DOTNET_PEER_OUT = fileURLToPath(new URL('../../.build/dotnet-peer/', import.meta.url));
+const DOTNET_PEER_DLL = join(DOTNET_PEER_OUT, 'SaeaPeer.dll');
 const SELF = fileURLToPath(import.meta.url);
 
 function parseOptions() {
@@ -171,6 +180,7 @@ const LABEL: Record<string, string> = {
   lines: 'streams lines()',
   'line-batches': 'streams lineBatches()',
   iperf3: 'iperf3, one stream (C, the limit)',
+  dotnet: '.NET 10 SocketAsyncEventArgs',
 };
 
 type Flat = Record<string, number>;
@@ -181,7 +191,11 @@ function peer(
   cpu: string | undefined,
   nodeFlags: string[] = [],
 ): { port: Promise<number>; result: Promise<Flat> } {
-  const node = [process.execPath, ...nodeFlags, PEER, ...args];
+  // .NET's SocketAsyncEventArgs (bench/dotnet/SaeaPeer) speaks the same protocol.
+  const node =
+    args[1] === 'dotnet'
+      ? ['dotnet', DOTNET_PEER_DLL, ...args]
+      : [process.execPath, ...nodeFlags, PEER, ...args];
   const [cmd, ...argv] = cpu === undefined ? node : ['taskset', '-c', cpu, ...node];
   const child = spawn(cmd as string, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -450,6 +464,23 @@ function ensureDebianPackage(pkg: string, binary: string): string | undefined {
   return `${binary} is not installed and apt-get could not install ${pkg}`;
 }
 
+/** Builds the .NET peer (Release) into .build/dotnet-peer; resolves with why it could not. */
+function buildDotnetPeer(): string | undefined {
+  if (!commandRuns('dotnet', ['--version'])) return 'dotnet (the .NET SDK) is not installed';
+  if (!existsSync(DOTNET_PEER_PROJECT)) {
+    return `the .NET peer's sources are not here (${DOTNET_PEER_PROJECT}; a repository checkout has them)`;
+  }
+  const r = spawnSync(
+    'dotnet',
+    ['build', DOTNET_PEER_PROJECT, '-c', 'Release', '-o', DOTNET_PEER_OUT, '--nologo', '-v', 'q'],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1', DOTNET_NOLOGO: '1' },
+    },
+  );
+  return r.status === 0 ? undefined : `the .NET peer did not build: ${r.stdout.slice(-300)}`;
+}
+
 /** A TCP port nothing listens on now. */
 async function freePort(): Promise<number> {
   const probe = net.createServer().listen(0, '127.0.0.1');
@@ -705,6 +736,7 @@ const CASES: CaseDef[] = [
       'compat',
       'byob',
       'duplex',
+      'dotnet',
       'iperf3',
     ],
     run: (impl) => bulkReceive(impl, 'accept'),
@@ -712,15 +744,20 @@ const CASES: CaseDef[] = [
     pairs: [
       ['compat', 'receive'],
       ['receive', 'iperf3'],
+      ['compat', 'dotnet'],
+      ['receive', 'dotnet'],
     ],
   },
   {
     name: 'bulk-connect',
     title: `Bulk receive, ${bulkWhat}, on a connection the receiver opened (pin ${splitPin})`,
-    impls: ['raw', 'raw-onread', 'iter', 'read', 'receive', 'iperf3'],
+    impls: ['raw', 'raw-onread', 'iter', 'read', 'receive', 'dotnet', 'iperf3'],
     run: (impl) => bulkReceive(impl, 'connect'),
     metrics: bulkMetrics('receiver'),
-    pairs: [['receive', 'iperf3']],
+    pairs: [
+      ['receive', 'iperf3'],
+      ['receive', 'dotnet'],
+    ],
   },
   {
     name: 'bulk-send',
@@ -742,10 +779,15 @@ const CASES: CaseDef[] = [
       'read',
       'receive',
       'compat',
+      'dotnet',
     ],
     run: pingPong,
     metrics: pingPongMetrics,
-    pairs: [['compat', 'receive']],
+    pairs: [
+      ['compat', 'receive'],
+      ['compat', 'dotnet'],
+      ['receive', 'dotnet'],
+    ],
   },
   {
     name: 'small',
@@ -935,10 +977,15 @@ const chosen = CASES.filter((def) => wanted?.some((w) => picks(def, w)) ?? true)
 const iperf3Missing = chosen.some((def) => def.impls.includes('iperf3'))
   ? ensureDebianPackage('iperf3', 'iperf3')
   : undefined;
+// .NET's own SocketAsyncEventArgs: built with the machine's SDK when a chosen case has it.
+const dotnetMissing = chosen.some((def) => def.impls.includes('dotnet'))
+  ? buildDotnetPeer()
+  : undefined;
 const selected = chosen.map((def) => {
   const drop = new Set<string>();
   if (!withPromiseSocket) drop.add('promise-socket');
   if (iperf3Missing !== undefined) drop.add('iperf3');
+  if (dotnetMissing !== undefined) drop.add('dotnet');
   return drop.size === 0
     ? def
     : {
@@ -1047,6 +1094,7 @@ async function runAll(): Promise<BenchRun> {
     );
     if (!withPromiseSocket) console.log('promise-socket is not installed: its rows are left out');
     if (iperf3Missing !== undefined) console.log(`${iperf3Missing}: its rows are left out`);
+    if (dotnetMissing !== undefined) console.log(`${dotnetMissing}: the .NET rows are left out`);
   }
   for (const def of selected) progress.plan(def.impls.length * reps);
   for (const def of selected) {
