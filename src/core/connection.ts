@@ -18,6 +18,7 @@ import {
   validateNotDetached,
   dataLength,
 } from './internal/validate.js';
+import { kCancelReceive } from './internal/cancel-receive.js';
 import { Lifecycle, type CloseInfo } from './lifecycle.js';
 import { ReceiveBuffer, type ChunkStepper } from './receive-buffer.js';
 import type { SendLimits } from './sender.js';
@@ -161,6 +162,11 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     }
     if (this.#life.userClosed) return this.#life.closedError('receive on');
     return this.#life.receiver.receive(into, signal);
+  }
+
+  /** Ends a pending `receive()` made without a signal with `reason`, consuming nothing. @internal */
+  [kCancelReceive](reason: unknown): void {
+    this.#life.receiver.cancelWith(reason);
   }
 
   /**

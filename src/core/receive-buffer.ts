@@ -246,6 +246,15 @@ export class ReceiveBuffer implements ReadSink {
 
   // --- from the connection ------------------------------------------------------------------
 
+  /**
+   * Ends the pending `receive()` with `reason` (its promise rejects); nothing is consumed. For
+   * a caller that cancels by a call rather than a signal (no listener to add and remove per
+   * receive: internal/cancel-receive.ts).
+   */
+  cancelWith(reason: unknown): void {
+    if (this.waiter === RECEIVE) this.settleError(reason);
+  }
+
   receive(into: Into, signal: AbortSignal | undefined): Promise<number> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.waiter !== NONE) return busy();
@@ -555,7 +564,6 @@ class Rare {
   failure: unknown;
   /** The last chunk, while it is a coalescing buffer with room for small reads (pushSmall). */
   growable: Uint8Array | undefined;
-
   constructor(buffer: ReceiveBuffer) {
     this.#buffer = buffer;
   }

@@ -37,6 +37,7 @@ import {
   text,
   until,
   thrown,
+  rawPeer,
 } from './helpers.js';
 
 function send(s: Socket, data: string): void {
@@ -46,28 +47,6 @@ function send(s: Socket, data: string): void {
 }
 
 /** A raw node:net peer connected to a compat socket. */
-async function rawPeer(): Promise<{ socket: Socket; peer: net.Socket; close(): void }> {
-  const server = net.createServer({ allowHalfOpen: true });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const socket = tcp();
-  const e = new SocketAsyncEventArgs();
-  e.remoteEndPoint = new IPEndPoint('127.0.0.1', (server.address() as net.AddressInfo).port);
-  const [[peer]] = await Promise.all([
-    once(server, 'connection') as Promise<[net.Socket]>,
-    run((x) => socket.connectAsync(x), e),
-  ]);
-  return {
-    socket,
-    peer,
-    close() {
-      socket.close(0);
-      peer.destroy();
-      server.close();
-    },
-  };
-}
-
 /** A port nobody listens on: a core listener's, once its close() has resolved. */
 async function refusedPort(): Promise<number> {
   const l = await listen({ host: '127.0.0.1', port: 0 });

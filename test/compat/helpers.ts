@@ -1,4 +1,6 @@
 // Helpers for the compat tests: connected socket pairs and a promise for the next 'completed'.
+import { once } from 'node:events';
+import * as net from 'node:net';
 import {
   AddressFamily,
   IPAddress,
@@ -173,4 +175,27 @@ export function thrown(f: () => unknown): Error {
  */
 export async function turns(n = 10): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** A compat socket connected to a raw node:net peer (which can reset). */
+export async function rawPeer(): Promise<{ socket: Socket; peer: net.Socket; close(): void }> {
+  const server = net.createServer({ allowHalfOpen: true });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const socket = tcp();
+  const e = new SocketAsyncEventArgs();
+  e.remoteEndPoint = new IPEndPoint('127.0.0.1', (server.address() as net.AddressInfo).port);
+  const [[peer]] = await Promise.all([
+    once(server, 'connection') as Promise<[net.Socket]>,
+    run((x) => socket.connectAsync(x), e),
+  ]);
+  return {
+    socket,
+    peer,
+    close() {
+      socket.close(0);
+      peer.destroy();
+      server.close();
+    },
+  };
 }

@@ -4,6 +4,7 @@
 // or on an immediate failure. Zero-byte receives wait for bytes without taking them (C2);
 // Peek gives back what it copied (B11).
 import type { Connection } from '../../core/index.js';
+import { kCancelReceive } from '../../core/internal/cancel-receive.js';
 import { SocketFlags } from '../enums.js';
 import { SocketError } from '../socket-error.js';
 import type { SocketAsyncEventArgs } from '../socket-async-event-args.js';
@@ -53,6 +54,8 @@ export class ReceivePump {
   #abort: AbortController | undefined;
   /** The connection the outstanding receive was handed to. */
   #issuedOn: Link | undefined;
+  /** The outstanding receive is cancelled by a call (`kCancelReceive`), not a signal. */
+  #byCall = false;
 
   constructor(host: ReceiveHost) {
     this.#host = host;
@@ -79,6 +82,10 @@ export class ReceivePump {
   /** `shutdown(Receive)`: the outstanding receive completes with 0. */
   shutDown(): void {
     if (!this.#active) return;
+    if (this.#byCall) {
+      (this.#issuedOn as Link).conn[kCancelReceive](SHUT_RECEIVING);
+      return;
+    }
     this.#abort?.abort(SHUT_RECEIVING);
     this.#abort = undefined;
   }
@@ -141,12 +148,15 @@ export class ReceivePump {
     this.#active = true;
     const link = this.#host.link() as Link;
     this.#issuedOn = link;
-    const signal = (this.#abort ??= new AbortController()).signal;
     const target = e[kTarget]();
     if (sizeOf(target) === 0) {
+      this.#byCall = false;
+      const signal = (this.#abort ??= new AbortController()).signal;
       link.conn.read({ signal }).then(this.#onZeroRead, this.#onError);
     } else {
-      link.conn.receive(target as Target, { signal }).then(this.#onReceived, this.#onError);
+      // Cancelled by a call (kCancelReceive), not a signal: no listener per receive.
+      this.#byCall = true;
+      link.conn.receive(target as Target).then(this.#onReceived, this.#onError);
     }
   }
 
