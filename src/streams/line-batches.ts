@@ -7,7 +7,8 @@ import type { Connection } from '../core/index.js';
 import { FrameTooLargeError } from './errors.js';
 import { giveBack } from './internal/bytes.js';
 import { checkFrameTimeout } from './internal/deadline.js';
-import { DONE, StepIterator } from './internal/step-iterator.js';
+import { BatchIterator } from './internal/batch-iterator.js';
+import { DONE } from './internal/step-iterator.js';
 import { checkConnection, checkOptions, checkSignal, checkSize } from './internal/validate.js';
 import { lines, type LinesOptions } from './lines.js';
 import { DEFAULT_MAX_BATCH } from './message-batches.js';
@@ -67,7 +68,7 @@ export function lineBatches(
   return new LineBatchIterator(conn, max, maxBatch, signal, lines(conn, slow));
 }
 
-class LineBatchIterator extends StepIterator<string[]> {
+class LineBatchIterator extends BatchIterator<string> {
   readonly #conn: Connection;
   readonly #max: number;
   readonly #maxBatch: number;
@@ -94,31 +95,12 @@ class LineBatchIterator extends StepIterator<string[]> {
   next(): Promise<IteratorResult<string[], undefined>> {
     if (this.done) return Promise.resolve(DONE);
     const batch: string[] = [];
-    try {
-      this.#signal?.throwIfAborted();
-      const eof = this.#fill(batch);
-      if (batch.length > 0) return Promise.resolve({ done: false, value: batch });
-      if (eof) return this.end();
-    } catch (err) {
-      this.done = true;
-      return Promise.reject(err);
-    }
+    const now = this.takeNow(batch, this.#signal);
+    if (now !== undefined) return now;
     // No whole line is here: wait for one (it may span chunks), then take the rest.
-    return this.#one.next().then(
-      (r): IteratorResult<string[], undefined> | Promise<IteratorResult<string[]>> => {
-        if (r.done === true) return this.end();
-        batch.push(r.value);
-        try {
-          this.#fill(batch);
-        } catch {
-          // Met again by the next step: its bytes stay unread (see #fill).
-        }
-        return { done: false, value: batch };
-      },
-      (err: unknown) => {
-        this.done = true;
-        throw err;
-      },
+    return this.afterOne(
+      batch,
+      this.#one.next().then((r) => (r.done === true ? null : r.value)),
     );
   }
 
@@ -131,7 +113,7 @@ class LineBatchIterator extends StepIterator<string[]> {
    * EOF. A line over the limit throws, its bytes given back, when `batch` is empty, and ends
    * the batch otherwise (the next step meets it again); so does a failed connection.
    */
-  #fill(batch: string[]): boolean {
+  protected fill(batch: string[]): boolean {
     const conn = this.#conn;
     const max = this.#max;
     const maxBatch = this.#maxBatch;

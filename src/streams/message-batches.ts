@@ -7,7 +7,8 @@ import type { Connection } from '../core/index.js';
 import { InvalidFrameError } from './errors.js';
 import { giveBack } from './internal/bytes.js';
 import { checkFrameTimeout } from './internal/deadline.js';
-import { DONE, StepIterator } from './internal/step-iterator.js';
+import { BatchIterator } from './internal/batch-iterator.js';
+import { DONE } from './internal/step-iterator.js';
 import { checkConnection, checkOptions, checkSignal, checkSize } from './internal/validate.js';
 import {
   checkHeader,
@@ -79,7 +80,7 @@ export function messageBatches(
   const maxBatch = checkSize(o.maxBatch, 'maxBatch', 1, DEFAULT_MAX_BATCH);
   const frameTimeout = checkFrameTimeout(o.frameTimeout);
   const signal = checkSignal(o.signal);
-  return new BatchIterator(conn, header, max, maxBatch, signal, frameTimeout);
+  return new MessageBatchIterator(conn, header, max, maxBatch, signal, frameTimeout);
 }
 
 /** The largest message cut by a chunk's end that is completed from the next chunk (64 KiB). */
@@ -96,7 +97,7 @@ function join(a: Uint8Array, b: Uint8Array): Uint8Array {
 /** A header's size in bytes, 0 for a varint. */
 const SIZE = { u8: 1, u16be: 2, u32be: 4, varint: 0 } as const;
 
-class BatchIterator extends StepIterator<Uint8Array[]> {
+class MessageBatchIterator extends BatchIterator<Uint8Array> {
   readonly #conn: Connection;
   readonly #header: MessageHeader;
   readonly #size: 0 | 1 | 2 | 4;
@@ -132,35 +133,13 @@ class BatchIterator extends StepIterator<Uint8Array[]> {
 
   next(): Promise<IteratorResult<Uint8Array[], undefined>> {
     if (this.done) return Promise.resolve(DONE);
-    const signal = this.#signal;
     const batch: Uint8Array[] = [];
-    try {
-      signal?.throwIfAborted();
-      const eof = this.#fill(batch);
-      if (batch.length > 0) return Promise.resolve({ done: false, value: batch });
-      if (eof) return this.end();
-    } catch (err) {
-      this.done = true;
-      return Promise.reject(err);
-    }
+    const now = this.takeNow(batch, this.#signal);
+    if (now !== undefined) return now;
     if (this.#partial && this.#frameTimeout === undefined) return this.#waitForMore(batch);
     // Nothing whole is here: wait for one message (it may span chunks), then take the rest.
-    return readMessage(this.#conn, this.#header, this.#max, signal, this.#frameTimeout).then(
-      (m): IteratorResult<Uint8Array[], undefined> | Promise<IteratorResult<Uint8Array[]>> => {
-        if (m === null) return this.end();
-        batch.push(m);
-        try {
-          this.#fill(batch);
-        } catch {
-          // Met again by the next step: its bytes stay unread (see #fill).
-        }
-        return { done: false, value: batch };
-      },
-      (err: unknown) => {
-        this.done = true;
-        throw err;
-      },
-    );
+    const one = readMessage(this.#conn, this.#header, this.#max, this.#signal, this.#frameTimeout);
+    return this.afterOne(batch, one);
   }
 
   /**
@@ -183,7 +162,7 @@ class BatchIterator extends StepIterator<Uint8Array[]> {
         }
         giveBack(conn, [held, chunk]);
         try {
-          this.#fill(batch);
+          this.fill(batch);
         } catch (err) {
           this.done = true;
           throw err;
@@ -208,7 +187,7 @@ class BatchIterator extends StepIterator<Uint8Array[]> {
    * when `batch` is empty, and ends the batch otherwise (the next step meets it again); so
    * does a failed connection (nothing is buffered then, and the next `tryRead()` throws too).
    */
-  #fill(batch: Uint8Array[]): boolean {
+  protected fill(batch: Uint8Array[]): boolean {
     const conn = this.#conn;
     const maxBatch = this.#maxBatch;
     this.#partial = false;

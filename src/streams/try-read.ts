@@ -103,21 +103,12 @@ export function tryReadUntil(
     options === undefined
       ? DEFAULT_MAX_FRAME_BYTES
       : checkSize(checkOptions(options).maxBytes, 'maxBytes', 0, DEFAULT_MAX_FRAME_BYTES);
-  const first = conn.tryRead();
-  if (first === undefined || first === null) return undefined;
-  let at = indexOf(first, d, 0);
-  if (at >= 0) {
-    if (at > max) {
-      conn.unshift(first);
-      throw tooLarge(max);
-    }
-    const after = at + d.length;
-    if (after < first.length) conn.unshift(view(first, after, first.length - after));
-    return view(first, 0, at);
-  }
-  // Across chunks: joined (a copy), searched again from where the delimiter could start.
-  let joined = first;
-  for (;;) {
+  let joined = conn.tryRead();
+  if (joined === undefined || joined === null) return undefined;
+  // Across chunks they are joined (a copy), searched again from where the delimiter could start.
+  for (let from = 0; ;) {
+    const at = indexOf(joined, d, from);
+    if (at >= 0) return frameAt(conn, joined, at, d.length, max);
     if (joined.length - (d.length - 1) > max) {
       conn.unshift(joined);
       throw tooLarge(max);
@@ -133,19 +124,26 @@ export function tryReadUntil(
       conn.unshift(joined);
       return undefined;
     }
-    const from = Math.max(0, joined.length - (d.length - 1));
+    from = Math.max(0, joined.length - (d.length - 1));
     joined = concat([joined, c], joined.length + c.length);
-    at = indexOf(joined, d, from);
-    if (at >= 0) {
-      if (at > max) {
-        conn.unshift(joined);
-        throw tooLarge(max);
-      }
-      const after = at + d.length;
-      if (after < joined.length) conn.unshift(view(joined, after, joined.length - after));
-      return view(joined, 0, at);
-    }
   }
+}
+
+/** The frame before the delimiter at `at` of `bytes`: the rest goes back; too long, all of it. */
+function frameAt(
+  conn: Connection,
+  bytes: Uint8Array,
+  at: number,
+  delimiterLength: number,
+  max: number,
+): Uint8Array {
+  if (at > max) {
+    conn.unshift(bytes);
+    throw tooLarge(max);
+  }
+  const after = at + delimiterLength;
+  if (after < bytes.length) conn.unshift(view(bytes, after, bytes.length - after));
+  return view(bytes, 0, at);
 }
 
 /**

@@ -66,6 +66,16 @@ async function untilDone(
   }
 }
 
+/** The framed stream, built by sendMessage on a pair of its own: what a peer sends. */
+async function framedBy(payloads: Uint8Array[], kind: MessageHeader): Promise<Buffer> {
+  await using q = await pair();
+  for (const m of payloads) await sendMessage(q.client, m, { header: kind });
+  await q.client.shutdown('send');
+  const parts: Uint8Array[] = [];
+  for await (const c of q.server) parts.push(c);
+  return Buffer.concat(parts);
+}
+
 const LIMIT: Record<MessageHeader, number> = { u8: 255, u16be: 2000, u32be: 2000, varint: 2000 };
 
 describe('framing under random chunking and aborts', () => {
@@ -81,15 +91,7 @@ describe('framing under random chunking and aborts', () => {
           const payloads = rawSizes.map((n, i) =>
             new Uint8Array(Math.min(n, LIMIT[kind])).map((_, j) => (i * 31 + j) & 0xff),
           );
-          // The framed stream, built by sendMessage on a second pair so it is what a peer sends.
-          const framed = await (async () => {
-            await using q = await pair();
-            for (const m of payloads) await sendMessage(q.client, m, { header: kind });
-            await q.client.shutdown('send');
-            const parts: Uint8Array[] = [];
-            for await (const c of q.server) parts.push(c);
-            return Buffer.concat(parts);
-          })();
+          const framed = await framedBy(payloads, kind);
           let current = new AbortController();
           const got: Uint8Array[] = [];
           const reading = untilDone(
@@ -126,14 +128,7 @@ describe('framing under random chunking and aborts', () => {
           const payloads = rawSizes.map((n, i) =>
             new Uint8Array(Math.min(n, LIMIT[kind])).map((_, j) => (i * 17 + j) & 0xff),
           );
-          const framed = await (async () => {
-            await using q = await pair();
-            for (const m of payloads) await sendMessage(q.client, m, { header: kind });
-            await q.client.shutdown('send');
-            const parts: Uint8Array[] = [];
-            for await (const c of q.server) parts.push(c);
-            return Buffer.concat(parts);
-          })();
+          const framed = await framedBy(payloads, kind);
           let current = new AbortController();
           const got: Uint8Array[] = [];
           let step = 0;
