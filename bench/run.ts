@@ -560,10 +560,7 @@ const commandRuns = (cmd: string, args: string[]): boolean => spawnSync(cmd, arg
 async function startRedis(): Promise<string | undefined> {
   const missing = ensureDebianPackage('redis-server', 'redis-server');
   if (missing !== undefined) return missing;
-  const probe = net.createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise((r) => probe.close(r));
+  const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
   const cpu = cpuFor(splitPin, 1);
   const [cmd, ...argv] =

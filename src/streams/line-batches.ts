@@ -4,13 +4,12 @@
  * @module
  */
 import type { Connection } from '../core/index.js';
-import { FrameTooLargeError } from './errors.js';
 import { giveBack } from './internal/bytes.js';
 import { checkFrameTimeout } from './internal/deadline.js';
 import { BatchIterator } from './internal/batch-iterator.js';
 import { DONE } from './internal/step-iterator.js';
 import { checkConnection, checkOptions, checkSignal, checkSize } from './internal/validate.js';
-import { lines, type LinesOptions } from './lines.js';
+import { lines, lineTooLong, type LinesOptions } from './lines.js';
 import { DEFAULT_MAX_BATCH } from './message-batches.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './read-until.js';
 
@@ -162,11 +161,4 @@ class LineBatchIterator extends BatchIterator<string> {
     }
     return false;
   }
-}
-
-function lineTooLong(max: number): FrameTooLargeError {
-  return new FrameTooLargeError(
-    `Cannot read the line: longer than ${max} bytes (maxLineLength)`,
-    max,
-  );
 }

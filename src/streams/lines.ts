@@ -168,7 +168,8 @@ function concatLine(line: Uint8Array): Uint8Array {
   return out;
 }
 
-function lineTooLong(max: number): FrameTooLargeError {
+/** A line over `maxLineLength`. @internal */
+export function lineTooLong(max: number): FrameTooLargeError {
   return new FrameTooLargeError(
     `Cannot read the line: longer than ${max} bytes (maxLineLength)`,
     max,

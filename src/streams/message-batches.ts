@@ -5,7 +5,7 @@
  */
 import type { Connection } from '../core/index.js';
 import { InvalidFrameError } from './errors.js';
-import { giveBack } from './internal/bytes.js';
+import { concat, giveBack } from './internal/bytes.js';
 import { checkFrameTimeout } from './internal/deadline.js';
 import { BatchIterator } from './internal/batch-iterator.js';
 import { DONE } from './internal/step-iterator.js';
@@ -86,12 +86,10 @@ export function messageBatches(
 /** The largest message cut by a chunk's end that is completed from the next chunk (64 KiB). */
 const JOIN_MAX = 64 * 1024;
 
-/** `a` and then `b`, in one new array. */
-function join(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
+/** `rest` and enough of `next` to hold the longest header (a varint). */
+function joinHead(rest: Uint8Array, next: Uint8Array): Uint8Array {
+  const more = next.subarray(0, Math.min(next.length, MAX_VARINT_BYTES - rest.length));
+  return concat([rest, more], rest.length + more.length);
 }
 
 /** A header's size in bytes, 0 for a varint. */
@@ -248,7 +246,7 @@ class MessageBatchIterator extends BatchIterator<Uint8Array> {
         if (used < 0) {
           // Not whole even so: one piece now (at most JOIN_MAX and a chunk), completed from
           // the chunk after it, or given back whole for the next step to wait on.
-          chunk = join(rest, next);
+          chunk = concat([rest, next], rest.length + next.length);
           at = 0;
         } else {
           chunk = next;
@@ -266,10 +264,7 @@ class MessageBatchIterator extends BatchIterator<Uint8Array> {
    * header: a varint too long, or a length over the limit.
    */
   #spanning(rest: Uint8Array, next: Uint8Array, batch: Uint8Array[]): number {
-    const head =
-      rest.length >= MAX_VARINT_BYTES
-        ? rest
-        : join(rest, next.subarray(0, Math.min(next.length, MAX_VARINT_BYTES - rest.length)));
+    const head = rest.length >= MAX_VARINT_BYTES ? rest : joinHead(rest, next);
     const length = this.#lengthAt(head, 0);
     if (length < 0) return -1;
     if (length > this.#max) throw tooLarge(length, this.#max);

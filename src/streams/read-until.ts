@@ -107,9 +107,20 @@ function truncated(d: Uint8Array, partial: Uint8Array): FrameTruncatedError {
   );
 }
 
-/** Where `d` starts in `c`, searching from `from`, or -1. */
-function indexIn(c: Uint8Array, d: Uint8Array, from: number): number {
+/**
+ * Where `d` starts in `c`, searching from `from`, or -1. One- and two-byte delimiters (`\n`,
+ * `\r\n`) are searched without a Buffer view per call. @internal
+ */
+export function indexIn(c: Uint8Array, d: Uint8Array, from: number): number {
   if (d.length === 1) return c.indexOf(d[0] as number, from);
+  if (d.length === 2) {
+    const a = d[0] as number;
+    const b = d[1] as number;
+    for (let i = c.indexOf(a, from); i >= 0 && i + 1 < c.length; i = c.indexOf(a, i + 1)) {
+      if (c[i + 1] === b) return i;
+    }
+    return -1;
+  }
   return Buffer.from(c.buffer, c.byteOffset, c.byteLength).indexOf(d, from);
 }
 
@@ -202,7 +213,8 @@ function joined(taken: Gathered, last: Uint8Array): Uint8Array {
   return concat(parts, taken.total + last.length);
 }
 
-function tooLarge(max: number): FrameTooLargeError {
+/** A frame with no delimiter within `max` bytes. @internal */
+export function tooLarge(max: number): FrameTooLargeError {
   return new FrameTooLargeError(
     `Cannot read the frame: no delimiter within ${max} bytes (maxBytes)`,
     max,

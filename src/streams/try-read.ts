@@ -5,10 +5,9 @@
  * @module
  */
 import type { Connection } from '../core/index.js';
-import { FrameTooLargeError } from './errors.js';
 import { concat, giveBack } from './internal/bytes.js';
 import { checkConnection, checkDelimiter, checkOptions, checkSize } from './internal/validate.js';
-import { DEFAULT_MAX_FRAME_BYTES } from './read-until.js';
+import { DEFAULT_MAX_FRAME_BYTES, indexIn, tooLarge } from './read-until.js';
 
 /**
  * Options of {@link tryReadUntil}.
@@ -107,7 +106,7 @@ export function tryReadUntil(
   if (joined === undefined || joined === null) return undefined;
   // Across chunks they are joined (a copy), searched again from where the delimiter could start.
   for (let from = 0; ;) {
-    const at = indexOf(joined, d, from);
+    const at = indexIn(joined, d, from);
     if (at >= 0) return frameAt(conn, joined, at, d.length, max);
     if (joined.length - (d.length - 1) > max) {
       conn.unshift(joined);
@@ -166,25 +165,4 @@ function delimiterBytes(delimiter: Uint8Array | string): Uint8Array {
     lastBytes = d;
   }
   return d;
-}
-
-/** Where `d` starts in `c`, searching from `from`, or -1. */
-function indexOf(c: Uint8Array, d: Uint8Array, from: number): number {
-  if (d.length === 1) return c.indexOf(d[0] as number, from);
-  if (d.length === 2) {
-    const a = d[0] as number;
-    const b = d[1] as number;
-    for (let i = c.indexOf(a, from); i >= 0 && i + 1 < c.length; i = c.indexOf(a, i + 1)) {
-      if (c[i + 1] === b) return i;
-    }
-    return -1;
-  }
-  return Buffer.from(c.buffer, c.byteOffset, c.byteLength).indexOf(d, from);
-}
-
-function tooLarge(max: number): FrameTooLargeError {
-  return new FrameTooLargeError(
-    `Cannot read until the delimiter: more than ${max} bytes before it (maxBytes)`,
-    max,
-  );
 }
