@@ -19,12 +19,15 @@
 //   bulk-send     the sender under test sends 64 KiB blocks, each awaited; a raw onread receiver.
 //   ping-pong     --round-trips (100,000) round trips of --size (64) bytes, both sides the
 //                 implementation under test, both processes pinned to one core (--pin same:
-//                 throughput on two cores is bimodal on this kind of machine).
+//                 throughput on two cores is bimodal on this kind of machine). Round trips/s,
+//                 and the client's exact main-thread CPU per round trip.
 //   small         --small-messages (200,000) messages of 100 bytes from --producers (50)
 //                 concurrent producers on one connection; a raw receiver. Messages/s, sender CPU.
 //   connections   --connections (10,000) clients connect at once and each echoes one message;
 //                 the server under test uses its default backlog. Connect and echo times, heap
 //                 and RSS per idle connection (each with a receive pending), listen overflows.
+//                 The floor row's server only keeps each accepted handle until all are in (no
+//                 socket built, nothing read): the connect time the client and kernel allow.
 //   send-queue    --queued-sends (100,000) unawaited sends of one shared 1 KiB buffer to a peer that
 //                 never reads: heap bytes per waiting send (issue 16's target: at most 200 B),
 //                 against net.Socket write()'s own buffering.
@@ -66,7 +69,14 @@ import { renderChart } from './chart.js';
 import { hasPromiseSocket } from './peers/common.js';
 import { ensureBenchTlsDir, HANDSHAKE_WARMUP } from './peers/tls.js';
 import { Progress } from './progress.js';
-import { range, renderReport, type BenchRun, type CaseResult, type MetricInfo } from './report.js';
+import {
+  pairLine,
+  range,
+  renderReport,
+  type BenchRun,
+  type CaseResult,
+  type MetricInfo,
+} from './report.js';
 
 const PEER = fileURLToPath(new URL('./peer.js', import.meta.url));
 /** The .NET peer's project (a repository checkout has it; the installed package does not). */
@@ -250,7 +260,8 @@ interface CaseDef {
   impls: string[];
   run: (impl: string) => Promise<Flat>;
   metrics: Metric[];
-  pairs?: [string, string][];
+  /** Ratios printed per repetition: `[a, b]` on the first metric, `[a, b, key]` on `key`. */
+  pairs?: ([string, string] | [string, string, string])[];
   /** Row names that differ from LABEL in this case (raw Node as a sender). */
   labels?: Record<string, string>;
   /** Gets what the case needs (a server to talk to); resolves with why it cannot run, if so. */
@@ -644,6 +655,13 @@ const pingPongMetrics: Metric[] = [
     digits: 2,
     of: (r) => ((r.userSeconds as number) / (r.roundTrips as number)) * 1e6,
   },
+  {
+    key: 'main',
+    label: 'client main-thread CPU µs/round trip (exact)',
+    digits: 2,
+    ratio: true,
+    of: (r) => ((r.mainThreadSeconds as number) / (r.roundTrips as number)) * 1e6,
+  },
 ];
 
 /** Messages per second and CPU per message of `who` (the side the result comes from). */
@@ -662,6 +680,13 @@ const perMessage = (who: string): Metric[] => [
     ratio: true,
     of: (r) =>
       (((r.userSeconds as number) + (r.systemSeconds as number)) / (r.messages as number)) * 1e6,
+  },
+  {
+    key: 'main',
+    label: `${who} main-thread CPU µs/message (exact)`,
+    digits: 3,
+    ratio: true,
+    of: (r) => ((r.mainThreadSeconds as number) / (r.messages as number)) * 1e6,
   },
 ];
 
@@ -748,12 +773,15 @@ const CASES: CaseDef[] = [
   {
     name: 'bulk-connect',
     title: `Bulk receive, ${bulkWhat}, on a connection the receiver opened (pin ${splitPin})`,
-    impls: ['raw', 'raw-onread', 'iter', 'read', 'receive', 'dotnet', 'iperf3'],
+    impls: ['raw', 'raw-onread', 'iter', 'read', 'receive', 'compat', 'dotnet', 'iperf3'],
     run: (impl) => bulkReceive(impl, 'connect'),
     metrics: bulkMetrics('receiver'),
     pairs: [
+      ['receive', 'raw-onread', 'main'],
+      ['compat', 'raw-onread', 'main'],
       ['receive', 'iperf3'],
       ['receive', 'dotnet'],
+      ['compat', 'dotnet'],
     ],
   },
   {
@@ -797,7 +825,11 @@ const CASES: CaseDef[] = [
   {
     name: 'connections',
     title: `${connections} concurrent connections, one echo each, the server's default backlog (unpinned)`,
-    impls: ['raw', 'sockflow'],
+    impls: ['raw', 'floor', 'sockflow'],
+    labels: {
+      floor: 'floor: accepted handles only kept (echo, memory: n/a)',
+    },
+    pairs: [['sockflow', 'floor']],
     run: manyConnections,
     metrics: [
       { key: 'connect', label: 'connect all s', digits: 2, of: (r) => r.connectSeconds as number },
@@ -1004,7 +1036,9 @@ async function runCase(def: CaseDef): Promise<CaseResult> {
     ),
     values: {},
     ratios: {},
-    pairs: (def.pairs ?? []).map(([a, b]) => ({ a, b, ratios: [] })),
+    pairs: (def.pairs ?? []).map(([a, b, key]) =>
+      key === undefined ? { a, b, ratios: [] } : { a, b, key, ratios: [] },
+    ),
   };
   for (const impl of def.impls) {
     res.values[impl] = Object.fromEntries(def.metrics.map((m) => [m.key, []]));
@@ -1033,7 +1067,8 @@ async function runCase(def: CaseDef): Promise<CaseResult> {
     }
     const primary = def.metrics[0] as Metric;
     for (const p of res.pairs) {
-      p.ratios.push((round[p.a]?.[primary.key] as number) / (round[p.b]?.[primary.key] as number));
+      const key = p.key ?? primary.key;
+      p.ratios.push((round[p.a]?.[key] as number) / (round[p.b]?.[key] as number));
     }
   }
   return res;
@@ -1065,11 +1100,7 @@ function printCase(res: CaseResult): void {
         .trimEnd(),
     );
   }
-  for (const p of res.pairs) {
-    console.log(
-      `  ${res.labels[p.a] ?? p.a} / ${res.labels[p.b] ?? p.b}: ${range(p.ratios, 2, '×')}`,
-    );
-  }
+  for (const p of res.pairs) console.log(`  ${pairLine(res, p)}`);
 }
 
 async function runAll(): Promise<BenchRun> {

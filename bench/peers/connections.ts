@@ -1,7 +1,8 @@
 // Many concurrent connections, one echo each: how fast a server takes a burst of connects, and
 // what an idle connection with a pending receive costs it.
 //
-//   conn-server <impl> <n>          listen (each implementation's default backlog), echo one
+//   conn-server <impl> <n>          listen (each implementation's default backlog; floor:
+//                                   sockflow's, with nothing built until all n are in), echo one
 //                                   message per connection, then hold it idle with a receive
 //                                   pending; once n have echoed, measure heap and RSS per
 //                                   connection (run with --expose-gc), print the result, and
@@ -12,7 +13,7 @@
 //                                   connection once the server's extra byte arrives
 import * as net from 'node:net';
 import { once } from 'node:events';
-import { listen, type Connection } from 'sockflow';
+import { DEFAULT_BACKLOG, listen, type Connection } from 'sockflow';
 import { measure, now, printPort } from './common.js';
 
 function memory(): { heap: number; rss: number } {
@@ -39,13 +40,14 @@ export async function connServer(impl: string, n: number): Promise<void> {
   let stop: () => Promise<void>;
   /** Send the extra byte on every connection, once memory is measured. */
   const release: (() => void)[] = [];
-  if (impl === 'raw') {
-    // Node's own server, its default backlog (511); each socket keeps a 'data' listener.
+  let memoryShown = true;
+  if (impl === 'raw' || impl === 'floor') {
     const sockets: net.Socket[] = [];
     release.push(() => {
       for (const s of sockets) s.write('.');
     });
-    const server = net.createServer((socket) => {
+    // Each socket keeps a 'data' listener.
+    const serve = (socket: net.Socket): void => {
       let first = true;
       socket.on('data', (chunk: Buffer) => {
         if (!first) return;
@@ -56,9 +58,37 @@ export async function connServer(impl: string, n: number): Promise<void> {
       });
       socket.on('error', () => {});
       socket.on('close', onClosed);
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
+    };
+    const server = net.createServer(serve);
+    if (impl === 'raw') {
+      // Node's own server, its default backlog (511).
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+    } else {
+      // The floor: what the client and the kernel allow. sockflow's backlog, and every accepted
+      // handle only kept until all have connected (no socket built, nothing read); then each
+      // becomes a plain socket for the echo. Its echo time and memory say nothing: not shown.
+      memoryShown = false;
+      server.listen({ port: 0, host: '127.0.0.1', backlog: DEFAULT_BACKLOG });
+      await once(server, 'listening');
+      const handles: object[] = [];
+      const slot = (server as unknown as { _handle: { onconnection: unknown } })._handle;
+      slot.onconnection = (err: number, handle: object | undefined): void => {
+        if (err !== 0 && err !== undefined) throw new Error(`accept failed: ${err}`);
+        if (handle === undefined) return;
+        handles.push(handle);
+        if (handles.length < n) return;
+        for (const h of handles) {
+          serve(
+            new net.Socket({
+              handle: h,
+              readable: true,
+              writable: true,
+            } as net.SocketConstructorOpts),
+          );
+        }
+      };
+    }
     printPort((server.address() as net.AddressInfo).port);
     stop = () => new Promise((r) => server.close(() => r()));
   } else {
@@ -101,8 +131,8 @@ export async function connServer(impl: string, n: number): Promise<void> {
   const done = measure();
   done({
     bytes: 0,
-    heapPerConnection: (after.heap - before.heap) / n,
-    rssPerConnection: (after.rss - before.rss) / n,
+    heapPerConnection: memoryShown ? (after.heap - before.heap) / n : Number.NaN,
+    rssPerConnection: memoryShown ? (after.rss - before.rss) / n : Number.NaN,
   });
   for (const r of release) r();
   await everyoneClosed;
