@@ -19,6 +19,7 @@ import {
   dataLength,
 } from './internal/validate.js';
 import { kCancelReceive } from './internal/cancel-receive.js';
+import { kHead, kHeadStart, kSkip } from './internal/head-access.js';
 import { Lifecycle, type CloseInfo } from './lifecycle.js';
 import { ReceiveBuffer, type ChunkStepper } from './receive-buffer.js';
 import type { SendLimits } from './sender.js';
@@ -167,6 +168,21 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   /** Ends a pending `receive()` made without a signal with `reason`, consuming nothing. @internal */
   [kCancelReceive](reason: unknown): void {
     this.#life.receiver.cancelWith(reason);
+  }
+
+  /** The first buffered chunk as held (internal/head-access.ts). @internal */
+  [kHead](): Uint8Array | undefined {
+    return this.#life.receiver.head();
+  }
+
+  /** Where the head chunk's unread bytes start (internal/head-access.ts). @internal */
+  [kHeadStart](): number {
+    return this.#life.receiver.headStart;
+  }
+
+  /** Consumes `n` bytes of the head chunk (internal/head-access.ts). @internal */
+  [kSkip](n: number): void {
+    this.#life.receiver.skip(n);
   }
 
   /**

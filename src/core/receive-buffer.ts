@@ -289,6 +289,25 @@ export class ReceiveBuffer implements ReadSink {
     return (this.#state & EOF) !== 0 ? null : undefined;
   }
 
+  /**
+   * The head chunk as held, its unread bytes from `headStart` on; `undefined` when nothing is
+   * buffered or a receiver waits (internal/head-access.ts).
+   */
+  head(): Uint8Array | undefined {
+    return this.#buffered === 0 || this.waiter !== NONE ? undefined : this.#chunks[this.#head];
+  }
+
+  /** Where the head chunk's unread bytes start. */
+  get headStart(): number {
+    return this.#headOffset;
+  }
+
+  /** Consumes `n` bytes of the head chunk, right after `head()` returned it (1 ≤ n ≤ its rest). */
+  skip(n: number): void {
+    this.consumed(this.#chunks[this.#head] as Uint8Array, n);
+    this.transport?.roomChanged();
+  }
+
   read(signal: AbortSignal | undefined): Promise<Uint8Array | null> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.waiter !== NONE) return busy();

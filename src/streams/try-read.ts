@@ -5,6 +5,7 @@
  * @module
  */
 import type { Connection } from '../core/index.js';
+import { kHead, kHeadStart, kSkip } from '../core/internal/head-access.js';
 import { concat, giveBack } from './internal/bytes.js';
 import { checkConnection, checkDelimiter, checkOptions, checkSize } from './internal/validate.js';
 import { DEFAULT_MAX_FRAME_BYTES, indexIn, tooLarge } from './read-until.js';
@@ -72,7 +73,8 @@ export function tryReadExactly(conn: Connection, n: number): Uint8Array | undefi
  * Takes the bytes before the next `delimiter` when it has been received already, without
  * waiting and without a promise: a parser's fast path, with {@link readUntil} for when this
  * returns `undefined`. The delimiter is consumed, the rest stays unread. When the frame and
- * its delimiter lie in the next received chunk the frame is a view of it (no copy).
+ * its delimiter lie in the first buffered chunk the frame is a view of it, and that view is
+ * all the call allocates (no copy; the rest of the chunk is never taken and given back).
  *
  * Returns `undefined`, having taken nothing, when the delimiter has not arrived yet, at EOF
  * too (`readUntil()` then waits, or reports the truncation).
@@ -102,6 +104,16 @@ export function tryReadUntil(
     options === undefined
       ? DEFAULT_MAX_FRAME_BYTES
       : checkSize(checkOptions(options).maxBytes, 'maxBytes', 0, DEFAULT_MAX_FRAME_BYTES);
+  // The frame inside the first chunk (the common case): one view, nothing given back.
+  const head = conn[kHead]();
+  if (head !== undefined) {
+    const start = conn[kHeadStart]();
+    const at = indexIn(head, d, start);
+    if (at >= 0 && at - start <= max) {
+      conn[kSkip](at + d.length - start);
+      return view(head, start, at - start);
+    }
+  }
   let joined = conn.tryRead();
   if (joined === undefined || joined === null) return undefined;
   // Across chunks they are joined (a copy), searched again from where the delimiter could start.

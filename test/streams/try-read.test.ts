@@ -111,6 +111,36 @@ describe('tryReadUntil()', () => {
     expect(str(tryReadUntil(p.server, CRLF, { maxBytes: 16 }))).toBe('0123456789abcdef');
   });
 
+  it('a frame longer than maxBytes inside one chunk: FrameTooLargeError, nothing consumed', async () => {
+    await using p = await pair();
+    await arrive(p.client, p.server, ['0123456789\r\nrest']);
+    expect(() => tryReadUntil(p.server, CRLF, { maxBytes: 9 })).toThrow(FrameTooLargeError);
+    expect(p.server.bufferedBytes).toBe(16);
+    expect(str(tryReadUntil(p.server, CRLF, { maxBytes: 10 }))).toBe('0123456789');
+    expect(p.server.bufferedBytes).toBe(4);
+  });
+
+  it('frames taken from one chunk stay as they were while later bytes arrive and are read', async () => {
+    await using p = await pair();
+    await arrive(p.client, p.server, ['one\r\ntwo\r\nthr']);
+    const one = tryReadUntil(p.server, CRLF);
+    const two = tryReadUntil(p.server, CRLF);
+    await arrive(p.client, p.server, ['ee\r\n']);
+    expect(str(tryReadUntil(p.server, CRLF))).toBe('three');
+    expect([str(one), str(two)]).toEqual(['one', 'two']);
+    expect(p.server.bufferedBytes).toBe(0);
+  });
+
+  it('with a receive pending: SocketBusyError, and the receive still gets the bytes', async () => {
+    await using p = await pair();
+    const pending = p.server.read();
+    expect(() => tryReadUntil(p.server, CRLF)).toThrow(
+      expect.objectContaining({ code: 'ERR_SOCKET_BUSY' }),
+    );
+    await p.client.send('a\r\n');
+    expect(str((await pending) ?? undefined)).toBe('a\r\n');
+  });
+
   it('bad arguments throw synchronously', async () => {
     await using p = await pair();
     expect(() => tryReadUntil(p.server, '')).toThrow(
