@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncResource } from 'node:async_hooks';
 import { EventEmitter } from 'eventemitter3';
 import { checkSegment, type ArraySegmentLike } from './array-segment.js';
 import type { EndPoint } from './endpoints.js';
@@ -62,10 +62,15 @@ const BOTH_SET = Messages.bufferAndList;
 const NOT_ARRAY = Messages.notFromArray;
 const OBJECT_NAME = ObjectNames.eventArgs;
 
-/** The async context of this module's load: where handlers run when flow is suppressed. */
-const EMPTY_CONTEXT = AsyncLocalStorage.snapshot();
+/**
+ * The async context of an operation's start, where its `'completed'` handler runs: an
+ * `AsyncResource`, as `AsyncLocalStorage.snapshot()` makes, but without the bound function
+ * that costs `snapshot()` ~16 µs a call on Node 20.20 (2.6 µs on Node 24; a resource: ~60 ns).
+ */
+const CONTEXT = 'sockflow.SocketAsyncEventArgs';
 
-type RunInContext = ReturnType<typeof AsyncLocalStorage.snapshot>;
+/** The async context of this module's load: where handlers run when flow is suppressed. */
+const EMPTY_CONTEXT = new AsyncResource(CONTEXT);
 
 function rethrow(err: unknown): never {
   throw err;
@@ -142,7 +147,7 @@ export class SocketAsyncEventArgs extends EventEmitter<SocketAsyncEventArgsEvent
   #disposeRequested = false;
   #sender: Socket | undefined;
   readonly #suppressFlow: boolean;
-  #context: RunInContext | undefined;
+  #context: AsyncResource | undefined;
 
   /**
    * @param unsafeSuppressExecutionContextFlow - when true, `'completed'` handlers do not run
@@ -491,7 +496,7 @@ export class SocketAsyncEventArgs extends EventEmitter<SocketAsyncEventArgsEvent
    * another operation's callback (queued receives).
    */
   [kCapture](): void {
-    this.#context = this.#suppressFlow ? EMPTY_CONTEXT : AsyncLocalStorage.snapshot();
+    this.#context = this.#suppressFlow ? EMPTY_CONTEXT : new AsyncResource(CONTEXT);
   }
 
   /** @internal Raises `'completed'`; a handler's exception surfaces as uncaught. */
@@ -499,7 +504,7 @@ export class SocketAsyncEventArgs extends EventEmitter<SocketAsyncEventArgsEvent
     const run = this.#context ?? (this.#suppressFlow ? EMPTY_CONTEXT : undefined);
     this.#context = undefined;
     if (run === undefined) this.#raiseNow();
-    else run(() => this.#raiseNow());
+    else run.runInAsyncScope(this.#raiseNow, this);
   }
 
   #raiseNow(): void {
