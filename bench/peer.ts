@@ -39,7 +39,7 @@ switch (role) {
     await msgRecv(args[0] as string);
     break;
   case 'resp-client':
-    await respClient(args[0] as string, num(1), num(2));
+    await respClient(args[0] as string, num(1), num(2), num(3));
     break;
   case 'line-recv':
     await lineRecv(args[0] as string);

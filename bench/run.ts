@@ -41,7 +41,9 @@
 //                 1 MiB one write each.
 //   resp          --resp-gets (100,000) pipelined GETs against a real redis-server (installed
 //                 with apt-get when missing; skipped with the reason otherwise): a raw node:net
-//                 client with a hand parser, sockflow streams' try forms, ioredis.
+//                 client with a hand parser, sockflow streams' try forms, ioredis. Each client
+//                 runs one round unmeasured (the JIT's warm-up, as for bulk cases), then 5
+//                 rounds measured together (each round's replies all in before the next).
 //   lines-packed  100-byte lines packed in 64 KiB writes, read by lines() and lineBatches()
 //                 against node:readline's 'line' events over the socket.
 //   .NET      ping-pong, bulk-accept and bulk-connect also run .NET 10's own SocketAsyncEventArgs
@@ -164,6 +166,8 @@ const queuedSends = Number(values['queued-sends']);
 const datagrams = Number(values.datagrams);
 const messageCount = Number(values.messages);
 const respGets = Number(values['resp-gets']);
+/** RESP rounds of `respGets` measured together, after one unmeasured. */
+const RESP_ROUNDS = 5;
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 const pin = hasTaskset ? values.pin : 'none';
 /** Bulk-style cases run their sides on separate cores: one core would measure time slicing. */
@@ -607,9 +611,14 @@ async function stopRedis(): Promise<void> {
 /** `respGets` pipelined GETs through the client under test, against redis-server. */
 async function resp(impl: string): Promise<Flat> {
   const port = (redis as { port: number }).port;
-  const client = peer(['resp-client', impl, String(port), String(respGets)], cpuFor(splitPin, 0));
+  const client = peer(
+    ['resp-client', impl, String(port), String(respGets), String(RESP_ROUNDS)],
+    cpuFor(splitPin, 0),
+  );
   const r = await client.result;
-  if (r.messages !== respGets) throw new Error(`resp ${impl}: the count does not add up`);
+  if (r.messages !== respGets * RESP_ROUNDS) {
+    throw new Error(`resp ${impl}: the count does not add up`);
+  }
   return r;
 }
 
@@ -950,7 +959,7 @@ const CASES: CaseDef[] = [
   }),
   {
     name: 'resp',
-    title: `RESP: ${respGets} pipelined GETs of a 100 B value from redis-server, the client on its own core (pin ${splitPin})`,
+    title: `RESP: ${RESP_ROUNDS} rounds of ${respGets} pipelined GETs of a 100 B value from redis-server, after one unmeasured; the client on its own core (pin ${splitPin})`,
     impls: ['raw', 'streams', 'ioredis'],
     labels: {
       raw: "node:net, hand parser in the 'data' handler",
@@ -968,6 +977,13 @@ const CASES: CaseDef[] = [
         digits: 0,
         ratio: true,
         of: (r) => (r.messages as number) / (r.seconds as number),
+      },
+      {
+        key: 'cold',
+        label: 'first round GETs/s (cold: the JIT compiling)',
+        digits: 0,
+        ratio: true,
+        of: (r) => r.coldRate as number,
       },
       {
         key: 'main',

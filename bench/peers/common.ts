@@ -28,6 +28,8 @@ export interface Result {
   rssPerConnection?: number;
   /** The send-queue case: heap bytes per waiting send (payload shared). */
   heapPerSend?: number;
+  /** The RESP case: GETs/s of the first, unmeasured round (the JIT still compiling). */
+  coldRate?: number;
 }
 
 export function now(): number {

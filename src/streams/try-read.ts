@@ -45,6 +45,15 @@ export function tryReadExactly(conn: Connection, n: number): Uint8Array | undefi
   checkConnection(conn);
   checkSize(n, 'n', 0, undefined, 'argument');
   if (n === 0) return new Uint8Array(0);
+  // All n inside the first buffered chunk (the common case): a view of them, skipped.
+  const head = conn[kHead]();
+  if (head !== undefined) {
+    const start = conn[kHeadStart]();
+    if (head.length - start >= n) {
+      conn[kSkip](n);
+      return view(head, start, n);
+    }
+  }
   // At most n: the rest of the chunk stays where it is (no give-back for the common case).
   const first = conn.tryRead(n);
   if (first === undefined || first === null) return undefined;
