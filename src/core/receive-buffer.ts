@@ -4,7 +4,7 @@
 // nowhere else. The transport feeds it; a STARTTLS upgrade can take its unread chunks whole
 // with `takeAll()`.
 //
-// About 610 lines (425 of code), kept whole on purpose: the chunk list and the waiter meet in
+// About 620 lines (435 of code), kept whole on purpose: the chunk list and the waiter meet in
 // `onBytes()`, the hottest function of the receive path (a pending receiver gets bytes
 // straight from the read, without them entering the list); split apart, that path would
 // cross an object boundary per read. The pending-receive trick itself is internal/waiter.ts.
@@ -583,6 +583,7 @@ class Rare {
   failure: unknown;
   /** The last chunk, while it is a coalescing buffer with room for small reads (pushSmall). */
   growable: Uint8Array | undefined;
+
   constructor(buffer: ReceiveBuffer) {
     this.#buffer = buffer;
   }

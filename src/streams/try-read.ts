@@ -114,11 +114,14 @@ export function tryReadUntil(
       ? DEFAULT_MAX_FRAME_BYTES
       : checkSize(checkOptions(options).maxBytes, 'maxBytes', 0, DEFAULT_MAX_FRAME_BYTES);
   // The frame inside the first chunk (the common case): one view, nothing given back.
+  let from = 0;
   const head = conn[kHead]();
   if (head !== undefined) {
     const start = conn[kHeadStart]();
     const at = indexIn(head, d, start);
-    if (at >= 0 && at - start <= max) {
+    // Not there: the joined search below starts where the delimiter could still begin.
+    if (at < 0) from = Math.max(0, head.length - start - (d.length - 1));
+    else if (at - start <= max) {
       conn[kSkip](at + d.length - start);
       return view(head, start, at - start);
     }
@@ -126,7 +129,7 @@ export function tryReadUntil(
   let joined = conn.tryRead();
   if (joined === undefined || joined === null) return undefined;
   // Across chunks they are joined (a copy), searched again from where the delimiter could start.
-  for (let from = 0; ;) {
+  for (;;) {
     const at = indexIn(joined, d, from);
     if (at >= 0) return frameAt(conn, joined, at, d.length, max);
     if (joined.length - (d.length - 1) > max) {
