@@ -999,8 +999,12 @@ const CASES: CaseDef[] = [
   {
     name: 'lines-packed',
     title: `Lines, ${messageCount} of 100 B (newline included) packed into 64 KiB writes (pin ${splitPin})`,
-    impls: ['readline', 'lines', 'line-batches'],
-    labels: { readline: "node:readline 'line' events over the socket" },
+    impls: ['readline', 'raw-split', 'lines', 'line-batches'],
+    labels: {
+      readline: "node:readline 'line' events over the socket",
+      'raw-split': "node:net, hand-written splitter in the 'data' handler",
+    },
+    pairs: [['line-batches', 'raw-split']],
     run: textLines,
     metrics: perMessage('receiver'),
   },

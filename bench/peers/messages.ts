@@ -83,7 +83,8 @@ export async function msgRecv(impl: string): Promise<void> {
 
 /**
  * Reads text lines until EOF: Node's readline over the socket ('line' events, its fast form),
- * or sockflow's lines() or lineBatches().
+ * a hand-written splitter in a raw 'data' handler (the floor), or sockflow's lines() or
+ * lineBatches().
  */
 export async function lineRecv(impl: string): Promise<void> {
   let count = 0;
@@ -97,6 +98,33 @@ export async function lineRecv(impl: string): Promise<void> {
       count++;
     });
     await once(rl, 'close');
+    done({ bytes, messages: count });
+    socket.end();
+    close();
+    return;
+  }
+  if (impl === 'raw-split') {
+    // The floor: a hand-written splitter in a raw 'data' handler (setEncoding('utf8'), then
+    // indexOf('\n')), no event or promise per line. Every line is a string here too.
+    const { socket, close } = await rawSocket('accept', 0);
+    const done = measure();
+    socket.setEncoding('utf8');
+    let pending = '';
+    socket.on('data', (chunk: string) => {
+      const text = pending === '' ? chunk : pending + chunk;
+      let from = 0;
+      for (let nl; (nl = text.indexOf('\n', from)) >= 0; from = nl + 1) {
+        const end = nl > from && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;
+        bytes += text.slice(from, end).length;
+        count++;
+      }
+      pending = text.slice(from);
+    });
+    await once(socket, 'end');
+    if (pending !== '') {
+      bytes += pending.length;
+      count++;
+    }
     done({ bytes, messages: count });
     socket.end();
     close();

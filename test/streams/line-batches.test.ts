@@ -56,6 +56,38 @@ describe('lineBatches()', () => {
     expect(Buffer.from(rest).toString()).toBe('x'.repeat(20));
   });
 
+  it('non-ASCII lines: a full batch gives back exactly the bytes after its last line', async () => {
+    await using p = await pair();
+    await p.client.send('é\nü\r\n€\n\xff\nrest');
+    const it = lineBatches(p.server, { maxBatch: 2 });
+    expect((await it.next()).value).toEqual(['é', 'ü']);
+    const next = await readUntil(p.server, '\n');
+    expect(Buffer.from(next).toString()).toBe('€');
+    expect((await it.next()).value).toEqual(['\xff']);
+  });
+
+  it('non-ASCII lines near the limit are measured in bytes, not characters', async () => {
+    await using p = await pair();
+    // '€a' is 4 bytes, '€€' is 6: with maxLineLength 4 the first passes, the second does not.
+    await p.client.send('€a\n€€\nnext\n');
+    const it = lineBatches(p.server, { maxLineLength: 4 });
+    expect((await it.next()).value).toEqual(['€a']);
+    const err = await it.next().catch((e: unknown) => e);
+    expect((err as FrameTooLargeError).code).toBe('ERR_FRAME_TOO_LARGE');
+    const rest = await readUntil(p.server, '\n');
+    expect(Buffer.from(rest).toString()).toBe('€€');
+    expect((await lineBatches(p.server).next()).value).toEqual(['next']);
+  });
+
+  it('a non-ASCII line over the limit in characters: the lines before it come first', async () => {
+    await using p = await pair();
+    await p.client.send('ä\nöööööö\n');
+    const it = lineBatches(p.server, { maxLineLength: 5 });
+    expect((await it.next()).value).toEqual(['ä']);
+    await expect(it.next()).rejects.toBeInstanceOf(FrameTooLargeError);
+    expect(Buffer.from(await readUntil(p.server, '\n')).toString()).toBe('öööööö');
+  });
+
   it('bad options throw synchronously, before any I/O', async () => {
     await using p = await pair();
     expect(() => lineBatches(p.server, { maxBatch: 0 })).toThrow(OutOfRangeError);
