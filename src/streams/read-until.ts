@@ -108,15 +108,30 @@ function truncated(d: Uint8Array, partial: Uint8Array): FrameTruncatedError {
 }
 
 /**
+ * Bytes searched with a loop in JavaScript before asking `indexOf`: on Node 24
+ * `Buffer#indexOf` is a call into C++ of about 20 ns (9 on Node 20), the loop about 0.6 ns a
+ * byte, and protocol elements (`$100\r\n`, a request line) mostly end within this.
+ */
+const SHORT_SCAN = 32;
+
+/**
  * Where `d` starts in `c`, searching from `from`, or -1. One- and two-byte delimiters (`\n`,
- * `\r\n`) are searched without a Buffer view per call. @internal
+ * `\r\n`) are searched without a Buffer view per call, the first `SHORT_SCAN` bytes in a
+ * loop. @internal
  */
 export function indexIn(c: Uint8Array, d: Uint8Array, from: number): number {
-  if (d.length === 1) return c.indexOf(d[0] as number, from);
-  if (d.length === 2) {
+  const n = c.length;
+  if (d.length <= 2) {
     const a = d[0] as number;
+    const stop = Math.min(n, from + SHORT_SCAN);
+    let i = from;
+    if (d.length === 1) {
+      for (; i < stop; i++) if (c[i] === a) return i;
+      return i < n ? c.indexOf(a, i) : -1;
+    }
     const b = d[1] as number;
-    for (let i = c.indexOf(a, from); i >= 0 && i + 1 < c.length; i = c.indexOf(a, i + 1)) {
+    for (; i < stop; i++) if (c[i] === a && i + 1 < n && c[i + 1] === b) return i;
+    for (i = i < n ? c.indexOf(a, i) : -1; i >= 0 && i + 1 < n; i = c.indexOf(a, i + 1)) {
       if (c[i + 1] === b) return i;
     }
     return -1;
