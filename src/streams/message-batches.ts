@@ -203,7 +203,41 @@ class MessageBatchIterator extends BatchIterator<Uint8Array> {
       for (;;) {
         const end = chunk.length;
         let length = -1;
-        while (at < end && batch.length < maxBatch) {
+        const size = this.#size;
+        if (size !== 0) {
+          // A fixed-size header (u8, u16be, u32be): the loop every packed stream runs, with
+          // the header read in place and the chunk's buffer and offset read once (a method
+          // call, its header-length field and two getters per message cost Node 20 about
+          // twice this loop's time).
+          const buffer = chunk.buffer;
+          const base = chunk.byteOffset;
+          const max = this.#max;
+          let n = batch.length;
+          while (n < maxBatch) {
+            const left = end - at;
+            if (left < size) break;
+            length =
+              size === 4
+                ? (chunk[at] as number) * 0x1000000 +
+                  (((chunk[at + 1] as number) << 16) |
+                    ((chunk[at + 2] as number) << 8) |
+                    (chunk[at + 3] as number))
+                : size === 2
+                  ? ((chunk[at] as number) << 8) | (chunk[at + 1] as number)
+                  : (chunk[at] as number);
+            if (length > max) {
+              giveBack(conn, [chunk.subarray(at)]);
+              if (n === 0) throw tooLarge(length, max);
+              return false;
+            }
+            if (left - size < length) break; // it goes on in the next chunk
+            batch.push(new Uint8Array(buffer, base + at + size, length));
+            n++;
+            at += size + length;
+            length = -1;
+          }
+        }
+        while (size === 0 && at < end && batch.length < maxBatch) {
           try {
             length = this.#lengthAt(chunk, at);
           } catch (err) {
