@@ -21,6 +21,8 @@ export interface CaseResult {
   ratios: Record<string, Record<string, number[]>>;
   /** Ratios of two implementations per repetition, on `key` (the first metric without it). */
   pairs: { a: string; b: string; key?: string; ratios: number[] }[];
+  /** Set on a case re-run alone (`--merge`): when, and with how many repetitions. */
+  rerun?: { date: string; reps: number };
 }
 
 export interface BenchRun {
@@ -217,6 +219,32 @@ const TARGETS: Target[] = [
   },
 ];
 
+/**
+ * The report `before` with the cases of `fresh` (a run of some cases, `--only`) in place of
+ * theirs, run by run, matched on the Node major version: each fresh case carries its own date
+ * and repetitions; a case new to the report is added. A Node version `before` lacks is added
+ * as it is. Anchors stay within a case (and a repetition), so every ratio stays one measured
+ * in the same run; a target judged across two cases is only as fresh as the older of them.
+ */
+export function mergeRuns(before: BenchRun[], fresh: BenchRun[]): BenchRun[] {
+  const major = (r: BenchRun): string => r.machine.node.split('.')[0] as string;
+  const out = before.map((r) => ({ ...r, cases: [...r.cases] }));
+  for (const run of fresh) {
+    const into = out.find((r) => major(r) === major(run));
+    if (into === undefined) {
+      out.push(run);
+      continue;
+    }
+    for (const c of run.cases) {
+      const tagged: CaseResult = { ...c, rerun: { date: run.date, reps: run.reps } };
+      const at = into.cases.findIndex((x) => x.name === c.name);
+      if (at < 0) into.cases.push(tagged);
+      else into.cases[at] = tagged;
+    }
+  }
+  return out;
+}
+
 /** `a / b[, metric]: median [min–max]` for one of a case's pairs. */
 export function pairLine(c: CaseResult, p: CaseResult['pairs'][number]): string {
   const metric =
@@ -268,6 +296,7 @@ export function renderReport(runs: BenchRun[]): string {
     '`bench/run.ts`.',
     '',
     `Machine: ${first.machine.cpus} × ${first.machine.cpu}, ${first.machine.memoryGiB} GiB; ${first.reps} repetitions; ${first.date.slice(0, 10)}.`,
+    'A case re-run alone later (`--merge`) says so under its title, with its date and repetitions.',
     `Node versions: ${runs.map((r) => r.machine.node).join(', ')}.`,
     '',
     '![Ratios to raw Node](performance.svg)',
@@ -296,7 +325,16 @@ export function renderReport(runs: BenchRun[]): string {
   }
   for (const run of runs) {
     out.push('', `## Node ${run.machine.node}`);
-    for (const c of run.cases) out.push('', `### ${c.title}`, '', caseTable(c));
+    for (const c of run.cases) {
+      out.push('', `### ${c.title}`, '');
+      if (c.rerun !== undefined) {
+        out.push(
+          `Re-run alone on ${c.rerun.date.slice(0, 10)} (Node ${run.machine.node}, ${c.rerun.reps} repetitions; \`--merge\`), after the rest of this page.`,
+          '',
+        );
+      }
+      out.push(caseTable(c));
+    }
   }
   out.push('');
   return out.join('\n');

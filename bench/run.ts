@@ -74,6 +74,7 @@ import { hasPromiseSocket } from './peers/common.js';
 import { ensureBenchTlsDir, HANDSHAKE_WARMUP } from './peers/tls.js';
 import { Progress } from './progress.js';
 import {
+  mergeRuns,
   pairLine,
   range,
   renderReport,
@@ -109,6 +110,7 @@ function parseOptions() {
       only: { type: 'string' },
       json: { type: 'boolean', default: false },
       report: { type: 'boolean', default: false },
+      merge: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -127,6 +129,8 @@ Options:
   --reps <n>               repetitions of every case (default 5)
   --json                   print the results as JSON instead of tables
   --report                 also run under Node 24 and write docs/performance.md, .svg, .json
+  --merge                  with --report and --only: the cases run replace theirs in the
+                           existing docs/performance.json (each keeps its own date), the rest stay
   --pin same|split|none    CPU pinning with taskset (default same)
   --bulk-bytes, --warm-bytes, --round-trips, --size, --small-messages, --producers,
   --connections, --handshakes, --queued-sends, --datagrams, --messages, --resp-gets <n>: sizes
@@ -153,6 +157,9 @@ for (const [name, value] of Object.entries(values)) {
   if (!/^[1-9]\d*$/.test(value)) usage(`--${name} must be a positive integer: ${value}`);
 }
 if (!['same', 'split', 'none'].includes(values.pin)) usage(`--pin must be same, split or none`);
+if (values.merge && (!values.report || values.only === undefined)) {
+  usage('--merge goes with --report and --only: it replaces the cases run in the existing report');
+}
 
 const reps = Number(values.reps);
 const jsonOut = values.json;
@@ -1188,6 +1195,11 @@ if (values.report) {
     if (!jsonOut) console.log('\nRunning the suite again under Node 24 for the report…');
     const other = await runUnderNode24();
     if (other !== undefined) runs.push(other);
+  }
+  if (values.merge) {
+    const path = join(process.cwd(), 'docs', 'performance.json');
+    const before = JSON.parse(readFileSync(path, 'utf8')) as BenchRun[];
+    runs.splice(0, runs.length, ...mergeRuns(before, runs));
   }
   const markdown = renderReport(runs);
   const svg = await renderChart(runs);
