@@ -104,21 +104,34 @@ export async function lineRecv(impl: string): Promise<void> {
     return;
   }
   if (impl === 'raw-split') {
-    // The floor: a hand-written splitter in a raw 'data' handler (setEncoding('utf8'), then
-    // indexOf('\n')), no event or promise per line. Every line is a string here too.
+    // The floor a Node user can write: a splitter in a raw 'data' handler (setEncoding('utf8'),
+    // then indexOf('\n') in each chunk's text; only a line cut by a chunk's end is joined), no
+    // event or promise per line. Every line is a string here too.
     const { socket, close } = await rawSocket('accept', 0);
     const done = measure();
     socket.setEncoding('utf8');
     let pending = '';
+    const line = (text: string, from: number, nl: number): void => {
+      const end = nl > from && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;
+      bytes += text.slice(from, end).length;
+      count++;
+    };
     socket.on('data', (chunk: string) => {
-      const text = pending === '' ? chunk : pending + chunk;
-      let from = 0;
-      for (let nl; (nl = text.indexOf('\n', from)) >= 0; from = nl + 1) {
-        const end = nl > from && text.charCodeAt(nl - 1) === 0x0d ? nl - 1 : nl;
-        bytes += text.slice(from, end).length;
-        count++;
+      let nl = chunk.indexOf('\n');
+      if (nl < 0) {
+        pending += chunk;
+        return;
       }
-      pending = text.slice(from);
+      let from = 0;
+      if (pending !== '') {
+        const joined = pending + chunk.slice(0, nl + 1);
+        line(joined, 0, joined.length - 1);
+        pending = '';
+        from = nl + 1;
+        nl = chunk.indexOf('\n', from);
+      }
+      for (; nl >= 0; from = nl + 1, nl = chunk.indexOf('\n', from)) line(chunk, from, nl);
+      pending = chunk.slice(from);
     });
     await once(socket, 'end');
     if (pending !== '') {
