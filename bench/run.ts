@@ -1175,7 +1175,9 @@ async function runAll(): Promise<BenchRun> {
 
 /** This script again under Node 24 (from the npm registry), with the same options, as JSON. */
 async function runUnderNode24(): Promise<BenchRun | undefined> {
-  const args = process.argv.slice(2).filter((a) => a !== '--report' && a !== '--json');
+  const args = process.argv
+    .slice(2)
+    .filter((a) => a !== '--report' && a !== '--json' && a !== '--merge');
   const child = spawn('npx', ['-y', 'node@24', SELF, ...args, '--json'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
