@@ -2,11 +2,12 @@
 // the concatenation of the sends that resolved, in call order, whatever the mix of send(),
 // trySend(), list and string sends, whatever aborts hit sends still waiting in the queue, and
 // however fast the peer reads. Every aborted waiting send rejects with its signal's reason and
-// sends nothing. The home of this behaviour is src/core/sender.ts.
+// sends nothing; so with bytes from the peer left unread, when small sends are gathered. The
+// home of this behaviour is src/core/sender.ts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Connection } from '../src/core/index.js';
-import { transports } from './helpers.js';
+import { transports, until } from './helpers.js';
 import { propertyRun } from './property.js';
 
 type Kind = 'send' | 'trySend' | 'list' | 'string';
@@ -126,9 +127,16 @@ for (const { name, pair } of transports) {
           // Loopback absorbs about 4 MiB before a write stays pending: a first send of about that
           // much brings the schedule to the edge where later sends are in flight or wait.
           fc.oneof(fc.constant(0), fc.integer({ min: 3_500_000, max: 4_700_000 })),
-          async (maxPendingSends, ops, reads, readFrom, prefill) => {
+          // Bytes from the peer left unread: small sends are then gathered into one write per
+          // turn and resolve at once (src/core/sender.ts), in the same order as the rest.
+          fc.boolean(),
+          async (maxPendingSends, ops, reads, readFrom, prefill, unread) => {
             await using p = await pair({ maxPendingSends }, { receiveBufferSize: 64 * 1024 });
             const conn = p.client;
+            if (unread) {
+              await p.server.send('unread');
+              await until(() => conn.bufferedBytes > 0);
+            }
 
             // The peer reads nothing until step `readFrom` (the kernel's buffers fill and sends
             // queue up), then at the speeds `reads` gives, cycled, while sends are being issued

@@ -422,10 +422,18 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
 
   /**
    * Sends bytes, a string (UTF-8) or a list of buffers (one gathered write). Resolves with the
-   * byte count once the bytes are handed to the OS. Sends from many callers reach the wire in
-   * the order of the `send()` calls; at most `maxPendingSends` writes are in flight, later
-   * sends wait their turn and then go out gathered, up to 1024 in one write. A zero-byte send
-   * resolves with `0` and sends nothing.
+   * byte count once the bytes are handed to the OS, or gathered: while received bytes wait
+   * unread (more requests to answer), a small send made when nothing is in flight is copied
+   * into this turn's outgoing batch and resolves at once; the batch goes out as one write when
+   * the turn ends (a `process.nextTick`), or sooner when a send would take it past 64 KiB (or
+   * `maxQueuedSendBytes`), before any send that cannot join it, and on `flush()`,
+   * `shutdown()`, `close()` and STARTTLS. A server answering pipelined requests one by one
+   * then makes one system call per batch, not one per answer; a lone request's answer is
+   * written at once, as before. A gathered write that fails is reported by `flush()` and the
+   * connection's failure, like a write the OS took and could not deliver. Sends from many
+   * callers reach the wire in the order of the `send()` calls; at most `maxPendingSends`
+   * writes are in flight, later sends wait their turn and then go out gathered, up to 1024 in
+   * one write. A zero-byte send resolves with `0` and sends nothing.
    *
    * **Cancel safety:** not cancel safe once the bytes are handed over. Aborted while still
    * waiting in the queue, the send rejects with `signal.reason`, nothing of it is sent and
@@ -460,7 +468,8 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   /**
    * Starts a send like {@link Connection.send} and says at once whether it is done: returns
    * the byte count when the OS took every byte before this call returned (nothing was queued
-   * ahead of it and the kernel had room: the common case for small sends), otherwise the
+   * ahead of it and the kernel had room: the common case for small sends) or the send was
+   * gathered into this turn's outgoing batch (see {@link Connection.send}), otherwise the
    * promise `send()` would have returned. A send that cannot start (the connection is
    * closed, shut down for sending or failed, or `signal` is already aborted) throws instead
    * of rejecting. For layers and advanced code that must know at once whether an operation
@@ -698,6 +707,20 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
    */
   get writesInFlight(): number {
     return this.#life.sender.writesInFlight;
+  }
+
+  /**
+   * Bytes of sends gathered in this turn: resolved already, they go out as one write at the
+   * turn's end (see {@link Connection.send}). At most 64 KiB (or `maxQueuedSendBytes`).
+   *
+   * @example
+   * ```ts
+   * await conn.send(reply);
+   * console.log(conn.gatheredSendBytes); // > 0 while more requests wait unread
+   * ```
+   */
+  get gatheredSendBytes(): number {
+    return this.#life.sender.gatheredBytes;
   }
 
   /**

@@ -251,6 +251,11 @@ export class Lifecycle implements TransportEvents, SenderOwner {
     }
   }
 
+  /** Received bytes wait unread (SenderOwner: a small send is then gathered). */
+  get moreInput(): boolean {
+    return this.receiver.buffered > 0;
+  }
+
   /** The connection in messages: `127.0.0.1:7000`, `[::1]:7000` or the socket path. */
   get label(): string {
     return formatAddress(this.where);

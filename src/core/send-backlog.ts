@@ -60,6 +60,8 @@ export class Batch {
   sizes: number[] | undefined;
   /** Its sends with a signal, by index (made by the first). */
   signaled: (Signaled | undefined)[] | undefined;
+  /** A gathered write: its sends resolved when gathered; it settles as one, for flush(). */
+  early = false;
   /** Settles its sends without a signal: the first one's promise. */
   gate: Promise<number> | undefined;
   gateBytes = 0;
@@ -145,6 +147,17 @@ export class Backlog {
   /** Signals of unsettled sends, each with its count of sends; one listener for them all. */
   signals: Map<AbortSignal, number> | undefined;
   onSignal: ((event: Event) => void) | undefined;
+  /**
+   * The bytes of the sends gathered in this turn, copied (they resolved already, so their
+   * buffers are the caller's again), written as one at the turn's end (or sooner: see Sender);
+   * `undefined` when none are. Only while nothing waits or is in flight.
+   */
+  gathered: Buffer | undefined;
+  gatheredBytes = 0;
+  /** The end-of-turn write is scheduled (one `process.nextTick` per gathered batch). */
+  gatherTick = false;
+  /** Gathered writes the kernel did not take whole: each counts as one send until it has. */
+  gatheredInFlight = 0;
 
   constructor(owner: SenderOwner, limits: SendLimits, dispatched: number) {
     this.owner = owner;

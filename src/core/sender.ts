@@ -75,6 +75,25 @@ export interface SenderOwner {
   resetForAbortedSend(): void;
   /** Describes the connection in messages ("127.0.0.1:7000"). */
   readonly label: string;
+  /**
+   * Received bytes wait unread: more requests are likely to be answered in this turn, so a
+   * small send is gathered rather than written at once.
+   */
+  readonly moreInput: boolean;
+}
+
+/**
+ * Gathered sends go out as one write once they would pass this many bytes (or
+ * `maxQueuedSendBytes`, if smaller); a send larger than this is never gathered.
+ */
+export const GATHER_BYTES = 64 * 1024;
+/** The first buffer a turn's gathered sends are copied into (Node's pool serves it). */
+const GATHER_START = 2048;
+
+/** The end of a turn in which `q` gathered sends: they go out as one write. */
+function endTurn(sender: Sender, q: Backlog): void {
+  q.gatherTick = false;
+  if (q.gathered !== undefined) sender.release();
 }
 
 /**
@@ -131,7 +150,44 @@ export class Sender {
   /** True when `flush()` would resolve at once: every send has settled, and none failed. */
   get idle(): boolean {
     const b = this.#q;
-    return !(b instanceof Backlog) || (b.settled === b.issued && b.dead === ALIVE);
+    return (
+      !(b instanceof Backlog) ||
+      (b.settled === b.issued && b.dead === ALIVE && b.gathered === undefined)
+    );
+  }
+
+  /** Bytes of sends resolved in this turn that wait for its end to go out as one write. */
+  get gatheredBytes(): number {
+    const b = this.#q;
+    return b instanceof Backlog ? b.gatheredBytes : 0;
+  }
+
+  /**
+   * Writes the sends gathered in this turn now, as one write (flush(), shutdown, STARTTLS,
+   * the turn's end, and a send that cannot join them). Gathered sends are resolved already:
+   * a write the kernel does not take whole counts as one pending send until it has, so that
+   * flush() waits for it and reports its failure.
+   */
+  release(): void {
+    const q = this.#q;
+    if (!(q instanceof Backlog) || q.gathered === undefined) return;
+    const buf = q.gathered;
+    const bytes = q.gatheredBytes;
+    q.gathered = undefined;
+    q.gatheredBytes = 0;
+    if (q.dead !== ALIVE) return;
+    const start = q.dispatched;
+    this.write(q, bytes === buf.length ? buf : buf.subarray(0, bytes), bytes);
+    if (q.owner.transport.drained) {
+      q.settledCallbacks++;
+      this.#sent += bytes;
+      return;
+    }
+    const batch = new Batch(q.issued++, undefined, bytes);
+    batch.early = true;
+    batch.start = start;
+    q.gatheredInFlight++;
+    this.goInFlight(q, batch);
   }
 
   /** Throws the failure every send gets once the sender has failed (see `fail()`). */
@@ -161,6 +217,10 @@ export class Sender {
       q = this.#q = new Backlog(owner, q, this.#sent);
     }
     if (!(q instanceof Backlog)) {
+      if (owner.moreInput && bytes <= this.gatherLimit(q)) {
+        // More requests wait unread: their answers are likely to follow in this turn.
+        return this.gather((this.#q = new Backlog(owner, q, this.#sent)), data, bytes);
+      }
       // No backlog: nothing waits and nothing is in flight. A plain write, no callback.
       if (typeof data === 'string' || data instanceof Uint8Array) t.write(data, noop);
       else t.writev(data, noop);
@@ -178,7 +238,16 @@ export class Sender {
       t.write(EMPTY, this.callback(b));
       return promise;
     }
-    if ((q.waiting === undefined || q.waiting.size === 0) && q.inFlight < q.max) {
+    if (q.gathered !== undefined) {
+      // Joins this turn's gathered sends if it fits; else they go out first, in call order.
+      if (q.gatheredBytes + bytes <= this.gatherLimit(q.limits)) return this.gather(q, data, bytes);
+      this.release();
+    }
+    const free = (q.waiting === undefined || q.waiting.size === 0) && q.inFlight < q.max;
+    if (free && q.inFlight === 0 && owner.moreInput && bytes <= this.gatherLimit(q.limits)) {
+      return this.gather(q, data, bytes);
+    }
+    if (free) {
       const start = q.dispatched;
       this.write(q, data, bytes);
       if (t.drained) {
@@ -238,6 +307,7 @@ export class Sender {
     if (signal?.aborted) return Promise.reject(signal.reason);
     const b = this.#q;
     if (!(b instanceof Backlog)) return RESOLVED;
+    this.release();
     if (b.settled === b.issued) return b.dead !== ALIVE ? Promise.reject(b.dead) : RESOLVED;
     return new Promise<void>((resolve, reject) => {
       const w: FlushWaiter = {
@@ -271,6 +341,9 @@ export class Sender {
     if (!(b instanceof Backlog)) b = this.#q = new Backlog(owner, b, this.#sent);
     if (b.dead !== ALIVE) return;
     b.dead = error;
+    // Gathered sends resolved already; their bytes go with the connection.
+    b.gathered = undefined;
+    b.gatheredBytes = 0;
     b.queue?.clear();
     const written = b.written;
     for (let i = b.writtenHead; i < written.length; i++) {
@@ -290,6 +363,42 @@ export class Sender {
   }
 
   // --- internals ----------------------------------------------------------------------------
+
+  /**
+   * Gathers a send into this turn's write and resolves it: returns its byte count. Its bytes
+   * are copied: the caller may reuse its buffer once the send resolved (compat's receive and
+   * send share one), and a string is encoded straight into the write.
+   */
+  private gather(q: Backlog, data: SendData, bytes: number): number {
+    const at = q.gatheredBytes;
+    let buf = q.gathered;
+    if (buf === undefined || at + bytes > buf.length) {
+      const size = Math.max(GATHER_START, (buf?.length ?? 0) * 2, at + bytes);
+      const grown = Buffer.allocUnsafe(size);
+      if (buf !== undefined) buf.copy(grown, 0, 0, at);
+      buf = q.gathered = grown;
+    }
+    if (typeof data === 'string') buf.write(data, at, 'utf8');
+    else if (data instanceof Uint8Array) buf.set(data, at);
+    else {
+      let to = at;
+      for (const part of data) {
+        buf.set(part, to);
+        to += part.length;
+      }
+    }
+    q.gatheredBytes = at + bytes;
+    if (!q.gatherTick) {
+      q.gatherTick = true;
+      process.nextTick(endTurn, this, q);
+    }
+    return bytes;
+  }
+
+  /** The most bytes gathered into one write: `GATHER_BYTES`, or the send-byte bound. */
+  private gatherLimit(limits: SendLimits): number {
+    return Math.min(GATHER_BYTES, limits.maxQueuedSendBytes);
+  }
 
   /** The promise of send `index` of `batch`: its own with a signal, else the batch's gate. */
   private promiseOf(
@@ -469,6 +578,7 @@ export class Sender {
     if (batch.state === IN_FLIGHT) {
       b.inFlight--;
       b.sendsInFlight -= batch.live;
+      if (batch.early) b.gatheredInFlight--;
     } else {
       if (b.waiting?.delete(batch) === true) b.waitingBytes -= batch.bytes;
       if (b.tail === batch) b.tail = undefined;

@@ -34,6 +34,8 @@ export function upgradeRefusal(life: Lifecycle): Error | undefined {
         'ambiguous); cancel it first',
     );
   }
+  // Sends gathered in this turn go out now, before the handshake's first byte.
+  life.sender.release();
   if (life.sender.pending > 0) {
     return new SocketBusyError(
       `Cannot start TLS on "${life.label}": ${life.sender.pending} send(s) still pending; ` +

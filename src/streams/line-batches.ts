@@ -219,7 +219,13 @@ class LineBatchIterator extends BatchIterator<string> {
    * `tooLong`, says the line there is over the limit) and ends the batch; a line over the
    * limit throws when the batch is empty.
    */
-  private rest(batch: string[], chunk: Uint8Array, at: number, max: number, tooLong = false): false {
+  private rest(
+    batch: string[],
+    chunk: Uint8Array,
+    at: number,
+    max: number,
+    tooLong = false,
+  ): false {
     if (at < 0) {
       at = -1 - at;
       tooLong = true;
