@@ -4,6 +4,7 @@
  * @module
  */
 import type { Connection } from '../core/index.js';
+import { takeExactly } from './try-read.js';
 import { FrameTruncatedError } from './errors.js';
 import { giveBack } from './internal/bytes.js';
 import { checkFrameTimeout, FrameDeadline } from './internal/deadline.js';
@@ -70,6 +71,16 @@ export function readExactly(
     return Promise.reject(err);
   }
   if (n === 0) return Promise.resolve(new Uint8Array(0));
+  if (signal?.aborted !== true) {
+    // Already received: no wait, one promise.
+    let frame;
+    try {
+      frame = takeExactly(conn, n);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (frame !== undefined) return Promise.resolve(frame);
+  }
   return exactly(conn, n, signal, undefined, frameTimeout);
 }
 

@@ -45,6 +45,11 @@ export function tryReadExactly(conn: Connection, n: number): Uint8Array | undefi
   checkConnection(conn);
   checkSize(n, 'n', 0, undefined, 'argument');
   if (n === 0) return new Uint8Array(0);
+  return takeExactly(conn, n);
+}
+
+/** `tryReadExactly()` with `n` (> 0) checked: readExactly()'s synchronous start too. @internal */
+export function takeExactly(conn: Connection, n: number): Uint8Array | undefined {
   // All n inside the first buffered chunk (the common case): a view of them, skipped.
   const head = conn[kHead]();
   if (head !== undefined) {
@@ -108,11 +113,16 @@ export function tryReadUntil(
   options?: TryReadUntilOptions,
 ): Uint8Array | undefined {
   checkConnection(conn);
-  const d = delimiterBytes(delimiter);
+  const d = checkDelimiter(delimiter);
   const max =
     options === undefined
       ? DEFAULT_MAX_FRAME_BYTES
       : checkSize(checkOptions(options).maxBytes, 'maxBytes', 0, DEFAULT_MAX_FRAME_BYTES);
+  return takeUntil(conn, d, max);
+}
+
+/** `tryReadUntil()` with its arguments checked: readUntil()'s synchronous start too. @internal */
+export function takeUntil(conn: Connection, d: Uint8Array, max: number): Uint8Array | undefined {
   // The frame inside the first chunk (the common case): one view, nothing given back.
   let from = 0;
   const head = conn[kHead]();
@@ -175,18 +185,4 @@ function frameAt(
  */
 function view(b: Uint8Array, at: number, length: number): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset + at, length);
-}
-
-let lastString: string | undefined;
-let lastBytes: Uint8Array | undefined;
-
-/** The delimiter as bytes; the last string given is remembered (parsers reuse one). */
-function delimiterBytes(delimiter: Uint8Array | string): Uint8Array {
-  if (typeof delimiter === 'string' && delimiter === lastString) return lastBytes as Uint8Array;
-  const d = checkDelimiter(delimiter);
-  if (typeof delimiter === 'string') {
-    lastString = delimiter;
-    lastBytes = d;
-  }
-  return d;
 }

@@ -53,11 +53,27 @@ export function checkBytes(value: unknown, name: string): Uint8Array {
   );
 }
 
-/** A delimiter as bytes: a non-empty Uint8Array, or a non-empty string (UTF-8). */
+/** String delimiters encoded already: a protocol uses a few, each on every call. */
+const encoded = new Map<string, Uint8Array>();
+/** The most string delimiters remembered; past it the cache starts over. */
+const MAX_ENCODED = 32;
+
+/**
+ * A delimiter as bytes: a non-empty Uint8Array, or a non-empty string (UTF-8), encoded once
+ * and remembered (the bytes returned are shared: callers only read them).
+ */
 export function checkDelimiter(value: unknown): Uint8Array {
+  if (typeof value === 'string') {
+    const known = encoded.get(value);
+    if (known !== undefined) return known;
+  }
   const bytes = checkBytes(value, 'delimiter');
   if (bytes.length === 0) {
     throw new InvalidArgValueError('The "delimiter" argument must not be empty');
+  }
+  if (typeof value === 'string') {
+    if (encoded.size >= MAX_ENCODED) encoded.clear();
+    encoded.set(value, bytes);
   }
   return bytes;
 }
