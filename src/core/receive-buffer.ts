@@ -252,7 +252,7 @@ export class ReceiveBuffer implements ReadSink {
    * receive: internal/cancel-receive.ts).
    */
   cancelWith(reason: unknown): void {
-    if (this.waiter === RECEIVE) this.settleError(reason);
+    if (this.waiter === RECEIVE || this.waiter === READ) this.settleError(reason);
   }
 
   receive(into: Into, signal: AbortSignal | undefined): Promise<number> {

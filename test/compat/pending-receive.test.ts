@@ -65,6 +65,26 @@ describe.each([false, true])('compat: a pending receive (flow suppressed: %s)', 
     expect([f.socketError, f.bytesTransferred]).toEqual([SocketError.Success, 0]);
   });
 
+  it('a pending zero-byte receive: Shutdown(Receive) completes it with 0, closing aborts it', async () => {
+    using p = await compatPair();
+    const zero = new SocketAsyncEventArgs(suppressed);
+    zero.setBuffer(new Uint8Array(0), 0, 0);
+    const done = completion(zero);
+    expect(p.server.receiveAsync(zero)).toBe(true);
+    p.server.shutdown(SocketShutdown.Receive);
+    await done;
+    expect([zero.socketError, zero.bytesTransferred]).toEqual([SocketError.Success, 0]);
+
+    using q = await compatPair();
+    const z = new SocketAsyncEventArgs(suppressed);
+    z.setBuffer(new Uint8Array(0), 0, 0);
+    const aborted = completion(z);
+    expect(q.server.receiveAsync(z)).toBe(true);
+    q.server.close();
+    await aborted;
+    expect(z.socketError).toBe(SocketError.OperationAborted);
+  });
+
   it('closing the socket completes it with OperationAborted', async () => {
     using p = await compatPair();
     const e = fast();

@@ -51,11 +51,11 @@ export class ReceivePump {
   readonly #queue = new Fifo<SocketAsyncEventArgs>();
   /** The head of the queue has a core receive outstanding. */
   #active = false;
-  #abort: AbortController | undefined;
-  /** The connection the outstanding receive was handed to. */
+  /**
+   * The connection the outstanding receive was handed to. It is cancelled by a call
+   * (`kCancelReceive`), never a signal: no listener added and removed per receive.
+   */
   #issuedOn: Link | undefined;
-  /** The outstanding receive is cancelled by a call (`kCancelReceive`), not a signal. */
-  #byCall = false;
 
   constructor(host: ReceiveHost) {
     this.#host = host;
@@ -82,12 +82,7 @@ export class ReceivePump {
   /** `shutdown(Receive)`: the outstanding receive completes with 0. */
   shutDown(): void {
     if (!this.#active) return;
-    if (this.#byCall) {
-      (this.#issuedOn as Link).conn[kCancelReceive](SHUT_RECEIVING);
-      return;
-    }
-    this.#abort?.abort(SHUT_RECEIVING);
-    this.#abort = undefined;
+    (this.#issuedOn as Link).conn[kCancelReceive](SHUT_RECEIVING);
   }
 
   /** The socket closed: receives never handed to the core complete on a later tick. */
@@ -149,15 +144,9 @@ export class ReceivePump {
     const link = this.#host.link() as Link;
     this.#issuedOn = link;
     const target = e[kTarget]();
-    if (sizeOf(target) === 0) {
-      this.#byCall = false;
-      const signal = (this.#abort ??= new AbortController()).signal;
-      link.conn.read({ signal }).then(this.#onZeroRead, this.#onError);
-    } else {
-      // Cancelled by a call (kCancelReceive), not a signal: no listener per receive.
-      this.#byCall = true;
-      link.conn.receive(target as Target).then(this.#onReceived, this.#onError);
-    }
+    // Cancelled by a call (kCancelReceive), not a signal: no listener per receive.
+    if (sizeOf(target) === 0) link.conn.read().then(this.#onZeroRead, this.#onError);
+    else link.conn.receive(target as Target).then(this.#onReceived, this.#onError);
   }
 
   private shift(): SocketAsyncEventArgs {
