@@ -2,6 +2,7 @@
 // listens and "RESULT <json>" when it has measured. The cases live in bench/peers/.
 import { bulkRecv, bulkSend } from './peers/bulk.js';
 import { connClient, connServer } from './peers/connections.js';
+import { httpServer } from './peers/http.js';
 import { lineRecv, msgRecv, msgSend } from './peers/messages.js';
 import { respClient } from './peers/resp.js';
 import { sendQueue } from './peers/send-queue.js';
@@ -40,6 +41,9 @@ switch (role) {
     break;
   case 'resp-client':
     await respClient(args[0] as string, num(1), num(2), num(3));
+    break;
+  case 'http-server':
+    await httpServer(args[0] as string);
     break;
   case 'line-recv':
     await lineRecv(args[0] as string);

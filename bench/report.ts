@@ -245,6 +245,23 @@ export function mergeRuns(before: BenchRun[], fresh: BenchRun[]): BenchRun[] {
   return out;
 }
 
+/** Issue 23's targets: servers against raw node:net with batched writes, same run. */
+const SERVER_TARGETS: Target[] = [1, 16].flatMap((depth): Target[] => {
+  const name = `http-${depth}`;
+  const at = depth === 1 ? 'one request at a time' : `${depth} pipelined`;
+  const ratio = (impl: string, min: number) => (r: BenchRun) =>
+    judge(ratioOf(r, name, impl, 'rate'), 2, '×', atLeast(min));
+  return [
+    { what: `HTTP, ${at}: sockflow core`, target: '≥ 1.0× raw batched', check: ratio('core', 1) },
+    {
+      what: `HTTP, ${at}: streams natural loop`,
+      target: `≥ ${depth === 1 ? '0.95' : '0.8'}× raw batched`,
+      check: ratio('streams', depth === 1 ? 0.95 : 0.8),
+    },
+    { what: `HTTP, ${at}: compat`, target: '≥ 0.95× raw batched', check: ratio('compat', 0.95) },
+  ];
+});
+
 /** `a / b[, metric]: median [min–max]` for one of a case's pairs. */
 export function pairLine(c: CaseResult, p: CaseResult['pairs'][number]): string {
   const metric =
@@ -322,6 +339,25 @@ export function renderReport(runs: BenchRun[]): string {
       return `${shown} (${mark(met)})`;
     });
     out.push(`| ${t.what} | ${t.target} | ${cells.join(' | ')} |`);
+  }
+  if (runs.some((r) => find(r, 'http-1') !== undefined || find(r, 'http-16') !== undefined)) {
+    out.push(
+      '',
+      '## Server targets',
+      '',
+      "Issue 23's, each judged on the median of requests/s against raw `node:net` answering a",
+      "`'data'` chunk's requests with one write, measured in the same repetition.",
+      '',
+      `| what | target | ${runs.map((r) => `Node ${r.machine.node}`).join(' | ')} |`,
+      `| --- | --- | ${runs.map(() => '---').join(' | ')} |`,
+    );
+    for (const t of SERVER_TARGETS) {
+      const cells = runs.map((r) => {
+        const { shown, met } = t.check(r);
+        return `${shown} (${mark(met)})`;
+      });
+      out.push(`| ${t.what} | ${t.target} | ${cells.join(' | ')} |`);
+    }
   }
   for (const run of runs) {
     out.push('', `## Node ${run.machine.node}`);

@@ -48,6 +48,15 @@
 //                 rounds measured together (each round's replies all in before the next).
 //   lines-packed  100-byte lines packed in 64 KiB writes, read by lines() and lineBatches()
 //                 against node:readline's 'line' events over the socket.
+//   http-1, http-16  issue 23's tiny HTTP/1.1 keep-alive server ("Hello, World!", a parser
+//                 that finds each head's \r\n\r\n) on raw node:net (one write per chunk's
+//                 answers; one write() per response), node:http, the sockflow core, streams'
+//                 natural loop (readUntil, send) and compat, loaded by wrk (Debian's, installed
+//                 when missing; skipped with the reason otherwise): 50 connections, one request
+//                 at a time or 16 pipelined per write (a Lua script), server on core 0 and wrk on
+//                 core 1 whatever --pin says; 1 s unmeasured, then --http-seconds (8) measured.
+//                 Requests/s as wrk counts responses, and the server's main-thread CPU per
+//                 request over the same window.
 //   .NET      ping-pong, bulk-accept and bulk-connect also run .NET 10's own SocketAsyncEventArgs
 //             (bench/dotnet/SaeaPeer, built with the machine's SDK into .build/dotnet-peer; its
 //             rows are left out with the reason where dotnet is missing) and print compat and
@@ -66,7 +75,7 @@ import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as net from 'node:net';
-import { cpus, totalmem } from 'node:os';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { renderChart } from './chart.js';
@@ -106,6 +115,7 @@ function parseOptions() {
       datagrams: { type: 'string', default: '200000' },
       messages: { type: 'string', default: '4000000' },
       'resp-gets': { type: 'string', default: '100000' },
+      'http-seconds': { type: 'string', default: '8' },
       pin: { type: 'string', default: 'same' },
       only: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -133,7 +143,8 @@ Options:
                            existing docs/performance.json (each keeps its own date), the rest stay
   --pin same|split|none    CPU pinning with taskset (default same)
   --bulk-bytes, --warm-bytes, --round-trips, --size, --small-messages, --producers,
-  --connections, --handshakes, --queued-sends, --datagrams, --messages, --resp-gets <n>: sizes
+  --connections, --handshakes, --queued-sends, --datagrams, --messages, --resp-gets,
+  --http-seconds <n>: sizes
   -h, --help               this text
 
 Cases: ${cases.join(', ')}`;
@@ -175,6 +186,7 @@ const queuedSends = Number(values['queued-sends']);
 const datagrams = Number(values.datagrams);
 const messageCount = Number(values.messages);
 const respGets = Number(values['resp-gets']);
+const httpSeconds = Number(values['http-seconds']);
 /** RESP rounds of `respGets` measured together, after one unmeasured. */
 const RESP_ROUNDS = 5;
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
@@ -213,7 +225,7 @@ function peer(
   args: string[],
   cpu: string | undefined,
   nodeFlags: string[] = [],
-): { port: Promise<number>; result: Promise<Flat> } {
+): { port: Promise<number>; result: Promise<Flat>; signal: (name: NodeJS.Signals) => void } {
   // .NET's SocketAsyncEventArgs (bench/dotnet/SaeaPeer) speaks the same protocol.
   const node =
     args[1] === 'dotnet'
@@ -234,7 +246,7 @@ function peer(
     const m = /RESULT (.*)/.exec(out);
     return m ? (JSON.parse(m[1] as string) as Flat) : {};
   });
-  return { port, result };
+  return { port, result, signal: (name) => child.kill(name) };
 }
 
 /** The core a side runs on: both on core 0 (`same`), one each (`split`), or unpinned. */
@@ -470,7 +482,7 @@ const MESSAGE_CASES = {
  * missing and that is possible (root, or sudo without a password); resolves with why not.
  */
 function ensureDebianPackage(pkg: string, binary: string): string | undefined {
-  if (commandRuns(binary, ['--version'])) return undefined;
+  if (commandExists(binary)) return undefined;
   const root = process.getuid?.() === 0;
   const apt = (...a: string[]): boolean =>
     spawnSync(root ? 'apt-get' : 'sudo', root ? a : ['-n', 'apt-get', ...a], {
@@ -478,11 +490,7 @@ function ensureDebianPackage(pkg: string, binary: string): string | undefined {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     }).status === 0;
   if (!jsonOut) console.log(`${binary} is missing: installing it (apt-get install ${pkg})`);
-  if (
-    apt('update', '-qq') &&
-    apt('install', '-y', '-qq', pkg) &&
-    commandRuns(binary, ['--version'])
-  ) {
+  if (apt('update', '-qq') && apt('install', '-y', '-qq', pkg) && commandExists(binary)) {
     return undefined;
   }
   return `${binary} is not installed and apt-get could not install ${pkg}`;
@@ -576,6 +584,8 @@ let redis: { port: number; child: ReturnType<typeof spawn> } | undefined;
 
 /** Whether a command runs here. */
 const commandRuns = (cmd: string, args: string[]): boolean => spawnSync(cmd, args).status === 0;
+/** The command can be started (wrk --version exits with 1). */
+const commandExists = (cmd: string): boolean => spawnSync(cmd, ['--version']).error === undefined;
 
 /**
  * Starts redis-server (Debian's package, installed with apt-get when missing and possible) on
@@ -630,6 +640,59 @@ async function resp(impl: string): Promise<Flat> {
   }
   return r;
 }
+
+/** wrk's Lua script for `depth` requests per write (it then counts responses). */
+function pipelineScript(depth: number): string {
+  const path = join(tmpdir(), `sockflow-bench-pipeline-${depth}.lua`);
+  writeFileSync(
+    path,
+    [
+      'init = function(args)',
+      '  local r = {}',
+      `  for i = 1, ${depth} do r[i] = wrk.format(nil, "/") end`,
+      '  req = table.concat(r)',
+      'end',
+      'request = function() return req end',
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
+
+/** Runs wrk against the local server: responses per second. */
+async function wrk(port: number, seconds: number, depth: number): Promise<number> {
+  const args = ['-t1', '-c50', `-d${seconds}s`];
+  if (depth > 1) args.push('-s', pipelineScript(depth));
+  args.push(`http://127.0.0.1:${port}/`);
+  const child = spawn('taskset', ['-c', '1', 'wrk', ...args], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const [code] = (await once(child, 'close')) as [number];
+  const m = /Requests\/sec:\s+([\d.]+)/.exec(out);
+  if (code !== 0 || m === null) throw new Error(`wrk failed (exit ${code}): ${out}`);
+  return Number(m[1]);
+}
+
+/** One server under wrk: 1 s unmeasured, then --http-seconds measured on both sides. */
+async function httpLoad(impl: string, depth: number): Promise<Flat> {
+  const server = peer(['http-server', impl], '0');
+  const port = await server.port;
+  await wrk(port, 1, depth);
+  server.signal('SIGUSR2');
+  const rate = await wrk(port, httpSeconds, depth);
+  server.signal('SIGTERM');
+  const r = await server.result;
+  return { ...r, rate };
+}
+
+const httpUp = (): Promise<string | undefined> =>
+  Promise.resolve(
+    process.platform !== 'linux'
+      ? 'the servers section pins with taskset (Linux only)'
+      : ensureDebianPackage('wrk', 'wrk'),
+  );
 
 /** 100-byte lines (the newline included) packed into 64 KiB writes, read as lines. */
 async function textLines(impl: string): Promise<Flat> {
@@ -1015,6 +1078,34 @@ const CASES: CaseDef[] = [
     run: textLines,
     metrics: perMessage('receiver'),
   },
+  ...[1, 16].map((depth): CaseDef => ({
+    name: `http-${depth}`,
+    title:
+      depth === 1
+        ? `HTTP/1.1 server under wrk, 50 connections, one request at a time (${httpSeconds} s; server on core 0, wrk on core 1)`
+        : `HTTP/1.1 server under wrk, 50 connections, ${depth} requests pipelined per write (${httpSeconds} s; server on core 0, wrk on core 1)`,
+    impls: ['raw', 'raw-each', 'node-http', 'core', 'streams', 'compat'],
+    labels: {
+      raw: "node:net, one write for a 'data' chunk's answers",
+      'raw-each': 'node:net, one write() per response',
+      'node-http': 'node:http',
+      core: 'sockflow core: receive(into), the same parser, one send() per chunk',
+      streams: 'sockflow streams, the natural loop: readUntil(), send()',
+      compat: 'sockflow compat: receiveAsync/sendAsync, .NET style',
+    },
+    setUp: httpUp,
+    run: (impl) => httpLoad(impl, depth),
+    metrics: [
+      { key: 'rate', label: 'requests/s', digits: 0, ratio: true, of: (r) => r.rate as number },
+      {
+        key: 'main',
+        label: 'server main-thread CPU µs/request (exact)',
+        digits: 2,
+        ratio: true,
+        of: (r) => ((r.mainThreadSeconds as number) / (r.messages as number)) * 1e6,
+      },
+    ],
+  })),
 ];
 
 // --- running and printing ------------------------------------------------------------------------
