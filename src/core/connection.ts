@@ -93,6 +93,23 @@ const tlsInfos = new WeakMap<Connection, TlsInfo>();
 const kReceiver = Symbol('sockflow.receiver');
 const kClosed = Symbol('sockflow.closed');
 
+/** The byte count of the last send completed at once, and its promise (`resolvedCount`). */
+let lastCount = -1;
+let lastResolved: Promise<number> = Promise.resolve(0);
+
+/**
+ * A resolved promise of `n`: the last one again when `n` is the same (a server answers with
+ * the same size over and over). A resolved promise cannot change, so sharing it is invisible
+ * to the awaiting code; it saves an object per send.
+ */
+function resolvedCount(n: number): Promise<number> {
+  if (n !== lastCount) {
+    lastCount = n;
+    lastResolved = Promise.resolve(n);
+  }
+  return lastResolved;
+}
+
 /**
  * A connected TCP or Unix socket. Get one from `connect()` or a `Listener`.
  *
@@ -462,7 +479,7 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
     }
     if (bytes === 0) return Promise.resolve(0);
     const r = life.sender.start(data, bytes, signal, life);
-    return typeof r === 'number' ? Promise.resolve(r) : r;
+    return typeof r === 'number' ? resolvedCount(r) : r;
   }
 
   /**
