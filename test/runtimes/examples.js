@@ -14,6 +14,8 @@ import { echoOnce as plainEchoOnce } from '../../dist/examples/plain-client.mjs'
 import { serveChat } from '../../dist/examples/chat-server.js';
 import { RpcClient, serve as serveRpc } from '../../dist/examples/rpc.js';
 import { get } from '../../dist/examples/http-client.js';
+import { serve as serveHttp } from '../../dist/examples/http-server.js';
+import { serve as serveResp } from '../../dist/examples/resp-server.js';
 import { guarded, serveGuarded } from '../../dist/examples/guarded-server.js';
 import { startEchoServer, echoOnce as tlsEchoOnce } from '../../dist/examples/tls-echo.js';
 import { smtpClient, smtpServer } from '../../dist/examples/starttls.js';
@@ -25,11 +27,50 @@ import { failures, step } from './step.js';
 const HOST = '127.0.0.1';
 const portOf = (listener) => listener.address.port;
 
+/** Everything a client gets after sending `request` and its FIN, until the server closes. */
+async function exchange(port, request) {
+  const conn = await connect({ host: HOST, port });
+  await conn.send(request);
+  await conn.shutdown('send');
+  const got = await text(conn);
+  await conn.close();
+  return got;
+}
+
 async function text(conn) {
   let s = '';
   for await (const chunk of conn) s += Buffer.from(chunk).toString();
   return s;
 }
+
+await step('http-server.ts: three requests pipelined in one write, answered in order', async () => {
+  const listener = await listen({ host: HOST, port: 0 });
+  const serving = serveHttp(listener);
+  const got = await exchange(
+    portOf(listener),
+    'GET /1 HTTP/1.1\r\n\r\nPOST /2 HTTP/1.1\r\nContent-Length: 2\r\n\r\nhi' +
+      'GET /3 HTTP/1.1\r\nConnection: close\r\n\r\n',
+  );
+  await listener.close();
+  await serving;
+  const bodies = got
+    .split('HTTP/1.1 200 OK\r\n')
+    .slice(1)
+    .map((r) => r.split('\r\n\r\n')[1]);
+  if (bodies.join('|') !== 'hello /1\n|2 bytes to /2\n|hello /3\n') throw new Error(got);
+});
+
+await step('resp-server.ts: SET, GET and PING pipelined', async () => {
+  const listener = await listen({ host: HOST, port: 0 });
+  const serving = serveResp(listener);
+  const got = await exchange(
+    portOf(listener),
+    '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\nv1\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$4\r\nPING\r\n',
+  );
+  await listener.close();
+  await serving;
+  if (got !== '+OK\r\n$2\r\nv1\r\n+PONG\r\n') throw new Error(JSON.stringify(got));
+});
 
 await step('echo-server.ts with echo-client.ts and plain-client.mjs', async () => {
   const listener = await listen({ host: HOST, port: 0 });
