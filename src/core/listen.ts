@@ -5,9 +5,11 @@
  */
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { parseEndpoint, type IpcAddress, type TcpAddress } from './address.js';
+import { parseEndpoint, type Endpoint, type IpcAddress, type TcpAddress } from './address.js';
 import { resolveConnectionOptions, type ConnectionOptions } from './connection-options.js';
-import { validateInteger, signalOf } from './internal/validate.js';
+import { InvalidArgTypeError, InvalidArgValueError, SockflowError } from './errors.js';
+import { reusePortUnsupported } from './internal/reuse-port.js';
+import { describe, validateInteger, signalOf } from './internal/validate.js';
 import { createListener, type Listener } from './listener.js';
 import { resolveTlsServer, type TlsServerOptions } from './tls-options.js';
 
@@ -41,6 +43,18 @@ export interface ListenOptions extends ConnectionOptions {
    * @defaultValue `1024`
    */
   maxPendingAccepts?: number;
+  /**
+   * Lets other listeners (in this process or others) listen on the same TCP port, each with
+   * `reusePort: true`; the kernel spreads new connections over them (SO_REUSEPORT): every
+   * core serves, with no process in between (docs/scaling.md compares it with `node:cluster`
+   * and worker threads). Where the runtime or the platform cannot (Node before 22.12 and
+   * 23.1, which ignore the option; macOS and Windows; Bun and Deno where their `node:net`
+   * does not set it), `listen()` rejects with `ERR_SOCKET_REUSEPORT_UNSUPPORTED` rather than
+   * listen alone; that is found by a probe (two loopback listeners, once per process). TCP
+   * only: with a Unix socket path it is `ERR_INVALID_ARG_VALUE`.
+   * @defaultValue `false`
+   */
+  reusePort?: boolean;
   /** Aborts the `listen()` call itself (not the listener's lifetime). */
   signal?: AbortSignal;
   /**
@@ -92,6 +106,7 @@ export function listen(on: TcpAddress | IpcAddress, options?: ListenOptions): Pr
   let maxPendingAccepts;
   let signal;
   let secure;
+  let reusePort;
   try {
     ep = parseEndpoint(on, 'on', false);
     resolved = resolveConnectionOptions(options);
@@ -106,10 +121,46 @@ export function listen(on: TcpAddress | IpcAddress, options?: ListenOptions): Pr
         : validateInteger(o.maxPendingAccepts, 'maxPendingAccepts', 0);
     signal = signalOf(options);
     secure = o.tls === undefined ? undefined : resolveTlsServer(o.tls);
+    reusePort = validateReusePort(o.reusePort, ep.kind);
   } catch (err) {
     return Promise.reject(err);
   }
   if (signal?.aborted) return Promise.reject(signal.reason);
+  if (!reusePort) return listenNow(ep, resolved, backlog, maxPendingAccepts, signal, secure, false);
+  return reusePortUnsupported().then((why) => {
+    if (why !== undefined) {
+      throw new SockflowError(
+        `Cannot listen with reusePort: ${why}`,
+        'ERR_SOCKET_REUSEPORT_UNSUPPORTED',
+      );
+    }
+    if (signal?.aborted) throw signal.reason;
+    return listenNow(ep, resolved, backlog, maxPendingAccepts, signal, secure, true);
+  });
+}
+
+function validateReusePort(value: unknown, kind: 'tcp' | 'ipc'): boolean {
+  if (value === undefined || value === false) return false;
+  if (value !== true) {
+    throw new InvalidArgTypeError(
+      `The "reusePort" option must be a boolean: received ${describe(value)}`,
+    );
+  }
+  if (kind === 'ipc') {
+    throw new InvalidArgValueError('The "reusePort" option is for TCP listeners, not Unix sockets');
+  }
+  return true;
+}
+
+function listenNow(
+  ep: Endpoint,
+  resolved: ReturnType<typeof resolveConnectionOptions>,
+  backlog: number,
+  maxPendingAccepts: number,
+  signal: AbortSignal | undefined,
+  secure: ReturnType<typeof resolveTlsServer> | undefined,
+  reusePort: boolean,
+): Promise<Listener> {
   return new Promise<Listener>((resolve, reject) => {
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
     const cleanup = (): void => {
@@ -154,6 +205,8 @@ export function listen(on: TcpAddress | IpcAddress, options?: ListenOptions): Pr
         port: ep.port,
         backlog,
         ...(ep.host === undefined ? {} : { host: ep.host }),
+        // Not in the Node 20 type definitions; checked by the probe before it gets here.
+        ...(reusePort ? ({ reusePort: true } as net.ListenOptions) : {}),
       });
   });
 }
