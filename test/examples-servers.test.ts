@@ -1,14 +1,16 @@
 // The example servers with real clients: examples/http-server.ts under curl (keep-alive, a
 // POST body) and a raw client that pipelines requests in one write; examples/resp-server.ts
-// under redis-cli and redis-benchmark (Debian's redis-tools; .ci/run installs it and curl).
-import { execFile } from 'node:child_process';
+// under redis-cli and redis-benchmark (Debian's redis-tools; .ci/run installs it and curl);
+// examples/reuse-port.ts as it runs, built (its workers are processes of the built file).
+import { execFile, execFileSync } from 'node:child_process';
 import * as net from 'node:net';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { listen } from '../src/core/index.js';
 import { serve as serveHttp } from '../examples/http-server.js';
 import { serve as serveResp } from '../examples/resp-server.js';
 import { LOOPBACK, portOf } from './helpers.js';
+import { connect } from '../src/core/index.js';
 
 const run = promisify(execFile);
 
@@ -96,4 +98,47 @@ describe('examples/resp-server.ts', () => {
     await listener.close();
     await serving;
   }, 30_000);
+});
+
+describe('examples/reuse-port.ts', () => {
+  it('where reusePort works, 2 processes share a port and both serve; elsewhere it says why', async () => {
+    // Its workers run the built example: build it (the package, then examples/ and bench/).
+    const tsc = new URL('../node_modules/typescript/bin/tsc', import.meta.url).pathname;
+    for (const p of ['tsconfig.build.json', 'tsconfig.scripts.json']) {
+      execFileSync(process.execPath, [tsc, '-p', p], { cwd: new URL('..', import.meta.url) });
+    }
+    // Its workers start as a user's would: without the test runner's resolution flags.
+    const execArgv = process.execArgv;
+    process.execArgv = [];
+    onTestFinished(() => {
+      process.execArgv = execArgv;
+    });
+    const built = new URL('../dist/examples/reuse-port.js', import.meta.url).href;
+    const { startWorkers } = (await import(built)) as typeof import('../examples/reuse-port.js');
+    const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+    const supported =
+      process.platform === 'linux' &&
+      (major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12));
+    if (!supported) {
+      console.info(`reuse-port.ts on Node ${process.version}: reusePort unsupported, as it says`);
+      await expect(startWorkers(0, 2)).rejects.toMatchObject({
+        code: 'ERR_SOCKET_REUSEPORT_UNSUPPORTED',
+      });
+      return;
+    }
+    const workers = await startWorkers(0, 2);
+    try {
+      const served = new Map<string, number>();
+      for (let i = 0; i < 200; i++) {
+        await using c = await connect({ host: LOOPBACK, port: workers.port });
+        let line = '';
+        for await (const chunk of c) line += Buffer.from(chunk).toString();
+        served.set(line, (served.get(line) ?? 0) + 1);
+      }
+      expect([...served.keys()].sort()).toEqual(workers.pids.map((p) => `served by ${p}\n`).sort());
+      for (const n of served.values()) expect(n).toBeGreaterThan(20);
+    } finally {
+      await workers.stop();
+    }
+  });
 });
