@@ -262,6 +262,22 @@ const SERVER_TARGETS: Target[] = [1, 16].flatMap((depth): Target[] => {
   ];
 });
 
+/** A table of targets, a column per Node version: the figures judged, and met or missed. */
+function targetTable(targets: Target[], runs: BenchRun[]): string[] {
+  const rows = [
+    `| what | target | ${runs.map((r) => `Node ${r.machine.node}`).join(' | ')} |`,
+    `| --- | --- | ${runs.map(() => '---').join(' | ')} |`,
+  ];
+  for (const t of targets) {
+    const cells = runs.map((r) => {
+      const { shown, met } = t.check(r);
+      return `${shown} (${mark(met)})`;
+    });
+    rows.push(`| ${t.what} | ${t.target} | ${cells.join(' | ')} |`);
+  }
+  return rows;
+}
+
 /** `a / b[, metric]: median [min–max]` for one of a case's pairs. */
 export function pairLine(c: CaseResult, p: CaseResult['pairs'][number]): string {
   const metric =
@@ -330,16 +346,8 @@ export function renderReport(runs: BenchRun[]): string {
     'repetition). The floor beside the connect time is a server that only keeps each accepted',
     'handle: what the client and the kernel allow.',
     '',
-    `| what | target | ${runs.map((r) => `Node ${r.machine.node}`).join(' | ')} |`,
-    `| --- | --- | ${runs.map(() => '---').join(' | ')} |`,
+    ...targetTable(TARGETS, runs),
   ];
-  for (const t of TARGETS) {
-    const cells = runs.map((r) => {
-      const { shown, met } = t.check(r);
-      return `${shown} (${mark(met)})`;
-    });
-    out.push(`| ${t.what} | ${t.target} | ${cells.join(' | ')} |`);
-  }
   if (runs.some((r) => find(r, 'http-1') !== undefined || find(r, 'http-16') !== undefined)) {
     out.push(
       '',
@@ -348,16 +356,8 @@ export function renderReport(runs: BenchRun[]): string {
       "Issue 23's, each judged on the median of requests/s against raw `node:net` answering a",
       "`'data'` chunk's requests with one write, measured in the same repetition.",
       '',
-      `| what | target | ${runs.map((r) => `Node ${r.machine.node}`).join(' | ')} |`,
-      `| --- | --- | ${runs.map(() => '---').join(' | ')} |`,
+      ...targetTable(SERVER_TARGETS, runs),
     );
-    for (const t of SERVER_TARGETS) {
-      const cells = runs.map((r) => {
-        const { shown, met } = t.check(r);
-        return `${shown} (${mark(met)})`;
-      });
-      out.push(`| ${t.what} | ${t.target} | ${cells.join(' | ')} |`);
-    }
   }
   for (const run of runs) {
     out.push('', `## Node ${run.machine.node}`);
