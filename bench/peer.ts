@@ -5,6 +5,7 @@ import { connClient, connServer } from './peers/connections.js';
 import { httpServer } from './peers/http.js';
 import { lineRecv, msgRecv, msgSend } from './peers/messages.js';
 import { respClient } from './peers/resp.js';
+import { respServer } from './peers/resp-server.js';
 import { sendQueue } from './peers/send-queue.js';
 import { udpBlast, udpRecv, udpSend, udpSink } from './peers/udp.js';
 import { echo, ping } from './peers/pingpong.js';
@@ -41,6 +42,9 @@ switch (role) {
     break;
   case 'resp-client':
     await respClient(args[0] as string, num(1), num(2), num(3));
+    break;
+  case 'resp-server':
+    await respServer(args[0] as string);
     break;
   case 'http-server':
     await httpServer(args[0] as string);

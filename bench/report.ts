@@ -246,21 +246,39 @@ export function mergeRuns(before: BenchRun[], fresh: BenchRun[]): BenchRun[] {
 }
 
 /** Issue 23's targets: servers against raw node:net with batched writes, same run. */
-const SERVER_TARGETS: Target[] = [1, 16].flatMap((depth): Target[] => {
-  const name = `http-${depth}`;
-  const at = depth === 1 ? 'one request at a time' : `${depth} pipelined`;
-  const ratio = (impl: string, min: number) => (r: BenchRun) =>
-    judge(ratioOf(r, name, impl, 'rate'), 2, '×', atLeast(min));
-  return [
-    { what: `HTTP, ${at}: sockflow core`, target: '≥ 1.0× raw batched', check: ratio('core', 1) },
+const SERVER_TARGETS: Target[] = [1, 16]
+  .flatMap((depth): Target[] => {
+    const name = `http-${depth}`;
+    const at = depth === 1 ? 'one request at a time' : `${depth} pipelined`;
+    const ratio = (impl: string, min: number) => (r: BenchRun) =>
+      judge(ratioOf(r, name, impl, 'rate'), 2, '×', atLeast(min));
+    return [
+      { what: `HTTP, ${at}: sockflow core`, target: '≥ 1.0× raw batched', check: ratio('core', 1) },
+      {
+        what: `HTTP, ${at}: streams natural loop`,
+        target: `≥ ${depth === 1 ? '0.95' : '0.8'}× raw batched`,
+        check: ratio('streams', depth === 1 ? 0.95 : 0.8),
+      },
+      { what: `HTTP, ${at}: compat`, target: '≥ 0.95× raw batched', check: ratio('compat', 0.95) },
+    ];
+  })
+  .concat([
     {
-      what: `HTTP, ${at}: streams natural loop`,
-      target: `≥ ${depth === 1 ? '0.95' : '0.8'}× raw batched`,
-      check: ratio('streams', depth === 1 ? 0.95 : 0.8),
+      what: 'RESP server, redis-benchmark -P 16: GETs/s; SETs/s (redis-server beside)',
+      target: '≥ 0.9× raw hand parser',
+      check: (r) => {
+        const both2 = both(
+          judge(ratioOf(r, 'resp-server', 'streams', 'get'), 2, '×', atLeast(0.9)),
+          judge(ratioOf(r, 'resp-server', 'streams', 'set'), 2, '×', atLeast(0.9)),
+          '; ',
+        );
+        const redis = pairOf(r, 'resp-server', 'streams', 'redis');
+        return redis === undefined
+          ? both2
+          : { ...both2, shown: `${both2.shown} (${range(redis, 2, '×')} redis-server)` };
+      },
     },
-    { what: `HTTP, ${at}: compat`, target: '≥ 0.95× raw batched', check: ratio('compat', 0.95) },
-  ];
-});
+  ]);
 
 /** A table of targets, a column per Node version: the figures judged, and met or missed. */
 function targetTable(targets: Target[], runs: BenchRun[]): string[] {
@@ -348,13 +366,14 @@ export function renderReport(runs: BenchRun[]): string {
     '',
     ...targetTable(TARGETS, runs),
   ];
-  if (runs.some((r) => find(r, 'http-1') !== undefined || find(r, 'http-16') !== undefined)) {
+  if (runs.some((r) => ['http-1', 'http-16', 'resp-server'].some((n) => find(r, n)))) {
     out.push(
       '',
       '## Server targets',
       '',
       "Issue 23's, each judged on the median of requests/s against raw `node:net` answering a",
-      "`'data'` chunk's requests with one write, measured in the same repetition.",
+      "`'data'` chunk's requests with one write (RESP: its hand parser), measured in the same",
+      'repetition.',
       '',
       ...targetTable(SERVER_TARGETS, runs),
     );

@@ -57,6 +57,10 @@
 //                 core 1 whatever --pin says; 1 s unmeasured, then --http-seconds (8) measured.
 //                 Requests/s as wrk counts responses, and the server's main-thread CPU per
 //                 request over the same window.
+//   resp-server   examples/resp-server.ts (streams' try forms) against a raw node:net RESP
+//                 server with a hand parser and redis-server itself, under redis-benchmark
+//                 -P 16 -c 50 (Debian's redis-server and redis-tools, installed when missing),
+//                 --resp-server-requests (1,000,000) SETs then GETs after 20,000 unmeasured.
 //   .NET      ping-pong, bulk-accept and bulk-connect also run .NET 10's own SocketAsyncEventArgs
 //             (bench/dotnet/SaeaPeer, built with the machine's SDK into .build/dotnet-peer; its
 //             rows are left out with the reason where dotnet is missing) and print compat and
@@ -116,6 +120,7 @@ function parseOptions() {
       messages: { type: 'string', default: '4000000' },
       'resp-gets': { type: 'string', default: '100000' },
       'http-seconds': { type: 'string', default: '8' },
+      'resp-server-requests': { type: 'string', default: '1000000' },
       pin: { type: 'string', default: 'same' },
       only: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -144,7 +149,7 @@ Options:
   --pin same|split|none    CPU pinning with taskset (default same)
   --bulk-bytes, --warm-bytes, --round-trips, --size, --small-messages, --producers,
   --connections, --handshakes, --queued-sends, --datagrams, --messages, --resp-gets,
-  --http-seconds <n>: sizes
+  --http-seconds, --resp-server-requests <n>: sizes
   -h, --help               this text
 
 Cases: ${cases.join(', ')}`;
@@ -187,6 +192,7 @@ const datagrams = Number(values.datagrams);
 const messageCount = Number(values.messages);
 const respGets = Number(values['resp-gets']);
 const httpSeconds = Number(values['http-seconds']);
+const respServerRequests = Number(values['resp-server-requests']);
 /** RESP rounds of `respGets` measured together, after one unmeasured. */
 const RESP_ROUNDS = 5;
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
@@ -687,6 +693,78 @@ async function httpLoad(impl: string, depth: number): Promise<Flat> {
   return { ...r, rate };
 }
 
+/** redis-benchmark against a local server: GET and SET requests per second. */
+async function redisBenchmark(port: number, n: number): Promise<{ get: number; set: number }> {
+  const args = ['-h', '127.0.0.1', '-p', String(port), '-t', 'set,get', '-n', String(n)];
+  args.push('-P', '16', '-c', '50', '-q', '--csv');
+  const child = spawn('taskset', ['-c', '1', 'redis-benchmark', ...args], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const [code] = (await once(child, 'close')) as [number];
+  const rate = (test: string): number => Number(new RegExp(`"${test}","([\\d.]+)"`).exec(out)?.[1]);
+  const r = { get: rate('GET'), set: rate('SET') };
+  if (code !== 0 || !(r.get > 0 && r.set > 0)) throw new Error(`redis-benchmark failed: ${out}`);
+  return r;
+}
+
+/** One RESP server under redis-benchmark -P 16: a short unmeasured run, then the measured. */
+async function respLoad(impl: string): Promise<Flat> {
+  if (impl === 'redis') {
+    const port = await freePort();
+    const args = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ];
+    const child = spawn('taskset', ['-c', '0', 'redis-server', ...args], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100 && !(await canConnect(port)); i++) await delay(50);
+      await redisBenchmark(port, 20_000);
+      const r = await redisBenchmark(port, respServerRequests);
+      return { ...r, mainThreadSeconds: NaN, messages: 2 * respServerRequests };
+    } finally {
+      child.kill();
+      await once(child, 'exit');
+    }
+  }
+  const server = peer(['resp-server', impl], '0');
+  const port = await server.port;
+  await redisBenchmark(port, 20_000);
+  server.signal('SIGUSR2');
+  const r = await redisBenchmark(port, respServerRequests);
+  server.signal('SIGTERM');
+  const cpu = await server.result;
+  return { ...cpu, ...r, messages: 2 * respServerRequests };
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const respServerUp = (): Promise<string | undefined> =>
+  Promise.resolve(
+    process.platform !== 'linux'
+      ? 'the servers section pins with taskset (Linux only)'
+      : (ensureDebianPackage('redis-server', 'redis-server') ??
+          ensureDebianPackage('redis-tools', 'redis-benchmark')),
+  );
+
 const httpUp = (): Promise<string | undefined> =>
   Promise.resolve(
     process.platform !== 'linux'
@@ -1106,6 +1184,30 @@ const CASES: CaseDef[] = [
       },
     ],
   })),
+  {
+    name: 'resp-server',
+    title: `RESP server under redis-benchmark -P 16, 50 connections, ${respServerRequests} SETs then as many GETs of 3 B values (server on core 0, redis-benchmark on core 1)`,
+    impls: ['raw', 'streams', 'redis'],
+    labels: {
+      raw: "node:net, hand parser in the 'data' handler, one write per chunk",
+      streams: 'sockflow streams: examples/resp-server.ts',
+      redis: 'redis-server',
+    },
+    pairs: [['streams', 'redis']],
+    setUp: respServerUp,
+    run: respLoad,
+    metrics: [
+      { key: 'get', label: 'GETs/s', digits: 0, ratio: true, of: (r) => r.get as number },
+      { key: 'set', label: 'SETs/s', digits: 0, ratio: true, of: (r) => r.set as number },
+      {
+        key: 'main',
+        label: 'server main-thread CPU µs/request (exact)',
+        digits: 2,
+        ratio: true,
+        of: (r) => ((r.mainThreadSeconds as number) / (r.messages as number)) * 1e6,
+      },
+    ],
+  },
 ];
 
 // --- running and printing ------------------------------------------------------------------------
