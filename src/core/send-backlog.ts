@@ -60,8 +60,6 @@ export class Batch {
   sizes: number[] | undefined;
   /** Its sends with a signal, by index (made by the first). */
   signaled: (Signaled | undefined)[] | undefined;
-  /** A gathered write: its sends resolved when gathered; it settles as one, for flush(). */
-  early = false;
   /** Settles its sends without a signal: the first one's promise. */
   gate: Promise<number> | undefined;
   gateBytes = 0;
@@ -156,8 +154,6 @@ export class Backlog {
   gatheredBytes = 0;
   /** The end-of-turn write is scheduled (one `process.nextTick` per gathered batch). */
   gatherTick = false;
-  /** Gathered writes the kernel did not take whole: each counts as one send until it has. */
-  gatheredInFlight = 0;
 
   constructor(owner: SenderOwner, limits: SendLimits, dispatched: number) {
     this.owner = owner;

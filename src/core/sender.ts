@@ -184,9 +184,7 @@ export class Sender {
       return;
     }
     const batch = new Batch(q.issued++, undefined, bytes);
-    batch.early = true;
     batch.start = start;
-    q.gatheredInFlight++;
     this.goInFlight(q, batch);
   }
 
@@ -578,7 +576,6 @@ export class Sender {
     if (batch.state === IN_FLIGHT) {
       b.inFlight--;
       b.sendsInFlight -= batch.live;
-      if (batch.early) b.gatheredInFlight--;
     } else {
       if (b.waiting?.delete(batch) === true) b.waitingBytes -= batch.bytes;
       if (b.tail === batch) b.tail = undefined;
