@@ -1,7 +1,8 @@
 // Sending, in one place: a connection's `Sender` owns the fast path, the writes in flight, the
 // sends waiting their turn and `flush()` (invariants 3 and 4 of docs/design.md). Byte order is
 // kept here and nowhere else. The state it works on (batches, the backlog) is
-// send-backlog.ts.
+// send-backlog.ts; a turn's gathered sends are send-gather.ts; a send's own signal firing is
+// send-aborts.ts.
 //
 // A write is *in flight* from the moment its bytes are handed to the socket until the OS has
 // them all; at most `maxPendingSends` are. A send that finds every slot taken, or others
@@ -31,11 +32,12 @@
 // writes in order, so an empty write right after it carries the backlog's callback
 // (node-notes §7).
 //
-// Aborts are ours in both phases (node-notes §5): a waiting send's abort takes it out of its
-// batch (the batch's p-queue task finds it settled, or the rest still to write); an in-flight
-// send's resets the connection and reports the bytes the OS had taken.
+// Aborts are ours in both phases (node-notes §5, send-aborts.ts): a waiting send's abort takes
+// it out of its batch (the batch's p-queue task finds it settled, or the rest still to write);
+// an in-flight send's resets the connection and reports the bytes the OS had taken.
 import PQueue from 'p-queue';
-import { SendAbortedError, SendQueueFullError } from './errors.js';
+import { SendQueueFullError } from './errors.js';
+import { watch } from './send-aborts.js';
 import {
   ALIVE,
   Backlog,
@@ -45,7 +47,6 @@ import {
   EMPTY,
   gathered,
   IN_FLIGHT,
-  indexOf,
   MAX_GATHERED_SENDS,
   REMOVED,
   Signaled,
@@ -53,6 +54,7 @@ import {
   WAITING,
   type FlushWaiter,
 } from './send-backlog.js';
+import { gather, gatherLimit } from './send-gather.js';
 import type { Transport } from './transport.js';
 
 const RESOLVED = Promise.resolve();
@@ -80,20 +82,6 @@ export interface SenderOwner {
    * small send is gathered rather than written at once.
    */
   readonly moreInput: boolean;
-}
-
-/**
- * Gathered sends go out as one write once they would pass this many bytes (or
- * `maxQueuedSendBytes`, if smaller); a send larger than this is never gathered.
- */
-export const GATHER_BYTES = 64 * 1024;
-/** The first buffer a turn's gathered sends are copied into (Node's pool serves it). */
-const GATHER_START = 2048;
-
-/** The end of a turn in which `q` gathered sends: they go out as one write. */
-function endTurn(sender: Sender, q: Backlog): void {
-  q.gatherTick = false;
-  if (q.gathered !== undefined) sender.release();
 }
 
 /**
@@ -215,9 +203,9 @@ export class Sender {
       q = this.#q = new Backlog(owner, q, this.#sent);
     }
     if (!(q instanceof Backlog)) {
-      if (owner.moreInput && bytes <= this.gatherLimit(q)) {
+      if (owner.moreInput && bytes <= gatherLimit(q)) {
         // More requests wait unread: their answers are likely to follow in this turn.
-        return this.gather((this.#q = new Backlog(owner, q, this.#sent)), data, bytes);
+        return gather(this, (this.#q = new Backlog(owner, q, this.#sent)), data, bytes);
       }
       // No backlog: nothing waits and nothing is in flight. A plain write, no callback.
       if (typeof data === 'string' || data instanceof Uint8Array) t.write(data, noop);
@@ -238,12 +226,12 @@ export class Sender {
     }
     if (q.gathered !== undefined) {
       // Joins this turn's gathered sends if it fits; else they go out first, in call order.
-      if (q.gatheredBytes + bytes <= this.gatherLimit(q.limits)) return this.gather(q, data, bytes);
+      if (q.gatheredBytes + bytes <= gatherLimit(q.limits)) return gather(this, q, data, bytes);
       this.release();
     }
     const free = (q.waiting === undefined || q.waiting.size === 0) && q.inFlight < q.max;
-    if (free && q.inFlight === 0 && owner.moreInput && bytes <= this.gatherLimit(q.limits)) {
-      return this.gather(q, data, bytes);
+    if (free && q.inFlight === 0 && owner.moreInput && bytes <= gatherLimit(q.limits)) {
+      return gather(this, q, data, bytes);
     }
     if (free) {
       const start = q.dispatched;
@@ -362,42 +350,6 @@ export class Sender {
 
   // --- internals ----------------------------------------------------------------------------
 
-  /**
-   * Gathers a send into this turn's write and resolves it: returns its byte count. Its bytes
-   * are copied: the caller may reuse its buffer once the send resolved (compat's receive and
-   * send share one), and a string is encoded straight into the write.
-   */
-  private gather(q: Backlog, data: SendData, bytes: number): number {
-    const at = q.gatheredBytes;
-    let buf = q.gathered;
-    if (buf === undefined || at + bytes > buf.length) {
-      const size = Math.max(GATHER_START, (buf?.length ?? 0) * 2, at + bytes);
-      const grown = Buffer.allocUnsafe(size);
-      if (buf !== undefined) buf.copy(grown, 0, 0, at);
-      buf = q.gathered = grown;
-    }
-    if (typeof data === 'string') buf.write(data, at, 'utf8');
-    else if (data instanceof Uint8Array) buf.set(data, at);
-    else {
-      let to = at;
-      for (const part of data) {
-        buf.set(part, to);
-        to += part.length;
-      }
-    }
-    q.gatheredBytes = at + bytes;
-    if (!q.gatherTick) {
-      q.gatherTick = true;
-      process.nextTick(endTurn, this, q);
-    }
-    return bytes;
-  }
-
-  /** The most bytes gathered into one write: `GATHER_BYTES`, or the send-byte bound. */
-  private gatherLimit(limits: SendLimits): number {
-    return Math.min(GATHER_BYTES, limits.maxQueuedSendBytes);
-  }
-
   /** The promise of send `index` of `batch`: its own with a signal, else the batch's gate. */
   private promiseOf(
     b: Backlog,
@@ -409,7 +361,7 @@ export class Sender {
     if (signal !== undefined) {
       const s = new Signaled(signal);
       (batch.signaled ??= [])[index] = s;
-      this.watch(b, signal);
+      watch(b, signal);
       return s.promise;
     }
     if (batch.gate === undefined) {
@@ -421,61 +373,6 @@ export class Sender {
     }
     (batch.later ??= []).push(bytes);
     return batch.gate.then((batch.next ??= takeLater.bind(batch)));
-  }
-
-  /** Counts a send with `signal`; the first adds the backlog's one listener to the signal. */
-  private watch(b: Backlog, signal: AbortSignal): void {
-    const signals = (b.signals ??= new Map<AbortSignal, number>());
-    const n = signals.get(signal) ?? 0;
-    if (n === 0) {
-      signal.addEventListener(
-        'abort',
-        (b.onSignal ??= (event) => this.signalAborted(b, event.target as AbortSignal)),
-      );
-    }
-    signals.set(signal, n + 1);
-  }
-
-  // A signal of unsettled sends fired. If some of them are in flight, their bytes may be partly
-  // with the OS: each rejects with its own bytesWritten, then the connection is reset and every
-  // other send fails with it. Otherwise each waiting send of that signal leaves its batch
-  // having sent nothing.
-  private signalAborted(b: Backlog, signal: AbortSignal): void {
-    const written = b.written;
-    let reset = false;
-    for (let i = b.writtenHead; i < written.length && b.dead === ALIVE; i++) {
-      const batch = written[i] as Batch;
-      for (let index = indexOf(batch, signal); index >= 0; index = indexOf(batch, signal)) {
-        this.abortInFlight(b, batch, index);
-        reset = true;
-      }
-    }
-    if (reset) {
-      b.owner.resetForAbortedSend();
-      return;
-    }
-    if (b.waiting === undefined) return;
-    for (const batch of [...b.waiting]) {
-      for (let index = indexOf(batch, signal); index >= 0; index = indexOf(batch, signal)) {
-        this.removeWaiting(b, batch, index, signal.reason);
-      }
-    }
-  }
-
-  // A waiting send's own signal fired: it leaves its batch, having sent nothing.
-  private removeWaiting(b: Backlog, batch: Batch, index: number, reason: unknown): void {
-    const s = (batch.signaled as Signaled[])[index] as Signaled;
-    const bytes = b.remove(batch, index);
-    b.waitingBytes -= bytes;
-    if (batch.live === 0) {
-      // Nothing left to write: its p-queue task finds it done.
-      b.waiting?.delete(batch);
-      if (b.tail === batch) b.tail = undefined;
-      batch.state = DONE;
-      b.wake();
-    }
-    s.reject(reason);
-    b.settleSends(batch.seq + index, 1, false, reason, true);
   }
 
   // p-queue's task for a waiting batch: once it is the oldest, wait for a free slot, then write.
@@ -550,24 +447,6 @@ export class Sender {
     }
     this.#sent += batch.bytes;
     this.settleBatch(b, batch, true, undefined);
-  }
-
-  /** Rejects in-flight send `index` of `batch` with its bytesWritten; the caller resets. */
-  private abortInFlight(b: Backlog, batch: Batch, index: number): void {
-    const owner = b.owner;
-    const s = (batch.signaled as Signaled[])[index] as Signaled;
-    let start = batch.start;
-    for (let i = 0; i < index; i++) start += Math.max(0, batch.sizes?.[i] ?? 0);
-    const bytes = b.remove(batch, index);
-    const taken = owner.transport.kernelBytesWritten();
-    const bytesWritten = Math.max(0, Math.min(bytes, taken - start));
-    const error = new SendAbortedError(
-      `Cannot finish send on "${owner.label}": aborted after ${bytesWritten} of ${bytes} bytes reached the OS; the connection was reset`,
-      bytesWritten,
-      s.signal.reason,
-    );
-    s.reject(error);
-    b.settleSends(batch.seq + index, 1, false, error, false);
   }
 
   /** Settles every send of `batch` not settled alone: written (`ok`), or failed with `err`. */
