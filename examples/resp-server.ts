@@ -10,27 +10,32 @@ import { listen, type Connection, type Listener } from 'sockflow';
 import { readExactly, readUntil, tryReadExactly, tryReadUntil } from 'sockflow/streams';
 
 const CRLF = new Uint8Array([13, 10]);
+const LINE = { maxBytes: 64 }; // an element's header line
 const MAX_ARGS = 64;
 const MAX_BULK = 512 * 1024;
 const decoder = new TextDecoder();
 
-/** One element's header line (`*3`, `$5`), buffered or awaited. */
-async function line(c: Connection): Promise<string> {
-  const bytes =
-    tryReadUntil(c, CRLF, { maxBytes: 64 }) ?? (await readUntil(c, CRLF, { maxBytes: 64 }));
-  return decoder.decode(bytes);
+/** The number in an element's header line after its type byte (`*3`, `$5`), or -1. */
+function header(bytes: Uint8Array, type: string): number {
+  let n = bytes.length > 1 && bytes[0] === type.charCodeAt(0) ? 0 : -1;
+  for (let i = 1; i < bytes.length && n >= 0; i++) {
+    const digit = (bytes[i] as number) - 48;
+    n = digit >= 0 && digit <= 9 ? n * 10 + digit : -1;
+  }
+  return n;
 }
 
-/** A command: an array of bulk strings. */
+/**
+ * A command: an array of bulk strings. A buffered element is taken at once (no promise); only
+ * one that has not arrived is awaited (`??` evaluates its right side only then).
+ */
 async function command(c: Connection): Promise<string[]> {
-  const head = await line(c);
-  const count = Number(head.slice(1));
-  if (head[0] !== '*' || !(count >= 1 && count <= MAX_ARGS)) throw new Error('protocol error');
+  const count = header(tryReadUntil(c, CRLF, LINE) ?? (await readUntil(c, CRLF, LINE)), '*');
+  if (!(count >= 1 && count <= MAX_ARGS)) throw new Error('protocol error');
   const args: string[] = [];
   for (let i = 0; i < count; i++) {
-    const bulk = await line(c);
-    const size = Number(bulk.slice(1));
-    if (bulk[0] !== '$' || !(size >= 0 && size <= MAX_BULK)) throw new Error('protocol error');
+    const size = header(tryReadUntil(c, CRLF, LINE) ?? (await readUntil(c, CRLF, LINE)), '$');
+    if (!(size >= 0 && size <= MAX_BULK)) throw new Error('protocol error');
     const data = tryReadExactly(c, size + 2) ?? (await readExactly(c, size + 2)); // with its CRLF
     args.push(decoder.decode(data.subarray(0, size)));
   }

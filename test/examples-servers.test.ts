@@ -84,6 +84,26 @@ describe('examples/resp-server.ts', () => {
     await serving;
   });
 
+  it('answers commands that arrive a byte at a time; a malformed header gets -ERR and the end', async () => {
+    await using listener = await listen({ host: LOOPBACK, port: 0 });
+    const serving = serveResp(listener);
+    const s = net.connect(portOf(listener), LOOPBACK);
+    s.setNoDelay(true);
+    await new Promise((resolve) => s.once('connect', resolve));
+    const got: Buffer[] = [];
+    s.on('data', (c: Buffer) => got.push(c));
+    const commands = '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nvalue\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n';
+    for (const byte of commands) {
+      s.write(byte);
+      await new Promise((resolve) => setTimeout(resolve, 1)); // each its own packet
+    }
+    s.end('*2\r\n$x\r\n');
+    await new Promise((resolve) => s.once('close', resolve));
+    expect(Buffer.concat(got).toString()).toBe('+OK\r\n$5\r\nvalue\r\n-ERR protocol error\r\n');
+    await listener.close();
+    await serving;
+  });
+
   it('answers redis-benchmark: 20,000 SETs and GETs pipelined 16 deep; the store holds its value', async () => {
     await using listener = await listen({ host: LOOPBACK, port: 0 });
     const store = new Map<string, string>();
