@@ -105,10 +105,9 @@ export function readUntil(
     }
     if (frame !== undefined) return Promise.resolve(frame);
   }
-  return scanUntil(conn, d, max, signal, frameTimeout).then((frame) => {
-    if (frame === null) throw truncated(d, new Uint8Array(0));
-    return frame;
-  });
+  // EOF before any byte rejects too (eofFails): no `.then()` of our own, so the caller's
+  // await is one hop from the bytes' arrival.
+  return scanUntil(conn, d, max, signal, frameTimeout, true) as Promise<Uint8Array>;
 }
 
 function truncated(d: Uint8Array, partial: Uint8Array): FrameTruncatedError {
@@ -178,9 +177,14 @@ function straddle(tail: Uint8Array, c: Uint8Array, d: Uint8Array): number {
   return 0;
 }
 
+/** No bytes: the first `tail` of a scan. */
+const NOTHING: Uint8Array = new Uint8Array(0);
+
 /**
  * The frame before the next `d`, with `d` consumed and the rest given back; `null` at EOF
- * before any byte. Rejects as {@link readUntil} says (every failure but EOF gives back).
+ * before any byte (or, with `eofFails`, `FrameTruncatedError` then too). Rejects as
+ * {@link readUntil} says (every failure but EOF gives back). A frame found in the first chunk
+ * read allocates nothing but its view.
  * @internal
  */
 export async function scanUntil(
@@ -189,22 +193,27 @@ export async function scanUntil(
   max: number,
   signal: AbortSignal | undefined,
   frameTimeout?: number,
+  eofFails = false,
 ): Promise<Uint8Array | null> {
-  const taken = new Gathered();
+  // Bytes taken before the chunk with the delimiter: made when a chunk without it comes.
+  let taken: Gathered | undefined;
   let opts = signal === undefined ? undefined : { signal };
   let deadline: FrameDeadline | undefined;
   // The last d.length - 1 bytes taken so far, for a delimiter split across two chunks.
-  let tail: Uint8Array = new Uint8Array(0);
+  let tail = NOTHING;
   try {
     for (;;) {
       const c = await conn.read(opts);
-      const total = taken.total;
+      const total = taken === undefined ? 0 : taken.total;
       if (c === null) {
-        if (total === 0) return null;
+        if (taken === undefined || total === 0) {
+          if (eofFails) throw truncated(d, new Uint8Array(0));
+          return null;
+        }
         throw truncated(d, concat(taken.parts(), total));
       }
-      const inTail = total > 0 && d.length > 1 ? straddle(tail, c, d) : 0;
-      if (inTail > 0) {
+      const inTail = taken !== undefined && total > 0 && d.length > 1 ? straddle(tail, c, d) : 0;
+      if (taken !== undefined && inTail > 0) {
         const frameLength = total - inTail;
         if (frameLength > max) {
           taken.add(c);
@@ -218,15 +227,14 @@ export async function scanUntil(
       const at = indexIn(c, d, 0);
       if (at >= 0) {
         if (total + at > max) {
-          taken.add(c);
+          (taken ??= new Gathered()).add(c);
           throw tooLarge(max);
         }
-        const rest = c.subarray(at + d.length);
-        const frame = total === 0 ? c.subarray(0, at) : joined(taken, c.subarray(0, at));
-        if (rest.length > 0) conn.unshift(rest);
-        return frame;
+        const after = at + d.length;
+        if (after < c.length) conn.unshift(view(c, after, c.length - after));
+        return taken === undefined || total === 0 ? view(c, 0, at) : joined(taken, view(c, 0, at));
       }
-      taken.add(c);
+      (taken ??= new Gathered()).add(c);
       if (taken.total > max + d.length - 1) throw tooLarge(max);
       if (d.length > 1) tail = lastBytes(tail, c, d.length - 1);
       if (frameTimeout !== undefined && deadline === undefined) {
@@ -236,7 +244,7 @@ export async function scanUntil(
       }
     }
   } catch (err) {
-    if (!(err instanceof FrameTruncatedError)) giveBack(conn, taken.parts());
+    if (taken !== undefined && !(err instanceof FrameTruncatedError)) giveBack(conn, taken.parts());
     throw err;
   } finally {
     deadline?.clear();
@@ -256,6 +264,14 @@ export function tooLarge(max: number): FrameTooLargeError {
     `Cannot read the frame: no delimiter within ${max} bytes (maxBytes)`,
     max,
   );
+}
+
+/**
+ * `length` bytes of `b` from `at`, as a plain Uint8Array view: cheaper than a Buffer's own
+ * `subarray()` (received chunks are Buffers). @internal
+ */
+export function view(b: Uint8Array, at: number, length: number): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset + at, length);
 }
 
 /** The last `n` bytes of `tail` followed by `c`. */

@@ -8,7 +8,7 @@ import type { Connection } from '../core/index.js';
 import { kHead, kHeadStart, kSkip } from '../core/internal/head-access.js';
 import { concat, giveBack } from './internal/bytes.js';
 import { checkConnection, checkDelimiter, checkOptions, checkSize } from './internal/validate.js';
-import { DEFAULT_MAX_FRAME_BYTES, indexIn, tooLarge } from './read-until.js';
+import { DEFAULT_MAX_FRAME_BYTES, indexIn, tooLarge, view } from './read-until.js';
 
 /**
  * Options of {@link tryReadUntil}.
@@ -177,12 +177,4 @@ function frameAt(
   const after = at + delimiterLength;
   if (after < bytes.length) conn.unshift(view(bytes, after, bytes.length - after));
   return view(bytes, 0, at);
-}
-
-/**
- * `length` bytes of `b` from `at`, as a plain Uint8Array view: cheaper than a Buffer's own
- * `subarray()` (received chunks are Buffers), which a parser pays for on every element.
- */
-function view(b: Uint8Array, at: number, length: number): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset + at, length);
 }
