@@ -57,6 +57,9 @@ export function checkBytes(value: unknown, name: string): Uint8Array {
 const encoded = new Map<string, Uint8Array>();
 /** The most string delimiters remembered; past it the cache starts over. */
 const MAX_ENCODED = 32;
+/** The string delimiter asked for last, and its bytes. */
+let lastString: string | undefined;
+let lastEncoded: Uint8Array = new Uint8Array(0);
 
 /**
  * A delimiter as bytes: a non-empty Uint8Array, or a non-empty string (UTF-8), encoded once
@@ -64,8 +67,14 @@ const MAX_ENCODED = 32;
  */
 export function checkDelimiter(value: unknown): Uint8Array {
   if (typeof value === 'string') {
+    // The same string as last time (a loop's literal is one string): no lookup.
+    if (value === lastString) return lastEncoded;
     const known = encoded.get(value);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      lastString = value;
+      lastEncoded = known;
+      return known;
+    }
   }
   const bytes = checkBytes(value, 'delimiter');
   if (bytes.length === 0) {
