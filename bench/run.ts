@@ -50,7 +50,9 @@
 //                 against node:readline's 'line' events over the socket.
 //   http-1, http-16  issue 23's tiny HTTP/1.1 keep-alive server ("Hello, World!", a parser
 //                 that finds each head's \r\n\r\n) on raw node:net (one write per chunk's
-//                 answers; one write() per response), node:http, the sockflow core, streams'
+//                 answers; one write() per response; batched, but each request handed through
+//                 two awaited resolved promises: the floor of any loop that awaits a framing
+//                 read and a send per request), node:http, the sockflow core, streams'
 //                 natural loop (readUntil, send) and compat, loaded by wrk (Debian's, installed
 //                 when missing; skipped with the reason otherwise): 50 connections, one request
 //                 at a time or 16 pipelined per write (a Lua script), server on core 0 and wrk on
@@ -1171,10 +1173,11 @@ const CASES: CaseDef[] = [
       depth === 1
         ? `HTTP/1.1 server under wrk, 50 connections, one request at a time (${httpSeconds} s; server on core 0, wrk on core 1)`
         : `HTTP/1.1 server under wrk, 50 connections, ${depth} requests pipelined per write (${httpSeconds} s; server on core 0, wrk on core 1)`,
-    impls: ['raw', 'raw-each', 'node-http', 'core', 'streams', 'compat'],
+    impls: ['raw', 'raw-each', 'raw-awaits', 'node-http', 'core', 'streams', 'compat'],
     labels: {
       raw: "node:net, one write for a 'data' chunk's answers",
       'raw-each': 'node:net, one write() per response',
+      'raw-awaits': "node:net batched, each request through two awaited promises (streams' floor)",
       'node-http': 'node:http',
       core: 'sockflow core: receive(into), the same parser, one send() per chunk',
       streams: 'sockflow streams, the natural loop: readUntil(), send()',

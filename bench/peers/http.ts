@@ -8,6 +8,9 @@
 // Implementations:
 //   raw        node:net, one write for all the complete requests of a 'data' chunk
 //   raw-each   node:net, one write() per response
+//   raw-awaits the natural loop's floor: raw, but each request handed through the two awaited
+//              promises the loop cannot do without (readUntil's frame view, send()'s count),
+//              one write per chunk: what any promise-returning framing API costs at least
 //   node-http  node:http
 //   core       sockflow core: receive(into), the same parser, one send() per chunk's answers
 //   streams    sockflow/streams, the natural loop: readUntil() a head, send() its response
@@ -66,6 +69,46 @@ function serveRaw(each: boolean): Promise<number> {
       requests += n;
       if (each) for (let i = 0; i < n; i++) s.write(RESPONSE);
       else if (n > 0) s.write(answers(n));
+    });
+    s.on('error', () => {});
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
+  );
+}
+
+const SENT = Promise.resolve(RESPONSE.length);
+
+/** A raw connection and the start of a request head split across chunks. */
+interface RawConnection {
+  readonly s: net.Socket;
+  pending: Buffer | null;
+}
+
+/**
+ * The raw server's parse of a chunk, each request head awaited twice as the natural loop
+ * does, then one write. Only resolved promises are awaited, so it ends before the next
+ * 'data' event (which reads `pending`).
+ */
+async function awaitEach(c: RawConnection, b: Buffer): Promise<void> {
+  let at = 0;
+  let n = 0;
+  for (let i; (i = b.indexOf(CRLFCRLF, at)) >= 0; at = i + 4) {
+    await Promise.resolve(new Uint8Array(b.buffer, b.byteOffset + at, i - at)); // readUntil()
+    await SENT; // send()
+    n++;
+  }
+  if (b.length - at > MAX_HEAD) c.s.destroy();
+  c.pending = at < b.length ? b.subarray(at) : null;
+  requests += n;
+  if (n > 0) c.s.write(answers(n));
+}
+
+function serveRawAwaits(): Promise<number> {
+  const server = net.createServer({ noDelay: true }, (s) => {
+    const c: RawConnection = { s, pending: null };
+    s.on('data', (chunk: Buffer) => {
+      void awaitEach(c, c.pending === null ? chunk : Buffer.concat([c.pending, chunk]));
     });
     s.on('error', () => {});
   });
@@ -217,13 +260,15 @@ export async function httpServer(impl: string): Promise<void> {
   const port =
     impl === 'raw' || impl === 'raw-each'
       ? await serveRaw(impl === 'raw-each')
-      : impl === 'node-http'
-        ? await serveNodeHttp()
-        : impl === 'core' || impl === 'streams'
-          ? await serveSockflow(impl)
-          : impl === 'compat'
-            ? await serveCompat()
-            : undefined;
+      : impl === 'raw-awaits'
+        ? await serveRawAwaits()
+        : impl === 'node-http'
+          ? await serveNodeHttp()
+          : impl === 'core' || impl === 'streams'
+            ? await serveSockflow(impl)
+            : impl === 'compat'
+              ? await serveCompat()
+              : undefined;
   if (port === undefined) throw new Error(`unknown http server ${impl}`);
   let done: ReturnType<typeof measure> | undefined;
   let from = 0;
