@@ -767,6 +767,53 @@ export class Connection implements AsyncIterable<Uint8Array>, AsyncDisposable {
   }
 
   /**
+   * Turns TCP keep-alive probes on (`true`, the default argument) or off from now on, as the
+   * `keepAlive` option does when connecting or listening: the kernel probes a connection idle
+   * for `initialDelay` milliseconds (`0`: the system's delay, two hours on Linux) and fails it
+   * when the peer is gone. Does nothing once the connection has ended. (Unix sockets have no
+   * keep-alive: ignored.)
+   *
+   * @throws `InvalidArgTypeError` / `OutOfRangeError` for bad arguments.
+   *
+   * @example
+   * ```ts
+   * conn.setKeepAlive(true, 30_000); // probe after 30 s of silence
+   * ```
+   */
+  setKeepAlive(enable = true, initialDelay = 0): void {
+    const on = validateBoolean(enable, 'enable', 'argument');
+    const delay = validateInteger(initialDelay, 'initialDelay', 0, 2 ** 31 - 1, 'argument');
+    this.#life.transport.setKeepAlive(on, delay);
+  }
+
+  /**
+   * Lets the process exit while this connection is open and nothing else keeps it running
+   * (node:net's `socket.unref()`); a pending receive then no longer keeps it alive either.
+   * `ref()` undoes it. Connections keep the process alive by default.
+   *
+   * @example
+   * ```ts
+   * conn.unref(); // a background connection: the process may exit without closing it
+   * ```
+   */
+  unref(): void {
+    this.#life.transport.setRef(false);
+  }
+
+  /**
+   * Keeps the process alive while this connection is open again, after `unref()` (the
+   * default).
+   *
+   * @example
+   * ```ts
+   * conn.ref(); // a request is in progress: wait for it
+   * ```
+   */
+  ref(): void {
+    this.#life.transport.setRef(true);
+  }
+
+  /**
    * `close()`, for `await using`.
    *
    * **Cancel safety:** takes no signal: a graceful close that resets after 5 s if the peer

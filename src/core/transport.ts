@@ -435,6 +435,17 @@ export class Transport {
     if (!this.socket.destroyed) this.socket.setNoDelay(noDelay);
   }
 
+  /** Keep-alive probes on (after `initialDelay` ms idle; 0: the system's) or off. */
+  setKeepAlive(enable: boolean, initialDelay: number): void {
+    if (!this.socket.destroyed) this.socket.setKeepAlive(enable, initialDelay);
+  }
+
+  /** Whether the socket keeps the event loop alive (node:net's `ref()` / `unref()`). */
+  setRef(ref: boolean): void {
+    if (ref) this.socket.ref();
+    else this.socket.unref();
+  }
+
   /**
    * Resets the connection now: RST on TCP; a plain close for Unix sockets, which have none,
    * and for a TCP socket whose FIN is still being sent: libuv refuses to reset a handle with
