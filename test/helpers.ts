@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { once } from 'node:events';
 import * as net from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -207,4 +209,20 @@ export async function until(cond: () => boolean, ms = 5_000): Promise<void> {
     if (Date.now() > end) throw new Error('condition not met in time');
     await delay(2);
   }
+}
+
+/**
+ * The timer iproute2's ss shows for the TCP connection whose local port is `conn`'s
+ * (`'keepalive'` once keep-alive probes are on; `''` for none).
+ */
+export async function ssTimerOf(conn: Connection): Promise<string> {
+  const local = conn.localAddress;
+  if (!('port' in local)) throw new Error('not a TCP connection');
+  const { stdout } = await promisify(execFile)('ss', [
+    '-tnoH',
+    'state',
+    'established',
+    `sport = :${local.port}`,
+  ]);
+  return /timer:\((\w+)/.exec(stdout)?.[1] ?? '';
 }

@@ -1,21 +1,8 @@
 // Socket options set on an open connection: keep-alive probes (read back from the kernel with
 // iproute2's ss, which shows a connection's keep-alive timer) and whether the connection keeps
 // the process alive (node's own list of the resources that do).
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { Connection } from '../src/core/index.js';
-import { pair } from './helpers.js';
-
-const run = promisify(execFile);
-
-/** The timer ss shows for the TCP connection whose local port is `conn`'s ('' for none). */
-async function timerOf(conn: Connection): Promise<string> {
-  const local = conn.localAddress;
-  if (!('port' in local)) throw new Error('not a TCP connection');
-  const { stdout } = await run('ss', ['-tnoH', 'state', 'established', `sport = :${local.port}`]);
-  return /timer:\((\w+)/.exec(stdout)?.[1] ?? '';
-}
+import { pair, ssTimerOf } from './helpers.js';
 
 /** Open TCP handles that keep the event loop alive. */
 function liveTcpHandles(): number {
@@ -25,13 +12,13 @@ function liveTcpHandles(): number {
 describe('socket options on an open connection', () => {
   it('setKeepAlive turns keep-alive probes on, with its delay, and off', async () => {
     await using p = await pair();
-    expect(await timerOf(p.server)).toBe('');
+    expect(await ssTimerOf(p.server)).toBe('');
     p.server.setKeepAlive(true, 60_000);
-    expect(await timerOf(p.server)).toBe('keepalive');
+    expect(await ssTimerOf(p.server)).toBe('keepalive');
     p.server.setKeepAlive(false);
-    expect(await timerOf(p.server)).toBe('');
+    expect(await ssTimerOf(p.server)).toBe('');
     p.server.setKeepAlive(); // true, the system's delay
-    expect(await timerOf(p.server)).toBe('keepalive');
+    expect(await ssTimerOf(p.server)).toBe('keepalive');
   });
 
   it('unref lets the process exit with the connection open; ref keeps it alive again', async () => {
@@ -53,7 +40,7 @@ describe('socket options on an open connection', () => {
     expect(() => p.server.setKeepAlive(true, -1)).toThrow(
       expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
     );
-    expect(await timerOf(p.server)).toBe('');
+    expect(await ssTimerOf(p.server)).toBe('');
   });
 
   it('after the connection ended, setKeepAlive, ref and unref do nothing', async () => {

@@ -4,8 +4,14 @@
  * @module
  */
 import { Duplex } from 'node:stream';
-import type { Connection } from '../core/index.js';
-import { checkConnection, checkOptions, checkSize } from './internal/validate.js';
+import { clearTimeout, setTimeout } from 'node:timers';
+import {
+  InvalidArgTypeError,
+  OutOfRangeError,
+  type Connection,
+  type IpSocketAddress,
+} from '../core/index.js';
+import { checkConnection, checkOptions, checkSize, describe } from './internal/validate.js';
 
 /**
  * Options of {@link toDuplex}.
@@ -30,12 +36,98 @@ export interface ToDuplexOptions {
 }
 
 /**
+ * The members of `net.Socket` that libraries built on sockets use, carried by the Duplex of
+ * {@link toDuplex} so that it can be handed to them as a socket (node:http's `Agent`, undici,
+ * pg, mysql2, ws, MQTT.js, `tls.connect({ socket })`). Each does the real thing through the
+ * connection where it has a meaning; docs/streams.md lists which library uses which, and what
+ * is deliberately absent.
+ *
+ * @example
+ * ```ts
+ * const socket: SocketLike = toDuplex(conn);
+ * socket.setKeepAlive(true, 30_000).setNoDelay(true);
+ * console.log(socket.remoteAddress, socket.remotePort);
+ * ```
+ */
+export interface SocketLike {
+  /** Nagle off (`true`, the default argument) or on: `Connection.setNoDelay()`. */
+  setNoDelay(noDelay?: boolean): this;
+  /**
+   * Keep-alive probes on or off (`false` by default, as node:net), after `initialDelay` ms
+   * of silence (`0`: the system's): `Connection.setKeepAlive()`.
+   */
+  setKeepAlive(enable?: boolean, initialDelay?: number): this;
+  /**
+   * Emits `'timeout'` once nothing has been read or written for `timeout` ms (`0` turns it
+   * off), as `net.Socket` does: the connection stays open, the listener decides. `callback`
+   * is added as a one-time `'timeout'` listener.
+   */
+  setTimeout(timeout: number, callback?: () => void): this;
+  /** The inactivity timeout set with `setTimeout()`, `undefined` before and after `0`. */
+  readonly timeout: number | undefined;
+  /** Keeps the process alive while the connection is open (the default): `Connection.ref()`. */
+  ref(): this;
+  /** Lets the process exit with the connection open: `Connection.unref()`. */
+  unref(): this;
+  /** The peer's IP address; `undefined` over a Unix socket. */
+  readonly remoteAddress: string | undefined;
+  /** The peer's port; `undefined` over a Unix socket. */
+  readonly remotePort: number | undefined;
+  /** `'IPv4'` or `'IPv6'`; `undefined` over a Unix socket. */
+  readonly remoteFamily: string | undefined;
+  /** Our IP address; `undefined` over a Unix socket. */
+  readonly localAddress: string | undefined;
+  /** Our port; `undefined` over a Unix socket. */
+  readonly localPort: number | undefined;
+  /** Our end as `net.Socket#address()` gives it: `{ address, family, port }`, `{}` over a Unix socket. */
+  address(): IpSocketAddress | Record<string, never>;
+  /** Bytes received: `Connection.bytesReceived`. */
+  readonly bytesRead: number;
+  /** Bytes sent, and those still waiting in the Duplex's own buffer (as `net.Socket`). */
+  readonly bytesWritten: number;
+  /** `'open'`, `'readOnly'` (our side ended), `'writeOnly'` (the peer's did) or `'closed'`. */
+  readonly readyState: 'open' | 'readOnly' | 'writeOnly' | 'closed';
+  /** Always `false`: the connection is open before the Duplex exists. */
+  readonly connecting: boolean;
+  /** Always `false`, for the same reason. */
+  readonly pending: boolean;
+  /** Ends our side, then destroys the Duplex once everything written has gone (node:net's). */
+  destroySoon(): void;
+  /**
+   * The connection is open already: emits `'connect'` and `'ready'` on the next tick, for
+   * libraries that call `connect()` on the socket they were given (pg), and ignores its
+   * arguments.
+   */
+  connect(...args: unknown[]): this;
+}
+
+/**
+ * The Duplex of {@link toDuplex}: a Node `Duplex` that also passes for a `net.Socket`.
+ *
+ * @example
+ * ```ts
+ * import * as http from 'node:http';
+ *
+ * const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+ * agent.createConnection = (_options, done) => {
+ *   connect({ host: 'example.com', port: 80 }).then(
+ *     (c) => done?.(null, toDuplex(c)),
+ *     (err: Error) => done?.(err, undefined as never),
+ *   );
+ *   return undefined;
+ * };
+ * ```
+ */
+export type SocketDuplex = Duplex & SocketLike;
+
+/**
  * `conn` as a Node `Duplex`, for `stream.pipeline()` with Node's own streams (files, zlib,
- * crypto). Both sides honour their `highWaterMark`: the readable side reads from the
- * connection only while it is below it, the writable side's callbacks complete when `send()`
- * does. `end()` is `shutdown('send')` (half-close: reading goes on); EOF from the peer ends the
- * readable side without ending ours. `destroy()` closes the connection gracefully,
- * `destroy(err)` resets it.
+ * crypto), and as a socket for libraries that take one ({@link SocketLike}: node:http's
+ * `Agent#createConnection`, pg's `stream`, `tls.connect({ socket })`…). Both sides honour
+ * their `highWaterMark`: the readable side reads from the connection only while it is below
+ * it, the writable side's callbacks complete when `send()` does. `end()` is
+ * `shutdown('send')` (half-close: reading goes on); EOF from the peer ends the readable side
+ * without ending ours. `destroy()` closes the connection gracefully, `destroy(err)` resets it.
  *
  * @example
  * ```ts
@@ -45,7 +137,7 @@ export interface ToDuplexOptions {
  * await pipeline(createReadStream('big.bin'), toDuplex(conn)); // sends the file, then FIN
  * ```
  */
-export function toDuplex(conn: Connection, options?: ToDuplexOptions): Duplex {
+export function toDuplex(conn: Connection, options?: ToDuplexOptions): SocketDuplex {
   checkConnection(conn);
   const o = checkOptions(options);
   const readableHighWaterMark = checkSize(
@@ -60,48 +152,223 @@ export function toDuplex(conn: Connection, options?: ToDuplexOptions): Duplex {
     0,
     64 * 1024,
   );
-  let reading = false;
-  const duplex: Duplex = new Duplex({
-    allowHalfOpen: true,
-    readableHighWaterMark,
-    writableHighWaterMark,
-    read() {
-      if (reading) return;
-      reading = true;
-      const pump = (chunk: Uint8Array | null): void => {
-        if (chunk === null) {
-          reading = false;
-          duplex.push(null);
-          return;
-        }
-        if (duplex.push(chunk)) {
-          conn.read().then(pump, fail);
-        } else {
-          reading = false; // Node calls read() again when it wants more
-        }
-      };
-      const fail = (err: unknown): void => {
-        reading = false;
-        duplex.destroy(err as Error);
-      };
-      conn.read().then(pump, fail);
-    },
-    write(chunk: Uint8Array, _encoding, callback) {
-      conn.send(chunk).then(() => callback(), callback);
-    },
-    writev(chunks: { chunk: Uint8Array }[], callback) {
-      conn.send(chunks.map((c) => c.chunk)).then(() => callback(), callback);
-    },
-    final(callback) {
-      conn.shutdown('send').then(() => callback(), callback);
-    },
-    destroy(err, callback) {
-      const done = err === null ? conn.close() : conn.reset();
-      done.then(
-        () => callback(err),
-        () => callback(err),
+  return new ConnectionDuplex(conn, readableHighWaterMark, writableHighWaterMark);
+}
+
+/** The Duplex over one connection, with the socket members. */
+class ConnectionDuplex extends Duplex implements SocketLike {
+  readonly #conn: Connection;
+  #reading = false;
+  #timeout: number | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(conn: Connection, readableHighWaterMark: number, writableHighWaterMark: number) {
+    super({ allowHalfOpen: true, readableHighWaterMark, writableHighWaterMark });
+    this.#conn = conn;
+  }
+
+  override _read(): void {
+    if (this.#reading) return;
+    this.#reading = true;
+    const pump = (chunk: Uint8Array | null): void => {
+      this.#active();
+      if (chunk === null) {
+        this.#reading = false;
+        this.push(null);
+        return;
+      }
+      if (this.push(chunk)) {
+        this.#conn.read().then(pump, fail);
+      } else {
+        this.#reading = false; // Node calls _read() again when it wants more
+      }
+    };
+    const fail = (err: unknown): void => {
+      this.#reading = false;
+      this.destroy(err as Error);
+    };
+    this.#conn.read().then(pump, fail);
+  }
+
+  override _write(
+    chunk: Uint8Array,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void,
+  ): void {
+    this.#conn.send(chunk).then(() => {
+      this.#active();
+      callback();
+    }, callback);
+  }
+
+  override _writev(
+    chunks: { chunk: Uint8Array }[],
+    callback: (error?: Error | null) => void,
+  ): void {
+    this.#conn.send(chunks.map((c) => c.chunk)).then(() => {
+      this.#active();
+      callback();
+    }, callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.#conn.shutdown('send').then(() => callback(), callback);
+  }
+
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    this.#stopTimer();
+    const done = err === null ? this.#conn.close() : this.#conn.reset();
+    done.then(
+      () => callback(err),
+      () => callback(err),
+    );
+  }
+
+  // --- SocketLike -----------------------------------------------------------------------------
+
+  setNoDelay(noDelay = true): this {
+    this.#conn.setNoDelay(noDelay);
+    return this;
+  }
+
+  setKeepAlive(enable = false, initialDelay = 0): this {
+    if (typeof initialDelay !== 'number' || Number.isNaN(initialDelay)) {
+      throw new InvalidArgTypeError(
+        `The "initialDelay" argument must be a number: received ${describe(initialDelay)}`,
       );
-    },
-  });
-  return duplex;
+    }
+    // node:net floors it (the kernel counts seconds); negative is out of range.
+    this.#conn.setKeepAlive(enable, Math.floor(initialDelay));
+    return this;
+  }
+
+  setTimeout(timeout: number, callback?: () => void): this {
+    if (typeof timeout !== 'number') {
+      throw new InvalidArgTypeError(
+        `The "timeout" argument must be a number: received ${describe(timeout)}`,
+      );
+    }
+    if (!(timeout >= 0 && timeout <= 2 ** 31 - 1)) {
+      throw new OutOfRangeError(
+        `The value of "timeout" is out of range: it must be >= 0 and <= ${2 ** 31 - 1}; received ${timeout}`,
+      );
+    }
+    if (callback !== undefined && typeof callback !== 'function') {
+      throw new InvalidArgTypeError(
+        `The "callback" argument must be a function: received ${describe(callback)}`,
+      );
+    }
+    this.#stopTimer();
+    if (timeout === 0) {
+      this.#timeout = undefined;
+      if (callback !== undefined) this.removeListener('timeout', callback);
+      return this;
+    }
+    this.#timeout = timeout;
+    if (callback !== undefined) this.once('timeout', callback);
+    if (!this.destroyed) {
+      // Unreferenced, as node:net's: an idle timer alone does not keep the process alive.
+      this.#timer = setTimeout(() => this.#fire(), timeout).unref();
+    }
+    return this;
+  }
+
+  get timeout(): number | undefined {
+    return this.#timeout;
+  }
+
+  ref(): this {
+    this.#conn.ref();
+    return this;
+  }
+
+  unref(): this {
+    this.#conn.unref();
+    return this;
+  }
+
+  get remoteAddress(): string | undefined {
+    const a = this.#conn.remoteAddress;
+    return 'address' in a ? a.address : undefined;
+  }
+
+  get remotePort(): number | undefined {
+    const a = this.#conn.remoteAddress;
+    return 'port' in a ? a.port : undefined;
+  }
+
+  get remoteFamily(): string | undefined {
+    const a = this.#conn.remoteAddress;
+    return 'family' in a ? a.family : undefined;
+  }
+
+  get localAddress(): string | undefined {
+    const a = this.#conn.localAddress;
+    return 'address' in a ? a.address : undefined;
+  }
+
+  get localPort(): number | undefined {
+    const a = this.#conn.localAddress;
+    return 'port' in a ? a.port : undefined;
+  }
+
+  address(): IpSocketAddress | Record<string, never> {
+    const a = this.#conn.localAddress;
+    return 'address' in a ? { address: a.address, family: a.family, port: a.port } : {};
+  }
+
+  get bytesRead(): number {
+    return this.#conn.bytesReceived;
+  }
+
+  get bytesWritten(): number {
+    return this.#conn.bytesSent + this.writableLength;
+  }
+
+  get readyState(): 'open' | 'readOnly' | 'writeOnly' | 'closed' {
+    if (this.readable && this.writable) return 'open';
+    if (this.readable) return 'readOnly';
+    return this.writable ? 'writeOnly' : 'closed';
+  }
+
+  get connecting(): boolean {
+    return false;
+  }
+
+  get pending(): boolean {
+    return false;
+  }
+
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  }
+
+  connect(..._args: unknown[]): this {
+    process.nextTick(() => {
+      if (this.destroyed) return;
+      this.emit('connect');
+      this.emit('ready');
+    });
+    return this;
+  }
+
+  // --- the inactivity timer ---------------------------------------------------------------------
+
+  /** Bytes moved: the inactivity timer starts over (and runs again if it had fired). */
+  #active(): void {
+    this.#timer?.refresh();
+  }
+
+  #fire(): void {
+    if (this.destroyed || this.#timeout === undefined) return;
+    // Once, as node:net: the next read or write starts the clock again (refresh re-arms it).
+    this.emit('timeout');
+  }
+
+  #stopTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
 }

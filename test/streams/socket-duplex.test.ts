@@ -1,0 +1,200 @@
+// toDuplex() as a socket: the net.Socket members libraries use (SocketLike), each checked
+// against what it stands for, and the Duplex handed to real clients that take a socket:
+// node:http's keep-alive Agent and tls.connect({ socket }).
+import * as http from 'node:http';
+import * as tls from 'node:tls';
+import { describe, expect, it } from 'vitest';
+import { connect, listen } from '../../src/core/index.js';
+import { toDuplex } from '../../src/streams/index.js';
+import { certs } from '../tls-certs.js';
+import { ipcPair, LOOPBACK, pair, readAll, ssTimerOf, until } from '../helpers.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('toDuplex() as a socket', () => {
+  it('carries the addresses as net.Socket does: TCP, and a Unix socket (none)', async () => {
+    await using p = await pair();
+    const d = toDuplex(p.client);
+    const local = p.client.localAddress;
+    const remote = p.client.remoteAddress;
+    if (!('port' in local) || !('port' in remote)) throw new Error('not TCP');
+    expect([d.remoteAddress, d.remotePort, d.remoteFamily]).toEqual([
+      LOOPBACK,
+      remote.port,
+      'IPv4',
+    ]);
+    expect([d.localAddress, d.localPort]).toEqual([LOOPBACK, local.port]);
+    expect(d.address()).toEqual({ address: LOOPBACK, family: 'IPv4', port: local.port });
+    await using u = await ipcPair();
+    const ud = toDuplex(u.client);
+    expect([ud.remoteAddress, ud.remotePort, ud.remoteFamily, ud.localPort]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(ud.address()).toEqual({});
+  });
+
+  it('counts bytes both ways and reports its state: open, writeOnly, closed', async () => {
+    await using p = await pair();
+    const d = toDuplex(p.client);
+    expect([d.connecting, d.pending, d.readyState]).toEqual([false, false, 'open']);
+    await new Promise<void>((resolve, reject) =>
+      d.write('hello', (e) => (e ? reject(e) : resolve())),
+    );
+    expect(d.bytesWritten).toBe(5);
+    await p.server.send('world!');
+    const got = new Promise((resolve) => d.once('data', resolve));
+    expect(String(await got)).toBe('world!');
+    expect(d.bytesRead).toBe(6);
+    d.end();
+    await until(() => !d.writable);
+    expect(d.readyState).toBe('readOnly');
+    d.resume();
+    await p.server.shutdown('send');
+    await until(() => !d.readable);
+    expect(d.readyState).toBe('closed');
+  });
+
+  it('setTimeout emits timeout once after the quiet period, not while bytes move; 0 stops it', async () => {
+    await using p = await pair();
+    const d = toDuplex(p.client);
+    d.resume();
+    let fired = 0;
+    let called = 0;
+    d.on('timeout', () => fired++);
+    d.setTimeout(400, () => called++); // a one-time listener, as node:net adds it
+    expect(d.timeout).toBe(400);
+    for (let i = 0; i < 6; i++) {
+      await sleep(50);
+      await p.server.send('x'); // activity: the clock starts over
+    }
+    expect(fired).toBe(0);
+    await until(() => fired === 1);
+    await sleep(600);
+    expect(fired).toBe(1); // once, as node:net, until something moves again
+    await p.server.send('x');
+    await until(() => fired === 2);
+    expect(called).toBe(1);
+    d.setTimeout(0);
+    expect(d.timeout).toBeUndefined();
+    await p.server.send('x');
+    await sleep(600);
+    expect(fired).toBe(2);
+    expect(() => d.setTimeout(-1)).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }));
+    expect(() => d.setTimeout('1' as unknown as number)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
+    d.destroy(); // a graceful close: done once the peer closes too
+    await p.server.close();
+    await until(() => d.closed);
+  });
+
+  it('setKeepAlive, setNoDelay, ref and unref act on the connection and chain', async () => {
+    await using p = await pair();
+    const d = toDuplex(p.client);
+    expect(d.setKeepAlive(true, 60_000.7).setNoDelay(false).setNoDelay()).toBe(d);
+    expect(await ssTimerOf(p.client)).toBe('keepalive');
+    d.setKeepAlive(); // node:net's default: off
+    expect(await ssTimerOf(p.client)).toBe('');
+    const live = (): number =>
+      process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+    const before = live();
+    expect(d.unref()).toBe(d);
+    expect(live()).toBe(before - 1);
+    d.ref();
+    expect(live()).toBe(before);
+  });
+
+  it("connect() on the open connection emits 'connect' and 'ready' on the next tick (pg calls it)", async () => {
+    await using p = await pair();
+    const d = toDuplex(p.client);
+    const events: string[] = [];
+    d.on('connect', () => events.push('connect')).on('ready', () => events.push('ready'));
+    expect(d.connect(5432, 'localhost')).toBe(d);
+    expect(events).toEqual([]);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(events).toEqual(['connect', 'ready']);
+  });
+
+  it('destroySoon sends what was written, then FIN, then destroys', async () => {
+    await using p = await pair();
+    const d = toDuplex(p.client);
+    d.write('last words');
+    d.destroySoon();
+    expect(String(await readAll(p.server))).toBe('last words');
+    await until(() => d.destroyed);
+  });
+});
+
+describe('toDuplex() handed to clients that take a socket', () => {
+  it("node:http's keep-alive Agent: 1,000 requests over at most 8 reused connections", async () => {
+    let accepted = 0;
+    const server = http.createServer((req, res) => res.end(`you asked for ${req.url}`));
+    server.on('connection', () => accepted++);
+    await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+    const port = (server.address() as { port: number }).port;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    // What real HTTP code does: the Agent pools the sockets createConnection gives it.
+    agent.createConnection = (_options, done) => {
+      connect({ host: LOOPBACK, port }).then(
+        (conn) => done?.(null, toDuplex(conn)),
+        (err: Error) => done?.(err, undefined as never),
+      );
+      return undefined;
+    };
+    const get = (path: string): Promise<{ body: string; reused: boolean }> =>
+      new Promise((resolve, reject) => {
+        const req = http.get({ host: LOOPBACK, port, path, agent }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ body, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+      });
+    // 8 callers at a time, as many as the Agent's sockets: it creates a socket for every
+    // request that finds none free, and ours are created asynchronously.
+    const results: { body: string; reused: boolean }[] = [];
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, w) => {
+        for (let i = w; i < 1000; i += 8) results[i] = await get(`/${i}`);
+      }),
+    );
+    results.forEach((r, i) => expect(r.body).toBe(`you asked for /${i}`));
+    expect(accepted).toBeGreaterThan(0);
+    expect(accepted).toBeLessThanOrEqual(8);
+    expect(results.filter((r) => r.reused).length).toBeGreaterThanOrEqual(1000 - 8);
+    agent.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }, 30_000);
+
+  it('tls.connect({ socket }) runs TLS over it (how pg and others add TLS to a socket they were given)', async () => {
+    const c = certs();
+    await using listener = await listen({ host: LOOPBACK, port: 0 });
+    const port = (listener.address as { port: number }).port;
+    const serving = (async () => {
+      const conn = await listener.accept();
+      const secure = await conn.startTls({
+        isServer: true,
+        key: c.server.key,
+        cert: c.server.cert,
+      });
+      const got = await readAll(secure);
+      await secure.send(`echo: ${String(got)}`);
+      await secure.close();
+    })();
+    const conn = await connect({ host: LOOPBACK, port });
+    const socket = tls.connect({ socket: toDuplex(conn), ca: c.ca, servername: 'localhost' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve).once('error', reject);
+    });
+    expect(socket.authorized).toBe(true);
+    socket.end('over TLS');
+    let reply = '';
+    for await (const chunk of socket) reply += String(chunk);
+    expect(reply).toBe('echo: over TLS');
+    await serving;
+  });
+});
