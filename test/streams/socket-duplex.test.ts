@@ -2,7 +2,9 @@
 // against what it stands for, and the Duplex handed to real clients that take a socket:
 // node:http's keep-alive Agent and tls.connect({ socket }).
 import * as http from 'node:http';
+import type * as net from 'node:net';
 import * as tls from 'node:tls';
+import * as undici from 'undici';
 import { describe, expect, it } from 'vitest';
 import { connect, listen } from '../../src/core/index.js';
 import { toDuplex } from '../../src/streams/index.js';
@@ -167,6 +169,34 @@ describe('toDuplex() handed to clients that take a socket', () => {
     expect(accepted).toBeLessThanOrEqual(8);
     expect(results.filter((r) => r.reused).length).toBeGreaterThanOrEqual(1000 - 8);
     agent.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }, 30_000);
+
+  it("undici (fetch's client): an Agent whose connect hands it sockflow connections, 1,000 fetch calls", async () => {
+    let accepted = 0;
+    const server = http.createServer((req, res) => res.end(`you asked for ${req.url}`));
+    server.on('connection', () => accepted++);
+    await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+    const port = (server.address() as { port: number }).port;
+    const agent = new undici.Agent({
+      connections: 8,
+      connect: (options, done) => {
+        connect({ host: options.hostname, port: Number(options.port) }).then(
+          (conn) => done(null, toDuplex(conn) as unknown as net.Socket),
+          (err: Error) => done(err, null),
+        );
+      },
+    });
+    const bodies = await Promise.all(
+      Array.from({ length: 1000 }, async (_, i) => {
+        const res = await undici.fetch(`http://${LOOPBACK}:${port}/${i}`, { dispatcher: agent });
+        return res.text();
+      }),
+    );
+    bodies.forEach((body, i) => expect(body).toBe(`you asked for /${i}`));
+    expect(accepted).toBeGreaterThan(0);
+    expect(accepted).toBeLessThanOrEqual(8);
+    await agent.close();
     await new Promise((resolve) => server.close(resolve));
   }, 30_000);
 
