@@ -1,11 +1,14 @@
 // toDuplex() as a socket: the net.Socket members libraries use (SocketLike), each checked
 // against what it stands for, and the Duplex handed to real clients that take a socket:
 // node:http's keep-alive Agent and tls.connect({ socket }).
+import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import * as undici from 'undici';
 import { describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer, type ClientOptions } from 'ws';
 import { connect, listen } from '../../src/core/index.js';
 import { toDuplex } from '../../src/streams/index.js';
 import { certs } from '../tls-certs.js';
@@ -198,6 +201,41 @@ describe('toDuplex() handed to clients that take a socket', () => {
     expect(accepted).toBeLessThanOrEqual(8);
     await agent.close();
     await new Promise((resolve) => server.close(resolve));
+  }, 30_000);
+
+  it('ws: a WebSocket whose createConnection hands it a sockflow connection, 1,000 messages echoed', async () => {
+    const wss = new WebSocketServer({ host: LOOPBACK, port: 0 });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    wss.on('connection', (peer) => {
+      peer.on('message', (data, isBinary) => peer.send(data, { binary: isBinary }));
+    });
+    const port = (wss.address() as { port: number }).port;
+    const ws = new WebSocket(`ws://${LOOPBACK}:${port}/`, {
+      createConnection: ((_options: unknown, done: (err: Error | null, s?: Duplex) => void) => {
+        connect({ host: LOOPBACK, port }).then(
+          (conn) => done(null, toDuplex(conn)),
+          (err: Error) => done(err),
+        );
+        return undefined;
+      }) as unknown as ClientOptions['createConnection'],
+    });
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const sent: (string | Buffer)[] = Array.from({ length: 1000 }, (_, i) =>
+      i % 2 === 0 ? `text ${i} ${'é'.repeat(i % 50)}` : Buffer.from(randomBytes(1 + (i % 3000))),
+    );
+    const got: (string | Buffer)[] = [];
+    const all = new Promise<void>((resolve) => {
+      ws.on('message', (data: Buffer, isBinary) => {
+        got.push(isBinary ? data : data.toString('utf8'));
+        if (got.length === sent.length) resolve();
+      });
+    });
+    for (const m of sent) ws.send(m);
+    await all;
+    expect(got).toEqual(sent);
+    ws.close();
+    await new Promise((resolve) => ws.once('close', resolve));
+    await new Promise((resolve) => wss.close(resolve));
   }, 30_000);
 
   it('tls.connect({ socket }) runs TLS over it (how pg and others add TLS to a socket they were given)', async () => {
