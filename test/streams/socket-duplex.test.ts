@@ -1,11 +1,17 @@
 // toDuplex() as a socket: the net.Socket members libraries use (SocketLike), each checked
 // against what it stands for, and the Duplex handed to real clients that take a socket:
 // node:http's keep-alive Agent and tls.connect({ socket }).
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as http from 'node:http';
-import type * as net from 'node:net';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
+import { MqttClient } from 'mqtt';
 import * as undici from 'undici';
 import { describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer, type ClientOptions } from 'ws';
@@ -15,6 +21,26 @@ import { certs } from '../tls-certs.js';
 import { ipcPair, LOOPBACK, pair, readAll, ssTimerOf, until } from '../helpers.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A loopback port nothing listens on now (for a server of another program). */
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((resolve) => s.listen(0, LOOPBACK, resolve));
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise((resolve) => s.close(resolve));
+  return port;
+}
+
+/** `f()` again every 50 ms while it rejects (a server still starting), for at most 5 s. */
+async function retry<T>(f: () => Promise<T>): Promise<T> {
+  for (const end = Date.now() + 5_000; ; await sleep(50)) {
+    try {
+      return await f();
+    } catch (err) {
+      if (Date.now() > end) throw err;
+    }
+  }
+}
 
 describe('toDuplex() as a socket', () => {
   it('carries the addresses as net.Socket does: TCP, and a Unix socket (none)', async () => {
@@ -236,6 +262,43 @@ describe('toDuplex() handed to clients that take a socket', () => {
     ws.close();
     await new Promise((resolve) => ws.once('close', resolve));
     await new Promise((resolve) => wss.close(resolve));
+  }, 30_000);
+
+  it('MQTT.js against mosquitto: 1,000 QoS-1 messages arrive in order', async () => {
+    // A throwaway broker on a free loopback port (Debian's mosquitto; .ci/run installs it).
+    const port = await freePort();
+    const dir = await mkdtemp(join(tmpdir(), 'sockflow-mosquitto-'));
+    const conf = join(dir, 'mosquitto.conf');
+    await writeFile(conf, `listener ${port} ${LOOPBACK}\nallow_anonymous true\n`);
+    const bin = existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto';
+    const broker = spawn(bin, ['-c', conf], { stdio: 'ignore' });
+    try {
+      const conn = await retry(() => connect({ host: LOOPBACK, port }));
+      // MQTT.js builds its stream synchronously: the connection is opened first.
+      const client = new MqttClient(() => toDuplex(conn), {
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+        clean: true,
+      });
+      await new Promise((resolve, reject) => client.once('connect', resolve).once('error', reject));
+      const got: string[] = [];
+      const all = new Promise<void>((resolve) => {
+        client.on('message', (_topic, payload: Buffer) => {
+          got.push(payload.toString());
+          if (got.length === 1000) resolve();
+        });
+      });
+      await client.subscribeAsync('sockflow/test', { qos: 1 });
+      const sent = Array.from({ length: 1000 }, (_, i) => `message ${i}`);
+      await Promise.all(sent.map((m) => client.publishAsync('sockflow/test', m, { qos: 1 })));
+      await all;
+      expect(got).toEqual(sent);
+      await client.endAsync();
+    } finally {
+      broker.kill();
+      await new Promise((resolve) => broker.once('exit', resolve));
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 
   it('tls.connect({ socket }) runs TLS over it (how pg and others add TLS to a socket they were given)', async () => {
