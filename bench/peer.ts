@@ -2,6 +2,7 @@
 // listens and "RESULT <json>" when it has measured. The cases live in bench/peers/.
 import { bulkRecv, bulkSend } from './peers/bulk.js';
 import { connClient, connServer } from './peers/connections.js';
+import { fetchClient } from './peers/fetch.js';
 import { httpServer } from './peers/http.js';
 import { lineRecv, msgRecv, msgSend } from './peers/messages.js';
 import { respClient } from './peers/resp.js';
@@ -39,6 +40,9 @@ switch (role) {
     break;
   case 'msg-recv':
     await msgRecv(args[0] as string);
+    break;
+  case 'fetch-client':
+    await fetchClient(args[0] as string, num(1), num(2));
     break;
   case 'resp-client':
     await respClient(args[0] as string, num(1), num(2), num(3));

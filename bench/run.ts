@@ -63,6 +63,11 @@
 //                 server with a hand parser and redis-server itself, under redis-benchmark
 //                 -P 16 -c 50 (Debian's redis-server and redis-tools, installed when missing),
 //                 --resp-server-requests (1,000,000) SETs then GETs after 20,000 unmeasured.
+//   fetch         undici's fetch (the client behind Node's) against a node:http keep-alive
+//                 server (on core 0; the client on core 1), 50 requests in flight: undici's own
+//                 connector, and sockflow connections handed to its Agent's connect hook
+//                 (toDuplex); --fetch-requests (100,000) after a tenth unmeasured. Requests/s
+//                 and the client's main-thread CPU per request.
 //   .NET      ping-pong, bulk-accept and bulk-connect also run .NET 10's own SocketAsyncEventArgs
 //             (bench/dotnet/SaeaPeer, built with the machine's SDK into .build/dotnet-peer; its
 //             rows are left out with the reason where dotnet is missing) and print compat and
@@ -123,6 +128,7 @@ function parseOptions() {
       'resp-gets': { type: 'string', default: '100000' },
       'http-seconds': { type: 'string', default: '8' },
       'resp-server-requests': { type: 'string', default: '1000000' },
+      'fetch-requests': { type: 'string', default: '100000' },
       pin: { type: 'string', default: 'same' },
       only: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -151,7 +157,7 @@ Options:
   --pin same|split|none    CPU pinning with taskset (default same)
   --bulk-bytes, --warm-bytes, --round-trips, --size, --small-messages, --producers,
   --connections, --handshakes, --queued-sends, --datagrams, --messages, --resp-gets,
-  --http-seconds, --resp-server-requests <n>: sizes
+  --http-seconds, --resp-server-requests, --fetch-requests <n>: sizes
   -h, --help               this text
 
 Cases: ${cases.join(', ')}`;
@@ -195,6 +201,7 @@ const messageCount = Number(values.messages);
 const respGets = Number(values['resp-gets']);
 const httpSeconds = Number(values['http-seconds']);
 const respServerRequests = Number(values['resp-server-requests']);
+const fetchRequests = Number(values['fetch-requests']);
 /** RESP rounds of `respGets` measured together, after one unmeasured. */
 const RESP_ROUNDS = 5;
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
@@ -646,6 +653,36 @@ async function resp(impl: string): Promise<Flat> {
   if (r.messages !== respGets * RESP_ROUNDS) {
     throw new Error(`resp ${impl}: the count does not add up`);
   }
+  return r;
+}
+
+/** The fetch case's HTTP server: node:http, keep-alive, on core 0 (bench/peers/http.ts). */
+let fetchServer: ReturnType<typeof peer> | undefined;
+let fetchPort = 0;
+
+async function startFetchServer(): Promise<string | undefined> {
+  if (!hasTaskset) return 'the fetch case pins with taskset (Linux only)';
+  const undici = await import('undici').then(
+    () => true,
+    () => false,
+  );
+  if (!undici) return 'undici is not installed (a development dependency of sockflow)';
+  fetchServer = peer(['http-server', 'node-http'], '0');
+  fetchPort = await fetchServer.port;
+  return undefined;
+}
+
+async function stopFetchServer(): Promise<void> {
+  fetchServer?.signal('SIGTERM');
+  await fetchServer?.result;
+  fetchServer = undefined;
+}
+
+/** `fetchRequests` fetch calls through `impl`'s connections, 50 in flight, on core 1. */
+async function fetchLoad(impl: string): Promise<Flat> {
+  const r = await peer(['fetch-client', impl, String(fetchPort), String(fetchRequests)], '1')
+    .result;
+  if (r.messages !== fetchRequests) throw new Error(`fetch ${impl}: the count does not add up`);
   return r;
 }
 
@@ -1149,6 +1186,34 @@ const CASES: CaseDef[] = [
       {
         key: 'main',
         label: 'client main-thread CPU µs/GET (exact)',
+        digits: 2,
+        ratio: true,
+        of: (r) => ((r.mainThreadSeconds as number) / (r.messages as number)) * 1e6,
+      },
+    ],
+  },
+  {
+    name: 'fetch',
+    title: `fetch() through undici, ${fetchRequests} requests, 50 in flight, to a node:http keep-alive server (server on core 0, client on core 1)`,
+    impls: ['undici', 'sockflow'],
+    labels: {
+      undici: "undici's own connector (net.connect)",
+      sockflow: "sockflow connections through the Agent's connect hook (toDuplex)",
+    },
+    setUp: startFetchServer,
+    tearDown: stopFetchServer,
+    run: fetchLoad,
+    metrics: [
+      {
+        key: 'rate',
+        label: 'requests/s',
+        digits: 0,
+        ratio: true,
+        of: (r) => (r.messages as number) / (r.seconds as number),
+      },
+      {
+        key: 'main',
+        label: 'client main-thread CPU µs/request (exact)',
         digits: 2,
         ratio: true,
         of: (r) => ((r.mainThreadSeconds as number) / (r.messages as number)) * 1e6,
