@@ -56,7 +56,9 @@ export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
  * Reads up to the next `delimiter` and resolves with the bytes before it; the delimiter is
  * consumed, the bytes after it stay unread (given back with `unshift`), so `readUntil` mixes
  * with every other way of receiving. A frame that fits in one received chunk is returned as a
- * view of it, without a copy.
+ * view of it, without a copy: a plain `Uint8Array`, not a `Buffer` (decode it with
+ * `TextDecoder`, or wrap it with `Buffer.from(f.buffer, f.byteOffset, f.length)`; do not count
+ * on `Buffer` methods for any frame).
  *
  * **Cancel safety:** cancel safe. An aborted read rejects with `signal.reason` and gives back
  * every byte it had taken: the next read sees the stream unchanged. So does any failure but

@@ -87,8 +87,9 @@ export function takeExactly(conn: Connection, n: number): Uint8Array | undefined
  * Takes the bytes before the next `delimiter` when it has been received already, without
  * waiting and without a promise: a parser's fast path, with {@link readUntil} for when this
  * returns `undefined`. The delimiter is consumed, the rest stays unread. When the frame and
- * its delimiter lie in the first buffered chunk the frame is a view of it, and that view is
- * all the call allocates (no copy; the rest of the chunk is never taken and given back).
+ * its delimiter lie in the first buffered chunk the frame is a view of it (a plain
+ * `Uint8Array`, not a `Buffer`), and that view is all the call
+ * allocates (no copy; the rest of the chunk is never taken and given back).
  *
  * Returns `undefined`, having taken nothing, when the delimiter has not arrived yet, at EOF
  * too (`readUntil()` then waits, or reports the truncation).
