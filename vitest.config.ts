@@ -5,7 +5,10 @@ const json = process.env.SOCKFLOW_TEST_JSON;
 
 // Tests run the TypeScript sources: `sockflow` and its subpaths (imported by the examples the
 // tests drive) resolve through the exports map's "source" condition, never a stale dist/.
-const conditions = ['source', 'import', 'module', 'node', 'default'];
+// Vite's server conditions with "source" in front: vitest also hands these to Node as
+// --conditions, so no "import" here (Node would then resolve a CommonJS package's require()
+// to its ESM wrapper: pg's require('pg-pool') got a module namespace, not the Pool class).
+const conditions = ['source', 'module', 'node', 'development|production'];
 
 export default defineConfig({
   resolve: { conditions },

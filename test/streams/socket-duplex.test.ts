@@ -1,14 +1,9 @@
 // toDuplex() as a socket: the net.Socket members libraries use (SocketLike), each checked
 // against what it stands for, and the Duplex handed to real clients that take a socket:
 // node:http's keep-alive Agent and tls.connect({ socket }).
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { MqttClient } from 'mqtt';
@@ -19,28 +14,9 @@ import { connect, listen } from '../../src/core/index.js';
 import { toDuplex } from '../../src/streams/index.js';
 import { certs } from '../tls-certs.js';
 import { ipcPair, LOOPBACK, pair, readAll, ssTimerOf, until } from '../helpers.js';
+import { mosquitto, retry } from '../throwaway-servers.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A loopback port nothing listens on now (for a server of another program). */
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve) => s.listen(0, LOOPBACK, resolve));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
-
-/** `f()` again every 50 ms while it rejects (a server still starting), for at most 5 s. */
-async function retry<T>(f: () => Promise<T>): Promise<T> {
-  for (const end = Date.now() + 5_000; ; await sleep(50)) {
-    try {
-      return await f();
-    } catch (err) {
-      if (Date.now() > end) throw err;
-    }
-  }
-}
 
 describe('toDuplex() as a socket', () => {
   it('carries the addresses as net.Socket does: TCP, and a Unix socket (none)', async () => {
@@ -270,15 +246,9 @@ describe('toDuplex() handed to clients that take a socket', () => {
   }, 30_000);
 
   it('MQTT.js against mosquitto: 1,000 QoS-1 messages arrive in order', async () => {
-    // A throwaway broker on a free loopback port (Debian's mosquitto; .ci/run installs it).
-    const port = await freePort();
-    const dir = await mkdtemp(join(tmpdir(), 'sockflow-mosquitto-'));
-    const conf = join(dir, 'mosquitto.conf');
-    await writeFile(conf, `listener ${port} ${LOOPBACK}\nallow_anonymous true\n`);
-    const bin = existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto';
-    const broker = spawn(bin, ['-c', conf], { stdio: 'ignore' });
+    const broker = await mosquitto();
     try {
-      const conn = await retry(() => connect({ host: LOOPBACK, port }));
+      const conn = await retry(() => connect({ host: LOOPBACK, port: broker.port }));
       // MQTT.js builds its stream synchronously: the connection is opened first.
       const client = new MqttClient(() => toDuplex(conn), {
         protocolVersion: 4,
@@ -300,9 +270,7 @@ describe('toDuplex() handed to clients that take a socket', () => {
       expect(got).toEqual(sent);
       await client.endAsync();
     } finally {
-      broker.kill();
-      await new Promise((resolve) => broker.once('exit', resolve));
-      await rm(dir, { recursive: true, force: true });
+      await broker.stop();
     }
   }, 30_000);
 
