@@ -8,6 +8,7 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import {
   InvalidArgTypeError,
   OutOfRangeError,
+  SocketClosedError,
   type Connection,
   type IpSocketAddress,
 } from '../core/index.js';
@@ -50,13 +51,22 @@ export interface ToDuplexOptions {
  * ```
  */
 export interface SocketLike {
-  /** Nagle off (`true`, the default argument) or on: `Connection.setNoDelay()`. */
+  /**
+   * Nagle off (`true`, the default argument) or on: `Connection.setNoDelay()`. Like
+   * node:net, any value is taken for its truth, and nothing happens once closed.
+   */
   setNoDelay(noDelay?: boolean): this;
   /**
    * Keep-alive probes on or off (`false` by default, as node:net), after `initialDelay` ms
-   * of silence (`0`: the system's): `Connection.setKeepAlive()`.
+   * of silence (`0`: the system's): `Connection.setKeepAlive()`. Takes what node:net takes:
+   * `enable` for its truth, a delay that is not a finite number as `0`, and Node 26's
+   * `{ enable, initialDelay, interval, count }` form (`interval` and `count` are left to the
+   * system: the core has no such options). Nothing happens once closed.
    */
-  setKeepAlive(enable?: boolean, initialDelay?: number): this;
+  setKeepAlive(
+    enable?: boolean | { enable?: boolean; initialDelay?: number; interval?: number; count?: number },
+    initialDelay?: number,
+  ): this;
   /**
    * Emits `'timeout'` once nothing has been read or written for `timeout` ms (`0` turns it
    * off), as `net.Socket` does: the connection stays open, the listener decides. `callback`
@@ -73,8 +83,10 @@ export interface SocketLike {
   readonly remoteAddress: string | undefined;
   /** The peer's port; `undefined` over a Unix socket. */
   readonly remotePort: number | undefined;
-  /** `'IPv4'` or `'IPv6'`; `undefined` over a Unix socket. */
+  /** The peer's `'IPv4'` or `'IPv6'`; `undefined` over a Unix socket. */
   readonly remoteFamily: string | undefined;
+  /** Our `'IPv4'` or `'IPv6'`; `undefined` over a Unix socket. */
+  readonly localFamily: string | undefined;
   /** Our IP address; `undefined` over a Unix socket. */
   readonly localAddress: string | undefined;
   /** Our port; `undefined` over a Unix socket. */
@@ -85,6 +97,8 @@ export interface SocketLike {
   readonly bytesRead: number;
   /** Bytes sent, and those still waiting in the Duplex's own buffer (as `net.Socket`). */
   readonly bytesWritten: number;
+  /** Bytes waiting in the Duplex's own buffer: `writableLength` (node:net's deprecated name). */
+  readonly bufferSize: number;
   /** `'open'`, `'readOnly'` (our side ended), `'writeOnly'` (the peer's did) or `'closed'`. */
   readonly readyState: 'open' | 'readOnly' | 'writeOnly' | 'closed';
   /** Always `false`: the connection is open before the Duplex exists. */
@@ -94,9 +108,17 @@ export interface SocketLike {
   /** Ends our side, then destroys the Duplex once everything written has gone (node:net's). */
   destroySoon(): void;
   /**
+   * Destroys the Duplex with a reset: `Connection.reset()` (TCP RST, unsent bytes dropped),
+   * `'close'` without an error, as node:net's.
+   */
+  resetAndDestroy(): this;
+  /**
    * The connection is open already: emits `'connect'` and `'ready'` on the next tick, for
-   * libraries that call `connect()` on the socket they were given (pg), and ignores its
-   * arguments.
+   * libraries that call `connect()` on the socket they were given (pg). A function among the
+   * arguments is added as a one-time `'connect'` listener, as node:net does; the address in
+   * them is ignored. Once destroyed it cannot connect again (node:net would open a new
+   * socket): `'error'` with `SocketClosedError` (`ERR_SOCKET_CLOSED`) on the next tick, so a
+   * library waiting for `'connect'` fails instead of waiting for ever.
    */
   connect(...args: unknown[]): this;
 }
@@ -161,6 +183,8 @@ class ConnectionDuplex extends Duplex implements SocketLike {
   #reading = false;
   #timeout: number | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** `resetAndDestroy()` was called: `_destroy` resets instead of closing. */
+  #reset = false;
 
   constructor(conn: Connection, readableHighWaterMark: number, writableHighWaterMark: number) {
     super({ allowHalfOpen: true, readableHighWaterMark, writableHighWaterMark });
@@ -217,7 +241,7 @@ class ConnectionDuplex extends Duplex implements SocketLike {
 
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
     this.#stopTimer();
-    const done = err === null ? this.#conn.close() : this.#conn.reset();
+    const done = err === null && !this.#reset ? this.#conn.close() : this.#conn.reset();
     done.then(
       () => callback(err),
       () => callback(err),
@@ -226,19 +250,30 @@ class ConnectionDuplex extends Duplex implements SocketLike {
 
   // --- SocketLike -----------------------------------------------------------------------------
 
-  setNoDelay(noDelay = true): this {
-    this.#conn.setNoDelay(noDelay);
+  // These take what node:net's take and do nothing once closed, as node:net's: libraries call
+  // them from event handlers, where a throw net.Socket would not make hangs the caller.
+
+  setNoDelay(noDelay: boolean = true): this {
+    this.#conn.setNoDelay(Boolean(noDelay));
     return this;
   }
 
-  setKeepAlive(enable = false, initialDelay = 0): this {
-    if (typeof initialDelay !== 'number' || Number.isNaN(initialDelay)) {
-      throw new InvalidArgTypeError(
-        `The "initialDelay" argument must be a number: received ${describe(initialDelay)}`,
-      );
+  setKeepAlive(
+    enable:
+      | boolean
+      | { enable?: boolean; initialDelay?: number; interval?: number; count?: number } = false,
+    initialDelay = 0,
+  ): this {
+    let on: unknown = enable;
+    let delay: unknown = initialDelay;
+    if (enable !== null && typeof enable === 'object') {
+      on = enable.enable;
+      delay = enable.initialDelay;
     }
-    // node:net floors it (the kernel counts seconds); negative is out of range.
-    this.#conn.setKeepAlive(enable, Math.floor(initialDelay));
+    // node:net truncates to whole seconds for the kernel; it takes anything else as 0.
+    const ms = Number(delay);
+    const valid = Number.isFinite(ms) && ms > 0;
+    this.#conn.setKeepAlive(Boolean(on), valid ? Math.min(Math.floor(ms), 2 ** 31 - 1) : 0);
     return this;
   }
 
@@ -302,6 +337,11 @@ class ConnectionDuplex extends Duplex implements SocketLike {
     return 'family' in a ? a.family : undefined;
   }
 
+  get localFamily(): string | undefined {
+    const a = this.#conn.localAddress;
+    return 'family' in a ? a.family : undefined;
+  }
+
   get localAddress(): string | undefined {
     const a = this.#conn.localAddress;
     return 'address' in a ? a.address : undefined;
@@ -325,6 +365,10 @@ class ConnectionDuplex extends Duplex implements SocketLike {
     return this.#conn.bytesSent + this.writableLength;
   }
 
+  get bufferSize(): number {
+    return this.writableLength;
+  }
+
   get readyState(): 'open' | 'readOnly' | 'writeOnly' | 'closed' {
     if (this.readable && this.writable) return 'open';
     if (this.readable) return 'readOnly';
@@ -345,9 +389,25 @@ class ConnectionDuplex extends Duplex implements SocketLike {
     else this.once('finish', () => this.destroy());
   }
 
-  connect(..._args: unknown[]): this {
+  resetAndDestroy(): this {
+    this.#reset = true;
+    this.destroy();
+    return this;
+  }
+
+  connect(...args: unknown[]): this {
+    const listener = args.find((a) => typeof a === 'function');
+    if (listener !== undefined) this.once('connect', listener as () => void);
     process.nextTick(() => {
-      if (this.destroyed) return;
+      if (this.destroyed) {
+        this.emit(
+          'error',
+          new SocketClosedError(
+            'connect() on a destroyed socket: its sockflow connection is closed and cannot connect again',
+          ),
+        );
+        return;
+      }
       this.emit('connect');
       this.emit('ready');
     });

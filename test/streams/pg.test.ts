@@ -49,7 +49,11 @@ async function roundTrip(db: pg.Client, table: string): Promise<void> {
   }));
   // One after another, as pg 8.23 asks (queueing a query behind another is deprecated).
   for (const r of rows) {
-    await db.query(`INSERT INTO ${table} (id, name, data) VALUES ($1, $2, $3)`, [r.id, r.name, r.data]);
+    await db.query(`INSERT INTO ${table} (id, name, data) VALUES ($1, $2, $3)`, [
+      r.id,
+      r.name,
+      r.data,
+    ]);
   }
   const read = await db.query<{ id: number; name: string; data: Buffer }>(
     `SELECT id, name, data FROM ${table} ORDER BY id`,
@@ -96,4 +100,13 @@ describe('pg over toDuplex() against PostgreSQL', () => {
     await expect(db.connect()).rejects.toThrow(/certificate/);
     await conn.closed;
   }, 60_000);
+
+  it('given a Duplex already destroyed: connect() rejects with ERR_SOCKET_CLOSED instead of waiting for ever', async () => {
+    const conn = await connect({ host: LOOPBACK, port: server.port });
+    const duplex = toDuplex(conn);
+    duplex.destroy();
+    const db = new pg.Client({ stream: () => duplex, host: 'localhost', port: server.port });
+    await expect(db.connect()).rejects.toMatchObject({ code: 'ERR_SOCKET_CLOSED' });
+    await conn.closed;
+  });
 });

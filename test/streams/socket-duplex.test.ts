@@ -30,16 +30,17 @@ describe('toDuplex() as a socket', () => {
       remote.port,
       'IPv4',
     ]);
-    expect([d.localAddress, d.localPort]).toEqual([LOOPBACK, local.port]);
+    expect([d.localAddress, d.localPort, d.localFamily]).toEqual([LOOPBACK, local.port, 'IPv4']);
     expect(d.address()).toEqual({ address: LOOPBACK, family: 'IPv4', port: local.port });
     await using u = await ipcPair();
     const ud = toDuplex(u.client);
-    expect([ud.remoteAddress, ud.remotePort, ud.remoteFamily, ud.localPort]).toEqual([
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-    ]);
+    expect([
+      ud.remoteAddress,
+      ud.remotePort,
+      ud.remoteFamily,
+      ud.localPort,
+      ud.localFamily,
+    ]).toEqual([undefined, undefined, undefined, undefined, undefined]);
     expect(ud.address()).toEqual({});
   });
 
@@ -123,6 +124,52 @@ describe('toDuplex() as a socket', () => {
     expect(events).toEqual([]);
     await new Promise((resolve) => process.nextTick(resolve));
     expect(events).toEqual(['connect', 'ready']);
+  });
+
+  it('takes the arguments node:net takes, and once closed its setters do nothing, as node:net', async () => {
+    await using p = await pair();
+    const d = toDuplex(p.client);
+    // node:net takes enable for its truth and a delay that is not a number as 0.
+    d.setKeepAlive('yes' as unknown as boolean, '60000' as unknown as number);
+    expect(await ssTimerOf(p.client)).toBe('keepalive');
+    d.setKeepAlive(0 as unknown as boolean);
+    expect(await ssTimerOf(p.client)).toBe('');
+    // Node 26's form.
+    d.setKeepAlive({ enable: true, initialDelay: 30_000, interval: 1_000, count: 3 });
+    expect(await ssTimerOf(p.client)).toBe('keepalive');
+    d.setKeepAlive(true, Number.NaN)
+      .setKeepAlive(true, -5)
+      .setNoDelay(0 as unknown as boolean);
+    d.destroy();
+    await p.client.closed;
+    d.setNoDelay().setKeepAlive(true, 1_000).unref().ref().setTimeout(1_000);
+    expect([d.readyState, d.bufferSize, d.bytesWritten]).toEqual(['closed', 0, 0]);
+    // Bad input where node:net's is bad too: a typed error with its code.
+    expect(() => d.setTimeout('soon' as unknown as number)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
+  });
+
+  it("connect(port, host, listener) adds the listener; on a destroyed Duplex it is 'error' ERR_SOCKET_CLOSED, not a wait", async () => {
+    await using p = await pair();
+    const d = toDuplex(p.client);
+    await new Promise<void>((resolve) => d.connect(5432, 'localhost', resolve));
+    d.destroy();
+    const err = await new Promise<Error>((resolve) => {
+      d.once('error', resolve);
+      d.connect(5432, 'localhost', () => resolve(new Error("'connect' on a destroyed Duplex")));
+    });
+    expect(err).toMatchObject({ name: 'SocketClosedError', code: 'ERR_SOCKET_CLOSED' });
+  });
+
+  it('resetAndDestroy() resets the connection: the peer sees ECONNRESET, our close carries no error', async () => {
+    await using p = await pair();
+    const d = toDuplex(p.client);
+    const closed = new Promise((resolve) => d.once('close', resolve));
+    expect(d.resetAndDestroy()).toBe(d);
+    await closed;
+    expect(d.errored).toBe(null);
+    await expect(readAll(p.server)).rejects.toMatchObject({ code: 'ECONNRESET' });
   });
 
   it('destroySoon sends what was written, then FIN, then destroys', async () => {
