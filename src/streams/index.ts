@@ -14,7 +14,8 @@
  */
 export { toReadableStream } from './readable-stream.js';
 export { toWritableStream } from './writable-stream.js';
-export { toDuplex, type SocketDuplex, type SocketLike, type ToDuplexOptions } from './duplex.js';
+export { toDuplex, type ToDuplexOptions } from './duplex.js';
+export type { SocketDuplex, SocketLike } from './socket-like.js';
 export { readExactly, type ReadExactlyOptions } from './read-exactly.js';
 export { readUntil, type ReadUntilOptions, DEFAULT_MAX_FRAME_BYTES } from './read-until.js';
 export { tryReadExactly, tryReadUntil, type TryReadUntilOptions } from './try-read.js';
