@@ -2,6 +2,7 @@
 // clients: each on a free loopback port, in its own temporary directory, stopped and removed by
 // the test. Debian's packages (.ci/run installs them): mosquitto, postgresql.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
 import { chmod, chown, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
@@ -56,7 +57,19 @@ export async function mosquitto(): Promise<Throwaway> {
   // Debian's mosquitto is in /usr/sbin, which is not on every PATH.
   const bin = existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto';
   const broker = spawn(bin, ['-c', conf], { stdio: 'ignore' });
-  return { port, stop: () => stopped(broker, dir, 'SIGTERM') };
+  const stop = (): Promise<void> => stopped(broker, dir, 'SIGTERM');
+  // Ready when it accepts a connection (it listens within milliseconds of starting).
+  try {
+    await retry(async () => {
+      const probe = net.connect(port, LOOPBACK);
+      await once(probe, 'connect');
+      probe.destroy();
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { port, stop };
 }
 
 /** The newest PostgreSQL's programs: Debian keeps them in /usr/lib/postgresql/<major>/bin. */

@@ -1,20 +1,13 @@
 // toDuplex() as a socket: the net.Socket members libraries use (SocketLike), each checked
-// against what it stands for, and the Duplex handed to real clients that take a socket:
-// node:http's keep-alive Agent and tls.connect({ socket }).
-import { randomBytes } from 'node:crypto';
-import * as http from 'node:http';
-import * as net from 'node:net';
-import type { Duplex } from 'node:stream';
+// against what it stands for, and tls.connect({ socket }) over the Duplex. The libraries
+// themselves (node:http's Agent, undici, pg, ws, MQTT.js) run in examples-libraries.test.ts
+// and examples-pg.test.ts, through the recipes' examples.
 import * as tls from 'node:tls';
-import { MqttClient } from 'mqtt';
-import * as undici from 'undici';
 import { describe, expect, it } from 'vitest';
-import { WebSocket, WebSocketServer, type ClientOptions } from 'ws';
 import { connect, listen } from '../../src/core/index.js';
 import { toDuplex } from '../../src/streams/index.js';
 import { certs } from '../tls-certs.js';
 import { ipcPair, LOOPBACK, pair, readAll, ssTimerOf, until } from '../helpers.js';
-import { mosquitto, retry } from '../throwaway-servers.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -182,145 +175,7 @@ describe('toDuplex() as a socket', () => {
   });
 });
 
-/** A node:http server answering each request with its path, counting the connections it accepted. */
-async function echoPathServer(): Promise<{
-  server: http.Server;
-  port: number;
-  accepted: () => number;
-}> {
-  let count = 0;
-  const server = http.createServer((req, res) => res.end(`you asked for ${req.url}`));
-  server.on('connection', () => count++);
-  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
-  return { server, port: (server.address() as net.AddressInfo).port, accepted: () => count };
-}
-
 describe('toDuplex() handed to clients that take a socket', () => {
-  it("node:http's keep-alive Agent: 1,000 requests over at most 8 reused connections", async () => {
-    const { server, port, accepted } = await echoPathServer();
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-    // What real HTTP code does: the Agent pools the sockets createConnection gives it.
-    agent.createConnection = (_options, done) => {
-      connect({ host: LOOPBACK, port }).then(
-        (conn) => done?.(null, toDuplex(conn)),
-        (err: Error) => done?.(err, undefined as never),
-      );
-      return undefined;
-    };
-    const get = (path: string): Promise<{ body: string; reused: boolean }> =>
-      new Promise((resolve, reject) => {
-        const req = http.get({ host: LOOPBACK, port, path, agent }, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (body += c));
-          res.on('end', () => resolve({ body, reused: req.reusedSocket }));
-        });
-        req.on('error', reject);
-      });
-    // 8 callers at a time, as many as the Agent's sockets: it creates a socket for every
-    // request that finds none free, and ours are created asynchronously.
-    const results: { body: string; reused: boolean }[] = [];
-    await Promise.all(
-      Array.from({ length: 8 }, async (_, w) => {
-        for (let i = w; i < 1000; i += 8) results[i] = await get(`/${i}`);
-      }),
-    );
-    results.forEach((r, i) => expect(r.body).toBe(`you asked for /${i}`));
-    expect(accepted()).toBeGreaterThan(0);
-    expect(accepted()).toBeLessThanOrEqual(8);
-    expect(results.filter((r) => r.reused).length).toBeGreaterThanOrEqual(1000 - 8);
-    agent.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  }, 30_000);
-
-  it("undici (fetch's client): an Agent whose connect hands it sockflow connections, 1,000 fetch calls", async () => {
-    const { server, port, accepted } = await echoPathServer();
-    const agent = new undici.Agent({
-      connections: 8,
-      connect: (options, done) => {
-        connect({ host: options.hostname, port: Number(options.port) }).then(
-          (conn) => done(null, toDuplex(conn) as unknown as net.Socket),
-          (err: Error) => done(err, null),
-        );
-      },
-    });
-    const bodies = await Promise.all(
-      Array.from({ length: 1000 }, async (_, i) => {
-        const res = await undici.fetch(`http://${LOOPBACK}:${port}/${i}`, { dispatcher: agent });
-        return res.text();
-      }),
-    );
-    bodies.forEach((body, i) => expect(body).toBe(`you asked for /${i}`));
-    expect(accepted()).toBeGreaterThan(0);
-    expect(accepted()).toBeLessThanOrEqual(8);
-    await agent.close();
-    await new Promise((resolve) => server.close(resolve));
-  }, 30_000);
-
-  it('ws: a WebSocket whose createConnection hands it a sockflow connection, 1,000 messages echoed', async () => {
-    const wss = new WebSocketServer({ host: LOOPBACK, port: 0 });
-    await new Promise((resolve) => wss.once('listening', resolve));
-    wss.on('connection', (peer) => {
-      peer.on('message', (data, isBinary) => peer.send(data, { binary: isBinary }));
-    });
-    const port = (wss.address() as { port: number }).port;
-    const ws = new WebSocket(`ws://${LOOPBACK}:${port}/`, {
-      createConnection: ((_options: unknown, done: (err: Error | null, s?: Duplex) => void) => {
-        connect({ host: LOOPBACK, port }).then(
-          (conn) => done(null, toDuplex(conn)),
-          (err: Error) => done(err),
-        );
-        return undefined;
-      }) as unknown as ClientOptions['createConnection'],
-    });
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    const sent: (string | Buffer)[] = Array.from({ length: 1000 }, (_, i) =>
-      i % 2 === 0 ? `text ${i} ${'é'.repeat(i % 50)}` : Buffer.from(randomBytes(1 + (i % 3000))),
-    );
-    const got: (string | Buffer)[] = [];
-    const all = new Promise<void>((resolve) => {
-      ws.on('message', (data: Buffer, isBinary) => {
-        got.push(isBinary ? data : data.toString('utf8'));
-        if (got.length === sent.length) resolve();
-      });
-    });
-    for (const m of sent) ws.send(m);
-    await all;
-    expect(got).toEqual(sent);
-    ws.close();
-    await new Promise((resolve) => ws.once('close', resolve));
-    await new Promise((resolve) => wss.close(resolve));
-  }, 30_000);
-
-  it('MQTT.js against mosquitto: 1,000 QoS-1 messages arrive in order', async () => {
-    const broker = await mosquitto();
-    try {
-      const conn = await retry(() => connect({ host: LOOPBACK, port: broker.port }));
-      // MQTT.js builds its stream synchronously: the connection is opened first.
-      const client = new MqttClient(() => toDuplex(conn), {
-        protocolVersion: 4,
-        reconnectPeriod: 0,
-        clean: true,
-      });
-      await new Promise((resolve, reject) => client.once('connect', resolve).once('error', reject));
-      const got: string[] = [];
-      const all = new Promise<void>((resolve) => {
-        client.on('message', (_topic, payload: Buffer) => {
-          got.push(payload.toString());
-          if (got.length === 1000) resolve();
-        });
-      });
-      await client.subscribeAsync('sockflow/test', { qos: 1 });
-      const sent = Array.from({ length: 1000 }, (_, i) => `message ${i}`);
-      await Promise.all(sent.map((m) => client.publishAsync('sockflow/test', m, { qos: 1 })));
-      await all;
-      expect(got).toEqual(sent);
-      await client.endAsync();
-    } finally {
-      await broker.stop();
-    }
-  }, 30_000);
-
   it('tls.connect({ socket }) runs TLS over it (how pg and others add TLS to a socket they were given)', async () => {
     const c = certs();
     await using listener = await listen({ host: LOOPBACK, port: 0 });

@@ -1,15 +1,18 @@
-// pg (node-postgres) over toDuplex() against a throwaway PostgreSQL (Debian's postgresql; .ci/run
-// installs it): plain, and with `ssl`, where pg asks the server for TLS over the Duplex and then
-// wraps the Duplex in tls.connect({ socket }). The server is asked which connection it served,
-// so the test knows the bytes went through sockflow's connection and (with ssl) TLS.
+// Runs examples/pg-client.ts, the pg recipe of docs/recipes.md: pg (node-postgres) over a
+// sockflow connection against a throwaway PostgreSQL (Debian's postgresql; .ci/run installs
+// it), plain and with `ssl`, where pg asks the server for TLS over the Duplex and then wraps
+// the Duplex in tls.connect({ socket }). The server is asked which connection it served, so
+// the test knows the bytes went through sockflow's connection and (with ssl) TLS.
 import { randomBytes } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type Connection } from '../../src/core/index.js';
-import { toDuplex } from '../../src/streams/index.js';
-import { LOOPBACK } from '../helpers.js';
-import { certs } from '../tls-certs.js';
-import { postgres, type Throwaway } from '../throwaway-servers.js';
+import { connectPg } from '../examples/pg-client.js';
+import { connect, listen, type Connection } from '../src/core/index.js';
+import { toDuplex } from '../src/streams/index.js';
+import { LOOPBACK, portOf, readAll } from './helpers.js';
+import { certs } from './tls-certs.js';
+import { postgres, type Throwaway } from './throwaway-servers.js';
 
 let server: Throwaway;
 
@@ -22,21 +25,26 @@ afterAll(async () => {
   await server.stop();
 });
 
-/** A connected pg.Client over a sockflow connection. */
+/** The example's client, and the sockflow connection it opened (seen on sockflow:connected). */
 async function client(ssl: pg.ClientConfig['ssl']): Promise<{ db: pg.Client; conn: Connection }> {
-  const conn = await connect({ host: LOOPBACK, port: server.port });
-  // pg calls connect(port, host) on the stream and waits for 'connect'; host is also the
-  // name it checks the server's certificate against when ssl is on.
-  const db = new pg.Client({
-    stream: () => toDuplex(conn),
-    host: 'localhost',
-    port: server.port,
-    user: 'postgres',
-    database: 'postgres',
-    ssl,
-  });
-  await db.connect();
-  return { db, conn };
+  const opened: Connection[] = [];
+  const seen = (message: unknown): void => {
+    opened.push((message as { connection: Connection }).connection);
+  };
+  subscribe('sockflow:connected', seen);
+  try {
+    const db = await connectPg({
+      host: LOOPBACK,
+      port: server.port,
+      user: 'postgres',
+      database: 'postgres',
+      ssl,
+    });
+    expect(opened).toHaveLength(1);
+    return { db, conn: opened[0] as Connection };
+  } finally {
+    unsubscribe('sockflow:connected', seen);
+  }
 }
 
 /** 1,000 rows inserted one parameterised statement each, then read back in order. */
@@ -61,7 +69,7 @@ async function roundTrip(db: pg.Client, table: string): Promise<void> {
   expect(read.rows).toEqual(rows);
 }
 
-describe('pg over toDuplex() against PostgreSQL', () => {
+describe('examples/pg-client.ts: pg over sockflow against PostgreSQL', () => {
   it('1,000 parameterised inserts read back equal, through the sockflow connection', async () => {
     const { db, conn } = await client(false);
     const port = (conn.localAddress as { port: number }).port;
@@ -88,18 +96,23 @@ describe('pg over toDuplex() against PostgreSQL', () => {
     await conn.closed;
   }, 60_000);
 
-  it('with ssl and a CA that did not sign the server: connect() rejects, nothing hangs', async () => {
-    const conn = await connect({ host: LOOPBACK, port: server.port });
-    const db = new pg.Client({
-      stream: () => toDuplex(conn),
-      host: 'localhost',
-      port: server.port,
-      user: 'postgres',
-      ssl: { ca: certs().selfSigned.cert },
-    });
-    await expect(db.connect()).rejects.toThrow(/certificate/);
-    await conn.closed;
+  it('with ssl and a CA that did not sign the server: connectPg rejects, its connection closed', async () => {
+    await expect(client({ ca: certs().selfSigned.cert })).rejects.toThrow(/certificate/);
   }, 60_000);
+
+  it('a server that never answers: connectPg rejects at its deadline with the reason, the connection reset', async () => {
+    await using silent = await listen({ host: LOOPBACK, port: 0 });
+    const started = Date.now();
+    const login = connectPg(
+      { host: LOOPBACK, port: portOf(silent), user: 'postgres' },
+      AbortSignal.timeout(300),
+    );
+    await expect(login).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // The example reset the connection when the deadline passed.
+    await using accepted = await silent.accept();
+    await expect(readAll(accepted)).rejects.toMatchObject({ code: 'ECONNRESET' });
+  });
 
   it('given a Duplex already destroyed: connect() rejects with ERR_SOCKET_CLOSED instead of waiting for ever', async () => {
     const conn = await connect({ host: LOOPBACK, port: server.port });
