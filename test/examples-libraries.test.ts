@@ -17,7 +17,7 @@ import { openWebSocket } from '../examples/ws-client.js';
 import { listen } from '../src/core/index.js';
 import { LOOPBACK, portOf, readAll } from './helpers.js';
 import { certs } from './tls-certs.js';
-import { freePort, mosquitto } from './throwaway-servers.js';
+import { freePort, mosquitto } from '../bench/throwaway-servers.js';
 
 /** A node:http (or https) server answering each request with its path, counting connections. */
 async function echoPathServer(tls?: { key: string; cert: string }): Promise<{

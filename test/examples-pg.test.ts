@@ -12,7 +12,7 @@ import { connect, listen, type Connection } from '../src/core/index.js';
 import { toDuplex } from '../src/streams/index.js';
 import { LOOPBACK, portOf, readAll } from './helpers.js';
 import { certs } from './tls-certs.js';
-import { postgres, type Throwaway } from './throwaway-servers.js';
+import { postgres, type Throwaway } from '../bench/throwaway-servers.js';
 
 let server: Throwaway;
 

@@ -1,12 +1,26 @@
 // `npm run test:runtimes`: under Node (this machine's), Bun and Deno (each fetched from the
 // npm registry at the version docs/node-notes.md §17 names), runs test/runtimes/smoke.js (the
-// core, streams and compat over TCP, TLS, STARTTLS and UDP) and test/runtimes/examples.js
-// (every example in examples/), both against the built package. .ci/run runs it; not part of
-// `npm test`. Ends with one line per runtime and exits 1 if any step failed anywhere.
+// core, streams and compat over TCP, TLS, STARTTLS and UDP), test/runtimes/examples.js (the
+// examples of the guides) and test/runtimes/libraries.js (the recipes' examples: sockflow
+// under node:http, undici, ws, MQTT.js and pg, against a mosquitto and a PostgreSQL started
+// here), all against the built package. .ci/run runs it; not part of `npm test`. Ends with one
+// line per runtime and exits 1 if any step failed anywhere.
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { selfSignedDir } from '../../dist/bench/self-signed.js';
+import { mosquitto, postgres } from '../../dist/bench/throwaway-servers.js';
 
-const scripts = ['smoke.js', 'examples.js'].map((f) =>
+const certDir = selfSignedDir('sockflow-runtimes-pg-');
+const certFile = join(certDir, 'cert.pem');
+const broker = await mosquitto();
+const database = await postgres({ tls: { certFile, keyFile: join(certDir, 'key.pem') } });
+process.env.SOCKFLOW_MQTT_PORT = String(broker.port);
+process.env.SOCKFLOW_PG_PORT = String(database.port);
+process.env.SOCKFLOW_PG_CA = certFile;
+
+const scripts = ['smoke.js', 'examples.js', 'libraries.js'].map((f) =>
   fileURLToPath(new URL(`./${f}`, import.meta.url)),
 );
 const runtimes = [
@@ -25,6 +39,9 @@ for (const [name, command] of runtimes) {
   }
   summary.push(`${name}: ${failed === 0 ? 'passed' : `${failed} script(s) failed`}`);
 }
+await broker.stop();
+await database.stop();
+rmSync(certDir, { recursive: true, force: true });
 console.log(summary.join('\n'));
 const ok = summary.every((l) => l.endsWith('passed'));
 console.log(ok ? 'every runtime passed' : 'some runtime failed');

@@ -1,6 +1,8 @@
 // Throwaway instances of real servers for the tests that hand sockflow connections to real
-// clients: each on a free loopback port, in its own temporary directory, stopped and removed by
-// the test. Debian's packages (.ci/run installs them): mosquitto, postgresql.
+// clients (test/examples-libraries.test.ts, test/examples-pg.test.ts, and
+// test/runtimes/run.js through the built copy): each on a free loopback port, in its own
+// temporary directory, stopped and removed by its caller. Debian's packages (.ci/run installs
+// them): mosquitto, postgresql.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
@@ -8,7 +10,8 @@ import { chmod, chown, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOOPBACK } from './helpers.js';
+
+const LOOPBACK = '127.0.0.1';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
