@@ -35,7 +35,8 @@ export interface SocketLike {
    * system: the core has no such options). Nothing happens once closed.
    */
   setKeepAlive(
-    enable?: boolean | { enable?: boolean; initialDelay?: number; interval?: number; count?: number },
+    enable?:
+      boolean | { enable?: boolean; initialDelay?: number; interval?: number; count?: number },
     initialDelay?: number,
   ): this;
   /**

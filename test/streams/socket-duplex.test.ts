@@ -1,7 +1,10 @@
 // toDuplex() as a socket: the net.Socket members libraries use (SocketLike), each checked
-// against what it stands for, and tls.connect({ socket }) over the Duplex. The libraries
+// against what it stands for, node:http without an agent and tls.connect({ socket }) over the Duplex. The libraries
 // themselves (node:http's Agent, undici, pg, ws, MQTT.js) run in examples-libraries.test.ts
 // and examples-pg.test.ts, through the recipes' examples.
+import { createHash, randomBytes } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { connect, listen } from '../../src/core/index.js';
@@ -176,6 +179,46 @@ describe('toDuplex() as a socket', () => {
 });
 
 describe('toDuplex() handed to clients that take a socket', () => {
+  it('node:http without an agent: http.request({ createConnection }), 200 GETs and a 16 MiB body by SHA-256', async () => {
+    const big = randomBytes(16 << 20);
+    const server = http.createServer((req, res) => {
+      res.end(req.url === '/big' ? big : `you asked for ${req.url}`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+    const { port } = server.address() as AddressInfo;
+    const request = (path: string): Promise<Buffer> =>
+      new Promise((resolve, reject) => {
+        const req = http.request(
+          {
+            host: LOOPBACK,
+            port,
+            path,
+            // No agent: a connection per request, closed after it.
+            createConnection: (_options, done) => {
+              connect({ host: LOOPBACK, port }).then(
+                (conn) => done(null, toDuplex(conn)),
+                (err: Error) => done(err, undefined as never),
+              );
+              return undefined;
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve(Buffer.concat(chunks)));
+            res.on('error', reject);
+          },
+        );
+        req.on('error', reject).end();
+      });
+    for (let i = 0; i < 200; i++)
+      expect(String(await request(`/${i}`))).toBe(`you asked for /${i}`);
+    const body = await request('/big');
+    const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+    expect(sha(body)).toBe(sha(big));
+    await new Promise((resolve) => server.close(resolve));
+  }, 30_000);
+
   it('tls.connect({ socket }) runs TLS over it (how pg and others add TLS to a socket they were given)', async () => {
     const c = certs();
     await using listener = await listen({ host: LOOPBACK, port: 0 });
