@@ -86,45 +86,83 @@ class ConnectionDuplex extends Duplex implements SocketLike {
     this.#conn = conn;
   }
 
+  // The hot path (a library's request and response per turn): what is received already is
+  // pushed without a promise (tryRead), a send the OS took at once completes its write
+  // without one (trySend), and the callbacks of a wait are made once per Duplex.
+
   override _read(): void {
-    if (this.#reading) return;
-    this.#reading = true;
-    const pump = (chunk: Uint8Array | null): void => {
-      this.#active();
-      if (chunk === null) {
-        this.#reading = false;
-        this.push(null);
+    if (!this.#reading) this.#drain();
+  }
+
+  /** Pushes what is buffered while the readable side wants more; then waits with read(). */
+  #drain(): void {
+    for (;;) {
+      let chunk;
+      try {
+        chunk = this.#conn.tryRead();
+      } catch (err) {
+        this.destroy(err as Error);
         return;
       }
-      if (this.push(chunk)) {
-        this.#conn.read().then(pump, fail);
-      } else {
-        this.#reading = false; // Node calls _read() again when it wants more
-      }
-    };
-    const fail = (err: unknown): void => {
-      this.#reading = false;
-      this.destroy(err as Error);
-    };
-    this.#conn.read().then(pump, fail);
+      if (chunk === undefined) break;
+      if (!this.#take(chunk)) return;
+    }
+    this.#reading = true;
+    this.#conn.read().then(this.#received, this.#readFailed);
   }
+
+  /** Pushes one chunk (or EOF); whether the readable side wants more. */
+  #take(chunk: Uint8Array | null): boolean {
+    this.#active();
+    if (chunk === null) {
+      this.push(null);
+      return false;
+    }
+    return this.push(chunk); // false: Node calls _read() again when it wants more
+  }
+
+  readonly #received = (chunk: Uint8Array | null): void => {
+    this.#reading = false;
+    if (this.#take(chunk)) this.#drain();
+  };
+
+  readonly #readFailed = (err: unknown): void => {
+    this.#reading = false;
+    this.destroy(err as Error);
+  };
 
   override _write(
     chunk: Uint8Array,
     _encoding: BufferEncoding,
     callback: (error?: Error | null) => void,
   ): void {
-    this.#conn.send(chunk).then(() => {
-      this.#active();
-      callback();
-    }, callback);
+    this.#send(chunk, callback);
   }
 
   override _writev(
     chunks: { chunk: Uint8Array }[],
     callback: (error?: Error | null) => void,
   ): void {
-    this.#conn.send(chunks.map((c) => c.chunk)).then(() => {
+    this.#send(
+      chunks.map((c) => c.chunk),
+      callback,
+    );
+  }
+
+  #send(data: Uint8Array | Uint8Array[], callback: (error?: Error | null) => void): void {
+    let sent;
+    try {
+      sent = this.#conn.trySend(data);
+    } catch (err) {
+      callback(err as Error); // closed, shut down or failed: the write fails as send() would
+      return;
+    }
+    if (typeof sent === 'number') {
+      this.#active();
+      callback();
+      return;
+    }
+    sent.then(() => {
       this.#active();
       callback();
     }, callback);
