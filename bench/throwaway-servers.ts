@@ -51,9 +51,9 @@ async function stopped(child: ChildProcess, dir: string, signal: NodeJS.Signals)
   await rm(dir, { recursive: true, force: true });
 }
 
-/** A mosquitto broker, anonymous clients allowed. */
-export async function mosquitto(): Promise<Throwaway> {
-  const port = await freePort();
+/** A mosquitto broker, anonymous clients allowed, on `port` (a free one by default). */
+export async function mosquitto(port?: number): Promise<Throwaway> {
+  port ??= await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'sockflow-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
   await writeFile(conf, `listener ${port} ${LOOPBACK}\nallow_anonymous true\n`);

@@ -5,7 +5,6 @@
 //
 // Run it: node dist/examples/http-agent.js http://127.0.0.1:8080/path
 import * as http from 'node:http';
-import type { Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { connect } from 'sockflow';
 import { toDuplex } from 'sockflow/streams';
@@ -21,14 +20,12 @@ export function sockflowAgent(
 ): http.Agent {
   const { connectTimeoutMs = 10_000, ...agentOptions } = options;
   const agent = new http.Agent({ keepAlive: true, ...agentOptions });
-  agent.createConnection = (target, done) => {
+  // A socket at once, still connecting, as net.createConnection gives one: the Agent counts
+  // it against maxSockets from the start. It carries the net.Socket members the Agent calls.
+  agent.createConnection = (target) => {
     const to = { host: target.host ?? 'localhost', port: Number(target.port ?? 80) };
-    connect(to, { signal: AbortSignal.timeout(connectTimeoutMs) }).then(
-      // The Duplex carries the net.Socket members the Agent calls (setKeepAlive, ref, unref…).
-      (conn) => done?.(null, toDuplex(conn) as unknown as Socket),
-      (err: Error) => done?.(err, undefined as never),
-    );
-    return undefined; // answered through `done`
+    const signal = AbortSignal.timeout(connectTimeoutMs);
+    return toDuplex(connect(to, { signal }));
   };
   return agent;
 }

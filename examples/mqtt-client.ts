@@ -1,5 +1,5 @@
-// MQTT.js over a sockflow connection: the connection is opened (with a deadline) and
-// MqttClient builds its stream on it. docs/recipes.md walks through it;
+// MQTT.js over sockflow connections: MqttClient builds its stream with toDuplex(connect(…)),
+// again for every reconnect. docs/recipes.md walks through it;
 // test/examples-libraries.test.ts runs it against a throwaway mosquitto.
 //
 // Run it: node dist/examples/mqtt-client.js 127.0.0.1 1883 some/topic
@@ -10,27 +10,23 @@ import { toDuplex } from 'sockflow/streams';
 
 // #region docs
 /**
- * A connected `MqttClient` over a sockflow connection. MQTT.js builds its stream
- * synchronously, and again on each reconnect, so the connection is opened first and
- * reconnecting is left to the caller (`reconnectPeriod: 0`: make a new client). The client
- * owns the connection: `client.end()` closes it; `signal` bounds the connection and the
- * MQTT CONNECT together.
+ * A connected `MqttClient` over sockflow connections. MQTT.js builds its stream
+ * synchronously, and again for every reconnect (`reconnectPeriod`, 1 s by default):
+ * `toDuplex()` gives one at once, still connecting. The client owns its connection:
+ * `client.end()` closes it. `signal` bounds the first connection and CONNACK; a client that
+ * does not get there is ended.
  */
 export async function connectMqtt(
   to: { host: string; port: number },
   options: IClientOptions = {},
   signal: AbortSignal = AbortSignal.timeout(10_000),
 ): Promise<MqttClient> {
-  const conn = await connect(to, { signal });
-  const client = new MqttClient(() => toDuplex(conn), { ...options, reconnectPeriod: 0 });
+  // MQTT.js learns that the broker ended the connection only from 'close' (and then
+  // reconnects): allowHalfOpen false, as a net.connect() socket.
+  const client = new MqttClient(() => toDuplex(connect(to), { allowHalfOpen: false }), options);
   try {
     await new Promise<void>((resolve, reject) => {
-      client
-        .once('connect', () => resolve())
-        .once('error', reject)
-        .once('close', () => {
-          reject(new Error('the broker closed the connection before CONNACK'));
-        });
+      client.once('connect', () => resolve()).once('error', reject);
       signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
     });
     return client;

@@ -3,9 +3,10 @@
 // test/examples-libraries.test.ts runs it.
 //
 // Run it: node dist/examples/ws-client.js ws://127.0.0.1:8080/
+import type { Socket } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { connect } from 'sockflow';
-import { toDuplex, type SocketDuplex } from 'sockflow/streams';
+import { toDuplex } from 'sockflow/streams';
 import { WebSocket, type ClientOptions } from 'ws';
 
 // #region docs
@@ -15,20 +16,16 @@ import { WebSocket, type ClientOptions } from 'ws';
  * once; `handshakeTimeout` bounds the connection and the upgrade together.
  */
 export async function openWebSocket(url: string, options: ClientOptions = {}): Promise<WebSocket> {
-  // ws hands createConnection to node:http, which also takes the answer through a callback.
-  type Done = (err: Error | null, socket?: SocketDuplex) => void;
-  const createConnection = (target: { host?: string; port?: number | string }, done: Done) => {
-    connect({ host: target.host ?? 'localhost', port: Number(target.port ?? 80) }).then(
-      (conn) => done(null, toDuplex(conn)),
-      (err: Error) => done(err),
-    );
-    return undefined;
+  // A socket at once, still connecting. ws's types want a net.Socket: the members it uses
+  // are all there (SocketLike).
+  const createConnection = (target: { host?: string; port?: number | string }): Socket => {
+    const to = { host: target.host ?? 'localhost', port: Number(target.port ?? 80) };
+    return toDuplex(connect(to)) as unknown as Socket;
   };
   const ws = new WebSocket(url, {
     handshakeTimeout: 10_000,
     ...options,
-    // ws's types want a socket returned at once; node:http's callback form is what it runs.
-    createConnection: createConnection as unknown as ClientOptions['createConnection'],
+    createConnection: createConnection as ClientOptions['createConnection'],
   });
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   return ws;

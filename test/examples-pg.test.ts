@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectPg } from '../examples/pg-client.js';
+import { connectPg, sockflowPool } from '../examples/pg-client.js';
 import { connect, listen, type Connection } from '../src/core/index.js';
 import { toDuplex } from '../src/streams/index.js';
 import { LOOPBACK, portOf, readAll } from './helpers.js';
@@ -95,6 +95,40 @@ describe('examples/pg-client.ts: pg over sockflow against PostgreSQL', () => {
     await db.end();
     await conn.closed;
   }, 60_000);
+
+  it('the server ends the session (pg_terminate_backend): the client hears of it at once', async () => {
+    const { db } = await client(false);
+    const { rows } = await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const errors: unknown[] = [];
+    db.on('error', (err) => errors.push(err));
+    const ended = new Promise((resolve) => db.once('end', resolve));
+    const other = await connectPg({ host: LOOPBACK, port: server.port, user: 'postgres' });
+    await other.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+    await other.end();
+    await ended; // 'close' from the Duplex: the server's EOF ended it (allowHalfOpen false)
+    expect(errors[0]).toMatchObject({ code: '57P01' }); // admin_shutdown, then the close
+    expect(errors.at(-1)).toMatchObject({ message: 'Connection terminated unexpectedly' });
+  });
+
+  it('sockflowPool: 200 queries at once over at most 4 pooled sockflow connections', async () => {
+    let opened = 0;
+    const seen = (): void => void opened++;
+    subscribe('sockflow:connected', seen);
+    try {
+      const pool = sockflowPool({ host: LOOPBACK, port: server.port, user: 'postgres', max: 4 });
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          pool.query<{ n: number }>('SELECT $1::int AS n', [i]),
+        ),
+      );
+      results.forEach((r, i) => expect(r.rows).toEqual([{ n: i }]));
+      expect(opened).toBeGreaterThan(0);
+      expect(opened).toBeLessThanOrEqual(4);
+      await pool.end();
+    } finally {
+      unsubscribe('sockflow:connected', seen);
+    }
+  });
 
   it('with ssl and a CA that did not sign the server: connectPg rejects, its connection closed', async () => {
     await expect(client({ ca: certs().selfSigned.cert })).rejects.toThrow(/certificate/);

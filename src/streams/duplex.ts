@@ -6,13 +6,14 @@
 import { Duplex } from 'node:stream';
 import { clearTimeout, setTimeout } from 'node:timers';
 import {
+  Connection,
   InvalidArgTypeError,
   OutOfRangeError,
   SocketClosedError,
-  type Connection,
   type IpSocketAddress,
+  type SocketAddress,
 } from '../core/index.js';
-import { checkConnection, checkOptions, checkSize, describe } from './internal/validate.js';
+import { checkOptions, checkSize, describe } from './internal/validate.js';
 import type { SocketDuplex, SocketLike } from './socket-like.js';
 
 /**
@@ -35,6 +36,14 @@ export interface ToDuplexOptions {
    * @defaultValue `65536`
    */
   writableHighWaterMark?: number;
+  /**
+   * `true`: EOF from the peer ends only the readable side; ours stays open until `end()`
+   * (what a request and its reply through `stream.pipeline()` need). `false`: it also ends
+   * ours, and the Duplex closes, as a `net.connect()` socket does by default: for libraries
+   * that learn of a connection the server ended only from `'close'` (pg, MQTT.js).
+   * @defaultValue `true`
+   */
+  allowHalfOpen?: boolean;
 }
 
 /**
@@ -44,7 +53,18 @@ export interface ToDuplexOptions {
  * their `highWaterMark`: the readable side reads from the connection only while it is below
  * it, the writable side's callbacks complete when `send()` does. `end()` is
  * `shutdown('send')` (half-close: reading goes on); EOF from the peer ends the readable side
- * without ending ours. `destroy()` closes the connection gracefully, `destroy(err)` resets it.
+ * without ending ours (unless `allowHalfOpen: false`). `destroy()` closes the connection
+ * gracefully, `destroy(err)` resets it.
+ *
+ * Given the promise of a connection (`toDuplex(connect(…))`), it returns at once, as
+ * `net.connect()` does: `connecting` is `true` until the connection opens, then it emits
+ * `'connect'` and `'ready'`; what is written meanwhile waits in the Duplex and the socket
+ * members called meanwhile apply when it opens. A promise that rejects destroys the Duplex
+ * with its error (`'error'`, then `'close'`). Destroyed before the connection opens, the
+ * Duplex closes it as soon as it does (abort the attempt itself with `connect()`'s
+ * `signal`). For libraries that want their socket synchronously: node:http's `Agent`
+ * (which counts a socket against `maxSockets` only once it has it), pg's `Pool`, MQTT.js's
+ * reconnects.
  *
  * @example
  * ```ts
@@ -52,10 +72,20 @@ export interface ToDuplexOptions {
  * import { createReadStream } from 'node:fs';
  *
  * await pipeline(createReadStream('big.bin'), toDuplex(conn)); // sends the file, then FIN
+ *
+ * const socket = toDuplex(connect({ host: 'example.com', port: 80 })); // connecting
+ * socket.end('GET / HTTP/1.0\r\n\r\n'); // sent once it opens
  * ```
  */
-export function toDuplex(conn: Connection, options?: ToDuplexOptions): SocketDuplex {
-  checkConnection(conn);
+export function toDuplex(
+  conn: Connection | PromiseLike<Connection>,
+  options?: ToDuplexOptions,
+): SocketDuplex {
+  if (!(conn instanceof Connection) && !isThenable(conn)) {
+    throw new InvalidArgTypeError(
+      `The "conn" argument must be a Connection or the promise of one: received ${describe(conn)}`,
+    );
+  }
   const o = checkOptions(options);
   const readableHighWaterMark = checkSize(
     o.readableHighWaterMark,
@@ -69,21 +99,103 @@ export function toDuplex(conn: Connection, options?: ToDuplexOptions): SocketDup
     0,
     64 * 1024,
   );
-  return new ConnectionDuplex(conn, readableHighWaterMark, writableHighWaterMark);
+  const allowHalfOpen = o.allowHalfOpen ?? true;
+  if (typeof allowHalfOpen !== 'boolean') {
+    throw new InvalidArgTypeError(
+      `The "options.allowHalfOpen" property must be a boolean: received ${describe(allowHalfOpen)}`,
+    );
+  }
+  return new ConnectionDuplex(conn, {
+    allowHalfOpen,
+    readableHighWaterMark,
+    writableHighWaterMark,
+  });
+}
+
+/** An address if it is an IP one (not a Unix socket's, not missing while connecting). */
+function ipOf(a: SocketAddress | undefined): IpSocketAddress | undefined {
+  return a !== undefined && 'address' in a ? a : undefined;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** The Duplex over one connection, with the socket members. */
 class ConnectionDuplex extends Duplex implements SocketLike {
-  readonly #conn: Connection;
+  /** The connection; `undefined` while it is being made (or if it never was). */
+  #conn: Connection | undefined;
+  /**
+   * While the connection is being made: what waits for it, in order, each with what to tell
+   * its caller if it never opens (a write's and `end()`'s callbacks get the error).
+   */
+  #waiting: { run: () => void; fail: ((err: Error) => void) | undefined }[] | undefined;
   #reading = false;
   #timeout: number | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  /** `resetAndDestroy()` was called: `_destroy` resets instead of closing. */
+  /** `resetAndDestroy()` or `destroy(err)`: the connection is reset, not closed. */
   #reset = false;
 
-  constructor(conn: Connection, readableHighWaterMark: number, writableHighWaterMark: number) {
-    super({ allowHalfOpen: true, readableHighWaterMark, writableHighWaterMark });
+  constructor(
+    conn: Connection | PromiseLike<Connection>,
+    options: {
+      allowHalfOpen: boolean;
+      readableHighWaterMark: number;
+      writableHighWaterMark: number;
+    },
+  ) {
+    super(options);
+    if (conn instanceof Connection) {
+      this.#conn = conn;
+    } else {
+      this.#waiting = [];
+      conn.then(this.#opened, this.#notOpened);
+    }
+  }
+
+  // --- a connection still being made ----------------------------------------------------------
+
+  readonly #opened = (conn: unknown): void => {
+    if (!(conn instanceof Connection)) {
+      this.#notOpened(
+        new InvalidArgTypeError(
+          `The promise given to toDuplex() must resolve to a Connection: received ${describe(conn)}`,
+        ),
+      );
+      return;
+    }
+    if (this.destroyed) {
+      // Destroyed while it was being made: nobody will use it.
+      void (this.#reset ? conn.reset() : conn.close());
+      return;
+    }
+    const waiting = this.#waiting ?? [];
+    this.#waiting = undefined;
     this.#conn = conn;
+    this.emit('connect');
+    this.emit('ready');
+    for (const w of waiting) w.run();
+  };
+
+  readonly #notOpened = (err: unknown): void => {
+    this.#giveUp(err as Error);
+    if (!this.destroyed) this.destroy(err as Error);
+  };
+
+  /** Runs `run` once the connection is open; `fail` if it never opens. */
+  #later(run: () => void, fail?: (err: Error) => void): void {
+    this.#waiting?.push({ run, fail });
+  }
+
+  /** The connection will not open: what waited for it fails with `err`. */
+  #giveUp(err: Error): void {
+    const waiting = this.#waiting ?? [];
+    this.#waiting = undefined;
+    for (const w of waiting) w.fail?.(err);
   }
 
   // The hot path (a library's request and response per turn): what is received already is
@@ -91,15 +203,25 @@ class ConnectionDuplex extends Duplex implements SocketLike {
   // without one (trySend), and the callbacks of a wait are made once per Duplex.
 
   override _read(): void {
-    if (!this.#reading) this.#drain();
+    if (this.#reading) return;
+    const conn = this.#conn;
+    if (conn !== undefined) {
+      this.#drain(conn);
+      return;
+    }
+    this.#reading = true;
+    this.#later(() => {
+      this.#reading = false;
+      this._read();
+    });
   }
 
   /** Pushes what is buffered while the readable side wants more; then waits with read(). */
-  #drain(): void {
+  #drain(conn: Connection): void {
     for (;;) {
       let chunk;
       try {
-        chunk = this.#conn.tryRead();
+        chunk = conn.tryRead();
       } catch (err) {
         this.destroy(err as Error);
         return;
@@ -108,7 +230,7 @@ class ConnectionDuplex extends Duplex implements SocketLike {
       if (!this.#take(chunk)) return;
     }
     this.#reading = true;
-    this.#conn.read().then(this.#received, this.#readFailed);
+    conn.read().then(this.#received, this.#readFailed);
   }
 
   /** Pushes one chunk (or EOF); whether the readable side wants more. */
@@ -123,7 +245,7 @@ class ConnectionDuplex extends Duplex implements SocketLike {
 
   readonly #received = (chunk: Uint8Array | null): void => {
     this.#reading = false;
-    if (this.#take(chunk)) this.#drain();
+    if (this.#take(chunk) && this.#conn !== undefined) this.#drain(this.#conn);
   };
 
   readonly #readFailed = (err: unknown): void => {
@@ -150,9 +272,14 @@ class ConnectionDuplex extends Duplex implements SocketLike {
   }
 
   #send(data: Uint8Array | Uint8Array[], callback: (error?: Error | null) => void): void {
+    const conn = this.#conn;
+    if (conn === undefined) {
+      this.#later(() => this.#send(data, callback), callback);
+      return;
+    }
     let sent;
     try {
-      sent = this.#conn.trySend(data);
+      sent = conn.trySend(data);
     } catch (err) {
       callback(err as Error); // closed, shut down or failed: the write fails as send() would
       return;
@@ -169,12 +296,27 @@ class ConnectionDuplex extends Duplex implements SocketLike {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    this.#conn.shutdown('send').then(() => callback(), callback);
+    const conn = this.#conn;
+    if (conn === undefined) {
+      this.#later(() => this._final(callback), callback);
+      return;
+    }
+    conn.shutdown('send').then(() => callback(), callback);
   }
 
   override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
     this.#stopTimer();
-    const done = err === null && !this.#reset ? this.#conn.close() : this.#conn.reset();
+    const conn = this.#conn;
+    if (conn === undefined) {
+      // Still being made: closed (or reset) when it opens (#opened); nothing waits for it now.
+      if (err !== null) this.#reset = true;
+      this.#giveUp(
+        err ?? new SocketClosedError('The socket was destroyed before its connection opened'),
+      );
+      callback(err);
+      return;
+    }
+    const done = err === null && !this.#reset ? conn.close() : conn.reset();
     done.then(
       () => callback(err),
       () => callback(err),
@@ -187,7 +329,8 @@ class ConnectionDuplex extends Duplex implements SocketLike {
   // them from event handlers, where a throw net.Socket would not make hangs the caller.
 
   setNoDelay(noDelay: boolean = true): this {
-    this.#conn.setNoDelay(Boolean(noDelay));
+    if (this.#conn === undefined) this.#later(() => this.setNoDelay(noDelay));
+    else this.#conn.setNoDelay(Boolean(noDelay));
     return this;
   }
 
@@ -206,7 +349,10 @@ class ConnectionDuplex extends Duplex implements SocketLike {
     // node:net truncates to whole seconds for the kernel; it takes anything else as 0.
     const ms = Number(delay);
     const valid = Number.isFinite(ms) && ms > 0;
-    this.#conn.setKeepAlive(Boolean(on), valid ? Math.min(Math.floor(ms), 2 ** 31 - 1) : 0);
+    const apply = (conn: Connection): void =>
+      conn.setKeepAlive(Boolean(on), valid ? Math.min(Math.floor(ms), 2 ** 31 - 1) : 0);
+    if (this.#conn === undefined) this.#later(() => this.#conn && apply(this.#conn));
+    else apply(this.#conn);
     return this;
   }
 
@@ -246,74 +392,71 @@ class ConnectionDuplex extends Duplex implements SocketLike {
   }
 
   ref(): this {
-    this.#conn.ref();
+    if (this.#conn === undefined) this.#later(() => this.ref());
+    else this.#conn.ref();
     return this;
   }
 
   unref(): this {
-    this.#conn.unref();
+    if (this.#conn === undefined) this.#later(() => this.unref());
+    else this.#conn.unref();
     return this;
   }
 
   get remoteAddress(): string | undefined {
-    const a = this.#conn.remoteAddress;
-    return 'address' in a ? a.address : undefined;
+    return ipOf(this.#conn?.remoteAddress)?.address;
   }
 
   get remotePort(): number | undefined {
-    const a = this.#conn.remoteAddress;
-    return 'port' in a ? a.port : undefined;
+    return ipOf(this.#conn?.remoteAddress)?.port;
   }
 
   get remoteFamily(): string | undefined {
-    const a = this.#conn.remoteAddress;
-    return 'family' in a ? a.family : undefined;
+    return ipOf(this.#conn?.remoteAddress)?.family;
   }
 
   get localFamily(): string | undefined {
-    const a = this.#conn.localAddress;
-    return 'family' in a ? a.family : undefined;
+    return ipOf(this.#conn?.localAddress)?.family;
   }
 
   get localAddress(): string | undefined {
-    const a = this.#conn.localAddress;
-    return 'address' in a ? a.address : undefined;
+    return ipOf(this.#conn?.localAddress)?.address;
   }
 
   get localPort(): number | undefined {
-    const a = this.#conn.localAddress;
-    return 'port' in a ? a.port : undefined;
+    return ipOf(this.#conn?.localAddress)?.port;
   }
 
   address(): IpSocketAddress | Record<string, never> {
-    const a = this.#conn.localAddress;
-    return 'address' in a ? { address: a.address, family: a.family, port: a.port } : {};
+    const a = ipOf(this.#conn?.localAddress);
+    return a === undefined ? {} : { address: a.address, family: a.family, port: a.port };
   }
 
   get bytesRead(): number {
-    return this.#conn.bytesReceived;
+    return this.#conn?.bytesReceived ?? 0;
   }
 
   get bytesWritten(): number {
-    return this.#conn.bytesSent + this.writableLength;
+    return (this.#conn?.bytesSent ?? 0) + this.writableLength;
   }
 
   get bufferSize(): number {
     return this.writableLength;
   }
 
-  get readyState(): 'open' | 'readOnly' | 'writeOnly' | 'closed' {
+  get readyState(): 'opening' | 'open' | 'readOnly' | 'writeOnly' | 'closed' {
+    if (this.connecting) return 'opening';
     if (this.readable && this.writable) return 'open';
     if (this.readable) return 'readOnly';
     return this.writable ? 'writeOnly' : 'closed';
   }
 
   get connecting(): boolean {
-    return false;
+    return this.#waiting !== undefined;
   }
 
   get pending(): boolean {
-    return false;
+    return this.#conn === undefined;
   }
 
   destroySoon(): void {
@@ -331,6 +474,7 @@ class ConnectionDuplex extends Duplex implements SocketLike {
   connect(...args: unknown[]): this {
     const listener = args.find((a) => typeof a === 'function');
     if (listener !== undefined) this.once('connect', listener as () => void);
+    if (this.connecting) return this; // 'connect' comes when it opens
     process.nextTick(() => {
       if (this.destroyed) {
         this.emit(

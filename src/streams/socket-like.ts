@@ -71,11 +71,17 @@ export interface SocketLike {
   readonly bytesWritten: number;
   /** Bytes waiting in the Duplex's own buffer: `writableLength` (node:net's deprecated name). */
   readonly bufferSize: number;
-  /** `'open'`, `'readOnly'` (our side ended), `'writeOnly'` (the peer's did) or `'closed'`. */
-  readonly readyState: 'open' | 'readOnly' | 'writeOnly' | 'closed';
-  /** Always `false`: the connection is open before the Duplex exists. */
+  /**
+   * `'opening'` (the connection is being made), `'open'`, `'readOnly'` (our side ended),
+   * `'writeOnly'` (the peer's did) or `'closed'`.
+   */
+  readonly readyState: 'opening' | 'open' | 'readOnly' | 'writeOnly' | 'closed';
+  /**
+   * `true` while the connection given as a promise is being made (`toDuplex(connect(…))`);
+   * `false` once it opened or failed, and for a Duplex made from an open connection.
+   */
   readonly connecting: boolean;
-  /** Always `false`, for the same reason. */
+  /** `true` while there is no connection: being made, or never made. */
   readonly pending: boolean;
   /** Ends our side, then destroys the Duplex once everything written has gone (node:net's). */
   destroySoon(): void;
@@ -85,12 +91,13 @@ export interface SocketLike {
    */
   resetAndDestroy(): this;
   /**
-   * The connection is open already: emits `'connect'` and `'ready'` on the next tick, for
-   * libraries that call `connect()` on the socket they were given (pg). A function among the
-   * arguments is added as a one-time `'connect'` listener, as node:net does; the address in
-   * them is ignored. Once destroyed it cannot connect again (node:net would open a new
-   * socket): `'error'` with `SocketClosedError` (`ERR_SOCKET_CLOSED`) on the next tick, so a
-   * library waiting for `'connect'` fails instead of waiting for ever.
+   * For libraries that call `connect()` on the socket they were given (pg): the connection
+   * is open already, so it emits `'connect'` and `'ready'` on the next tick (or, while the
+   * connection is being made, when it opens: once). A function among the arguments is added
+   * as a one-time `'connect'` listener, as node:net does; the address in them is ignored.
+   * Once destroyed it cannot connect again (node:net would open a new socket): `'error'`
+   * with `SocketClosedError` (`ERR_SOCKET_CLOSED`) on the next tick, so a library waiting
+   * for `'connect'` fails instead of waiting for ever.
    */
   connect(...args: unknown[]): this;
 }
@@ -103,13 +110,8 @@ export interface SocketLike {
  * import * as http from 'node:http';
  *
  * const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
- * agent.createConnection = (_options, done) => {
- *   connect({ host: 'example.com', port: 80 }).then(
- *     (c) => done?.(null, toDuplex(c)),
- *     (err: Error) => done?.(err, undefined as never),
- *   );
- *   return undefined;
- * };
+ * // A socket at once, connecting, as net.createConnection gives one.
+ * agent.createConnection = () => toDuplex(connect({ host: 'example.com', port: 80 }));
  * ```
  */
 export type SocketDuplex = Duplex & SocketLike;

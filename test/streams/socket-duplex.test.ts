@@ -7,10 +7,11 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { connect, listen } from '../../src/core/index.js';
+import { connect, listen, type Connection } from '../../src/core/index.js';
 import { toDuplex } from '../../src/streams/index.js';
 import { certs } from '../tls-certs.js';
-import { ipcPair, LOOPBACK, pair, readAll, ssTimerOf, until } from '../helpers.js';
+import { freePort } from '../../bench/throwaway-servers.js';
+import { ipcPair, LOOPBACK, pair, portOf, readAll, ssTimerOf, until } from '../helpers.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -168,6 +169,27 @@ describe('toDuplex() as a socket', () => {
     await expect(readAll(p.server)).rejects.toMatchObject({ code: 'ECONNRESET' });
   });
 
+  it("allowHalfOpen: false: the peer's EOF ends our side too and the Duplex closes, as net.connect()'s socket", async () => {
+    await using p = await pair();
+    const d = toDuplex(p.client, { allowHalfOpen: false });
+    const closed = new Promise((resolve) => d.once('close', resolve));
+    d.resume();
+    await p.server.shutdown('send');
+    await closed;
+    expect(await readAll(p.server)).toHaveLength(0); // and our FIN reached the peer
+    // The default keeps our side open: a reply can still go out after the peer's EOF.
+    await using q = await pair();
+    const h = toDuplex(q.client);
+    h.resume();
+    await q.server.shutdown('send');
+    await new Promise((resolve) => h.once('end', resolve));
+    h.end('still here');
+    expect(String(await readAll(q.server))).toBe('still here');
+    expect(() => toDuplex(q.client, { allowHalfOpen: 'no' as unknown as boolean })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
+  });
+
   it('destroySoon sends what was written, then FIN, then destroys', async () => {
     await using p = await pair();
     const d = toDuplex(p.client);
@@ -175,6 +197,80 @@ describe('toDuplex() as a socket', () => {
     d.destroySoon();
     expect(String(await readAll(p.server))).toBe('last words');
     await until(() => d.destroyed);
+  });
+});
+
+describe('toDuplex(connect(…)): a socket at once, connecting, as net.connect() gives one', () => {
+  it("is connecting until it opens; writes meanwhile go out in order; 'connect' and 'ready' once; members apply", async () => {
+    await using listener = await listen({ host: LOOPBACK, port: 0 });
+    const opening = connect({ host: LOOPBACK, port: portOf(listener) });
+    const d = toDuplex(opening);
+    expect([d.connecting, d.pending, d.readyState, d.remotePort, d.bytesRead]).toEqual([
+      true,
+      true,
+      'opening',
+      undefined,
+      0,
+    ]);
+    expect(d.address()).toEqual({});
+    const events: string[] = [];
+    d.on('connect', () => events.push('connect')).on('ready', () => events.push('ready'));
+    d.connect(5432, 'localhost'); // pg's call: no second 'connect'
+    d.setKeepAlive(true, 60_000).setNoDelay().unref().ref();
+    d.write('one, ');
+    d.write('two, ');
+    await new Promise((resolve) => d.once('ready', resolve));
+    expect(await ssTimerOf(await opening)).toBe('keepalive'); // set while connecting
+    d.end('three');
+    const got = new Promise<string>((resolve) => {
+      let text = '';
+      d.setEncoding('utf8')
+        .on('data', (chunk: string) => (text += chunk))
+        .on('end', () => resolve(text));
+    });
+    await using server = await listener.accept();
+    expect(String(await readAll(server))).toBe('one, two, three');
+    await server.send('and back');
+    await server.shutdown('send');
+    expect(await got).toBe('and back');
+    expect(events).toEqual(['connect', 'ready']);
+    expect([d.connecting, d.pending, d.remotePort]).toEqual([false, false, portOf(listener)]);
+  });
+
+  it("a connection that fails: 'error' with its error, then 'close'; nothing written goes anywhere", async () => {
+    const nobody = await freePort();
+    const d = toDuplex(connect({ host: LOOPBACK, port: nobody }));
+    const closed = new Promise((resolve) => d.once('close', resolve));
+    const written = new Promise((resolve) => d.write('lost', resolve));
+    const err = await new Promise((resolve) => d.once('error', resolve));
+    expect(err).toMatchObject({ code: 'ECONNREFUSED' });
+    await closed;
+    expect(await written).toMatchObject({ code: 'ECONNREFUSED' }); // the write's callback too
+    expect([d.connecting, d.pending, d.readyState]).toEqual([false, true, 'closed']);
+  });
+
+  it('destroyed while connecting: the connection is closed as soon as it opens, nothing sent', async () => {
+    await using listener = await listen({ host: LOOPBACK, port: 0 });
+    const accepting = listener.accept();
+    const opening = connect({ host: LOOPBACK, port: portOf(listener) });
+    const d = toDuplex(opening);
+    const written = new Promise((resolve) => d.write('never sent', resolve));
+    d.destroy();
+    expect(d.connecting).toBe(false);
+    expect(await written).toMatchObject({ code: 'ERR_SOCKET_CLOSED' });
+    await using server = await accepting;
+    expect((await readAll(server)).length).toBe(0); // EOF at once
+    await server.close();
+    expect((await (await opening).closed).reason).toBe('closed');
+  });
+
+  it('a promise of something else: the Duplex errors with ERR_INVALID_ARG_TYPE', async () => {
+    const d = toDuplex(Promise.resolve('not a connection') as unknown as Promise<Connection>);
+    const err = await new Promise((resolve) => d.once('error', resolve));
+    expect(err).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    expect(() => toDuplex({} as Connection)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
   });
 });
 
