@@ -21,11 +21,14 @@ export function sockflowAgent(
   const { connectTimeoutMs = 10_000, ...agentOptions } = options;
   const agent = new http.Agent({ keepAlive: true, ...agentOptions });
   // A socket at once, still connecting, as net.createConnection gives one: the Agent counts
-  // it against maxSockets from the start. It carries the net.Socket members the Agent calls.
+  // it against maxSockets from the start. It carries the net.Socket members the Agent calls;
+  // destroying it while it connects (an aborted request) aborts the attempt.
   agent.createConnection = (target) => {
     const to = { host: target.host ?? 'localhost', port: Number(target.port ?? 80) };
-    const signal = AbortSignal.timeout(connectTimeoutMs);
-    return toDuplex(connect(to, { signal }));
+    return toDuplex((destroyed) => {
+      const signal = AbortSignal.any([destroyed, AbortSignal.timeout(connectTimeoutMs)]);
+      return connect(to, { signal });
+    });
   };
   return agent;
 }

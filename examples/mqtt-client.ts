@@ -1,4 +1,4 @@
-// MQTT.js over sockflow connections: MqttClient builds its stream with toDuplex(connect(…)),
+// MQTT.js over sockflow connections: MqttClient builds its stream with toDuplex(), a socket at once,
 // again for every reconnect. docs/recipes.md walks through it;
 // test/examples-libraries.test.ts runs it against a throwaway mosquitto.
 //
@@ -23,7 +23,10 @@ export async function connectMqtt(
 ): Promise<MqttClient> {
   // MQTT.js learns that the broker ended the connection only from 'close' (and then
   // reconnects): allowHalfOpen false, as a net.connect() socket.
-  const client = new MqttClient(() => toDuplex(connect(to), { allowHalfOpen: false }), options);
+  const client = new MqttClient(
+    () => toDuplex((signal) => connect(to, { signal }), { allowHalfOpen: false }),
+    options,
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve()).once('error', reject);

@@ -53,10 +53,14 @@ export function sockflowPool(
   const to = { host: config.host, port: config.port };
   return new pg.Pool({
     ...config,
-    stream: () => {
-      const signal = AbortSignal.timeout(connectTimeoutMs);
-      return toDuplex(connect(to, { signal }), { allowHalfOpen: false });
-    },
+    stream: () =>
+      toDuplex(
+        (destroyed) => {
+          const signal = AbortSignal.any([destroyed, AbortSignal.timeout(connectTimeoutMs)]);
+          return connect(to, { signal });
+        },
+        { allowHalfOpen: false },
+      ),
   });
 }
 // #endregion pool

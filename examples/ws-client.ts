@@ -20,7 +20,7 @@ export async function openWebSocket(url: string, options: ClientOptions = {}): P
   // are all there (SocketLike).
   const createConnection = (target: { host?: string; port?: number | string }): Socket => {
     const to = { host: target.host ?? 'localhost', port: Number(target.port ?? 80) };
-    return toDuplex(connect(to)) as unknown as Socket;
+    return toDuplex((signal) => connect(to, { signal })) as unknown as Socket;
   };
   const ws = new WebSocket(url, {
     handshakeTimeout: 10_000,

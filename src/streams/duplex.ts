@@ -56,15 +56,17 @@ export interface ToDuplexOptions {
  * without ending ours (unless `allowHalfOpen: false`). `destroy()` closes the connection
  * gracefully, `destroy(err)` resets it.
  *
- * Given the promise of a connection (`toDuplex(connect(…))`), it returns at once, as
- * `net.connect()` does: `connecting` is `true` until the connection opens, then it emits
- * `'connect'` and `'ready'`; what is written meanwhile waits in the Duplex and the socket
- * members called meanwhile apply when it opens. A promise that rejects destroys the Duplex
- * with its error (`'error'`, then `'close'`). Destroyed before the connection opens, the
- * Duplex closes it as soon as it does (abort the attempt itself with `connect()`'s
- * `signal`). For libraries that want their socket synchronously: node:http's `Agent`
- * (which counts a socket against `maxSockets` only once it has it), pg's `Pool`, MQTT.js's
- * reconnects.
+ * Given a connection still being made, it returns at once, as `net.connect()` does:
+ * `connecting` is `true` until the connection opens, then it emits `'connect'` and
+ * `'ready'`; what is written meanwhile waits in the Duplex and the socket members called
+ * meanwhile apply when it opens. A connection that fails destroys the Duplex with its error
+ * (`'error'`, then `'close'`). Give it as a function of a signal,
+ * `toDuplex((signal) => connect(to, { signal }))`: `destroy()` while connecting aborts the
+ * attempt, as `net.Socket#destroy()` does (the signal's reason is the destroy's error, or a
+ * `SocketClosedError`). Given as a promise, `toDuplex(connect(to))`, the attempt goes on
+ * after a `destroy()` and the connection is closed as soon as it opens. For libraries that
+ * want their socket synchronously: node:http's `Agent` (which counts a socket against
+ * `maxSockets` only once it has it), pg's `Pool`, MQTT.js's reconnects.
  *
  * @example
  * ```ts
@@ -73,17 +75,17 @@ export interface ToDuplexOptions {
  *
  * await pipeline(createReadStream('big.bin'), toDuplex(conn)); // sends the file, then FIN
  *
- * const socket = toDuplex(connect({ host: 'example.com', port: 80 })); // connecting
- * socket.end('GET / HTTP/1.0\r\n\r\n'); // sent once it opens
+ * const socket = toDuplex((signal) => connect({ host: 'example.com', port: 80 }, { signal }));
+ * socket.end('GET / HTTP/1.0\r\n\r\n'); // sent once it opens; destroy() would abort it
  * ```
  */
 export function toDuplex(
-  conn: Connection | PromiseLike<Connection>,
+  conn: Connection | PromiseLike<Connection> | ((signal: AbortSignal) => PromiseLike<Connection>),
   options?: ToDuplexOptions,
 ): SocketDuplex {
-  if (!(conn instanceof Connection) && !isThenable(conn)) {
+  if (!(conn instanceof Connection) && !isThenable(conn) && typeof conn !== 'function') {
     throw new InvalidArgTypeError(
-      `The "conn" argument must be a Connection or the promise of one: received ${describe(conn)}`,
+      `The "conn" argument must be a Connection, the promise of one or a function of a signal that returns it: received ${describe(conn)}`,
     );
   }
   const o = checkOptions(options);
@@ -139,9 +141,11 @@ class ConnectionDuplex extends Duplex implements SocketLike {
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** `resetAndDestroy()` or `destroy(err)`: the connection is reset, not closed. */
   #reset = false;
+  /** Aborts the attempt when the Duplex is destroyed while connecting (the function form). */
+  #attempt: AbortController | undefined;
 
   constructor(
-    conn: Connection | PromiseLike<Connection>,
+    conn: Connection | PromiseLike<Connection> | ((signal: AbortSignal) => PromiseLike<Connection>),
     options: {
       allowHalfOpen: boolean;
       readableHighWaterMark: number;
@@ -151,10 +155,22 @@ class ConnectionDuplex extends Duplex implements SocketLike {
     super(options);
     if (conn instanceof Connection) {
       this.#conn = conn;
-    } else {
-      this.#waiting = [];
-      conn.then(this.#opened, this.#notOpened);
+      return;
     }
+    this.#waiting = [];
+    let opening: PromiseLike<Connection>;
+    if (typeof conn === 'function') {
+      this.#attempt = new AbortController();
+      try {
+        opening = conn(this.#attempt.signal);
+      } catch (err) {
+        opening = Promise.reject(err);
+      }
+    } else {
+      opening = conn;
+    }
+    // Promise.resolve: a function that returned something else is reported by #opened.
+    Promise.resolve(opening).then(this.#opened, this.#notOpened);
   }
 
   // --- a connection still being made ----------------------------------------------------------
@@ -175,6 +191,7 @@ class ConnectionDuplex extends Duplex implements SocketLike {
     }
     const waiting = this.#waiting ?? [];
     this.#waiting = undefined;
+    this.#attempt = undefined;
     this.#conn = conn;
     this.emit('connect');
     this.emit('ready');
@@ -308,11 +325,13 @@ class ConnectionDuplex extends Duplex implements SocketLike {
     this.#stopTimer();
     const conn = this.#conn;
     if (conn === undefined) {
-      // Still being made: closed (or reset) when it opens (#opened); nothing waits for it now.
+      // Still being made: the attempt aborted (the function form), or the connection closed
+      // (or reset) when it opens (#opened); nothing waits for it now.
       if (err !== null) this.#reset = true;
-      this.#giveUp(
-        err ?? new SocketClosedError('The socket was destroyed before its connection opened'),
-      );
+      const reason =
+        err ?? new SocketClosedError('The socket was destroyed before its connection opened');
+      this.#giveUp(reason);
+      this.#attempt?.abort(reason);
       callback(err);
       return;
     }

@@ -77,8 +77,8 @@ export interface SocketLike {
    */
   readonly readyState: 'opening' | 'open' | 'readOnly' | 'writeOnly' | 'closed';
   /**
-   * `true` while the connection given as a promise is being made (`toDuplex(connect(…))`);
-   * `false` once it opened or failed, and for a Duplex made from an open connection.
+   * `true` while the connection is being made (`toDuplex((signal) => connect(…))`, or its
+   * promise); `false` once it opened or failed, and for a Duplex made from an open connection.
    */
   readonly connecting: boolean;
   /** `true` while there is no connection: being made, or never made. */
@@ -111,7 +111,8 @@ export interface SocketLike {
  *
  * const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
  * // A socket at once, connecting, as net.createConnection gives one.
- * agent.createConnection = () => toDuplex(connect({ host: 'example.com', port: 80 }));
+ * agent.createConnection = () =>
+ *   toDuplex((signal) => connect({ host: 'example.com', port: 80 }, { signal }));
  * ```
  */
 export type SocketDuplex = Duplex & SocketLike;

@@ -264,6 +264,56 @@ describe('toDuplex(connect(…)): a socket at once, connecting, as net.connect()
     expect((await (await opening).closed).reason).toBe('closed');
   });
 
+  it('given a function of a signal: destroy() while connecting aborts the attempt, with its reason', async () => {
+    /** An attempt that ends only when aborted, and the signal it was given. */
+    const pending = (): {
+      attempt: (signal: AbortSignal) => Promise<Connection>;
+      signal: () => AbortSignal | undefined;
+    } => {
+      let given: AbortSignal | undefined;
+      return {
+        attempt: (signal) => {
+          given = signal;
+          return new Promise((_, reject) =>
+            signal.addEventListener('abort', () => reject(signal.reason)),
+          );
+        },
+        signal: () => given,
+      };
+    };
+    const a = pending();
+    const d = toDuplex(a.attempt);
+    expect(d.connecting).toBe(true);
+    d.destroy();
+    await new Promise((resolve) => d.once('close', resolve));
+    expect(a.signal()?.reason).toMatchObject({ code: 'ERR_SOCKET_CLOSED' });
+    const b = pending();
+    const e = toDuplex(b.attempt);
+    const given = new Error('given up');
+    e.once('error', () => {});
+    e.destroy(given);
+    await new Promise((resolve) => e.once('close', resolve));
+    expect(b.signal()?.reason).toBe(given);
+    // With connect() itself: it opens and carries bytes.
+    await using listener = await listen({ host: LOOPBACK, port: 0 });
+    const f = toDuplex((signal) => connect({ host: LOOPBACK, port: portOf(listener) }, { signal }));
+    f.end('through the function form');
+    await using server = await listener.accept();
+    expect(String(await readAll(server))).toBe('through the function form');
+    f.destroy();
+  });
+
+  it('a function that throws, or gives something else: the Duplex errors with it', async () => {
+    const thrown = new Error('no connection for you');
+    const d = toDuplex(() => {
+      throw thrown;
+    });
+    expect(await new Promise((resolve) => d.once('error', resolve))).toBe(thrown);
+    const e = toDuplex(() => 42 as unknown as Promise<Connection>);
+    const err = await new Promise((resolve) => e.once('error', resolve));
+    expect(err).toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+  });
+
   it('a promise of something else: the Duplex errors with ERR_INVALID_ARG_TYPE', async () => {
     const d = toDuplex(Promise.resolve('not a connection') as unknown as Promise<Connection>);
     const err = await new Promise((resolve) => d.once('error', resolve));
