@@ -1,13 +1,14 @@
-// Unread bytes of one connection: the chunks as they arrived, byte accounting, unshift, the
-// scatter copy, and the one receiver at a time (invariants 1, 2, 3 and 5 of docs/design.md):
+// Unread bytes of one connection: the chunks as they arrived, byte accounting, unshift, and
+// the one receiver at a time (invariants 1, 2, 3 and 5 of docs/design.md):
 // the pending receive, read or iterator step, and the live iterator, are checked here and
 // nowhere else. The transport feeds it; a STARTTLS upgrade can take its unread chunks whole
 // with `takeAll()`.
 //
-// About 620 lines (435 of code), kept whole on purpose: the chunk list and the waiter meet in
-// `onBytes()`, the hottest function of the receive path (a pending receiver gets bytes
-// straight from the read, without them entering the list); split apart, that path would
-// cross an object boundary per read. The pending-receive trick itself is internal/waiter.ts.
+// The chunk list and the waiter stay together on purpose: they meet in `onBytes()`, the
+// hottest function of the receive path (a pending receiver gets bytes straight from the read,
+// without them entering the list); split apart, that path would cross an object boundary per
+// read. The pending-receive trick itself is internal/waiter.ts; the copy into the caller's
+// buffers (plain functions, no object between) is internal/scatter-copy.ts.
 import { InvalidArgValueError, SocketBusyError } from './errors.js';
 import {
   fail,
@@ -22,6 +23,7 @@ import {
   type WaiterKind,
   type WaiterValue,
 } from './internal/waiter.js';
+import { capacityOf, copyInto, copyOf, type Into } from './internal/scatter-copy.js';
 import type { ReadSink, Transport } from './transport.js';
 
 /** No more bytes will arrive: the peer's FIN, `shutdown('receive')`, or a failure. */
@@ -47,56 +49,6 @@ export interface ChunkStepper {
 const NO_CHUNKS: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
-
-type Into = Uint8Array | readonly Uint8Array[];
-
-/**
- * Copies up to this many bytes byte by byte rather than through a view and `set()`. The view
- * costs a flat ~45 ns (Node 20; ~32 ns on Node 24), the loop ~1.1 ns a byte: 16 B 20-28 ns,
- * 64 B 73 ns (63 ns on Node 24); they meet near 32 B on both.
- */
-const SMALL_COPY = 32;
-
-function capacityOf(into: Into): number {
-  if (into instanceof Uint8Array) return into.length;
-  let n = 0;
-  for (const b of into) n += b.length;
-  return n;
-}
-
-/**
- * Copies `src[start..end)` into `into` from byte `at` on (a list is filled in order) and
- * returns how many bytes were copied.
- */
-function copyInto(into: Into, at: number, src: Uint8Array, start: number, end: number): number {
-  if (into instanceof Uint8Array) {
-    const n = Math.min(end - start, into.length - at);
-    if (n <= SMALL_COPY) {
-      // A few bytes (a frame header, a small message): a loop is cheaper than a view for set().
-      for (let i = 0; i < n; i++) into[at + i] = src[start + i] as number;
-    } else if (start === 0 && n === src.length) {
-      into.set(src, at);
-    } else {
-      // A plain view: a Buffer's subarray() goes through its species constructor, slower.
-      into.set(new Uint8Array(src.buffer, src.byteOffset + start, n), at);
-    }
-    return n;
-  }
-  let copied = 0;
-  let skip = at;
-  for (const b of into) {
-    if (skip >= b.length) {
-      skip -= b.length;
-      continue;
-    }
-    const n = Math.min(end - start - copied, b.length - skip);
-    b.set(src.subarray(start + copied, start + copied + n), skip);
-    copied += n;
-    skip = 0;
-    if (start + copied === end) break;
-  }
-  return copied;
-}
 
 /**
  * The receive side of a connection. At most `limit` unread bytes are held: the transport sizes
@@ -600,12 +552,6 @@ function detachedInto(): InvalidArgValueError {
     'The "into" buffer of a pending receive() was detached before bytes arrived for it; ' +
       'nothing was consumed',
   );
-}
-
-function copyOf(src: Uint8Array, start: number, end: number): Uint8Array {
-  const out = Buffer.allocUnsafe(end - start);
-  out.set(src.subarray(start, end));
-  return out;
 }
 
 function busyError(what: string): SocketBusyError {
